@@ -1,0 +1,49 @@
+"""The `nudges` command: a thin argparse layer over the library.
+
+Each subcommand lives in its own module with `register(subparsers)` that adds its parser and
+sets `func`, a function from the parsed Namespace to an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import NudgesError
+from . import evaluate, gradcheck, predict, train
+from .common import Help
+
+COMMANDS = [train, evaluate, predict, gradcheck]
+
+EXAMPLES = """\
+examples:
+  nudges train                                  # the video's 784-16-16-10 network
+  nudges train --preset book --data ../shared/data/mnist --save book.npz
+  nudges evaluate book.npz
+  nudges predict book.npz my_digit.png
+  nudges gradcheck
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for `nudges` and every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="nudges", formatter_class=Help, epilog=EXAMPLES,
+        description="See what backpropagation is really doing, on handwritten digits.")
+    parser.add_argument("--version", action="version", version=f"nudges {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (1 for a user's error, in one line)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NudgesError as e:
+        print(f"nudges: error: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,54 @@
+"""What several subcommands share: the help formatter, data loading, progress, number formats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..data import Dataset, load_digits
+
+
+class Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps epilog=EXAMPLES verbatim; every flag shows "(default: ...)"."""
+
+
+def add_command(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int],
+                help: str, examples: str) -> argparse.ArgumentParser:
+    """A subcommand parser with the house formatter, a description and copyable examples."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        name, help=help, description=help, epilog="examples:\n" + examples, formatter_class=Help)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def add_data_option(parser: argparse.ArgumentParser) -> None:
+    """--data DIR."""
+    parser.add_argument("--data", metavar="DIR", default=None,
+                        help="folder with the four MNIST-format files (default: $NUDGES_DATA, "
+                             "the cache, else the embedded 5,000-digit sample)")
+
+
+def load_data(args: argparse.Namespace, quiet: bool = False) -> Dataset:
+    """The data set the options name, saying in one line (on stderr) when it is the sample."""
+    data = load_digits(args.data)
+    if data.name == "mnist-sample" and not quiet:
+        print(f"nudges: using {data.source}", file=sys.stderr)
+    return data
+
+
+def percent(correct: int, total: int) -> str:
+    """'9,412/10,000 (94.12%)'."""
+    return f"{correct:,}/{total:,} ({100 * correct / total:.2f}%)"
+
+
+def progress(total: int, description: str, enabled: bool) -> Any:
+    """A tqdm bar on stderr when enabled, on a terminal, and tqdm is installed; else None."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=description, unit="batch", leave=False, file=sys.stderr)
