@@ -1,9 +1,22 @@
-"""nudges: see what backpropagation is really doing, on handwritten digits."""
+"""nudges: see what backpropagation is really doing, on handwritten digits.
 
+    import nudges
+    net = nudges.Network([784, 30, 10], seed=0)
+    data = nudges.load_digits()            # full MNIST if found, else the embedded sample
+    history = nudges.train(net, *data.train, epochs=30, batch_size=10, eta=3.0,
+                           evaluation=data.test, seed=0)
+"""
+
+from .data import Dataset, load_digits, load_mnist, load_sample, read_idx
 from .errors import (DataError, DataNotFound, InvalidInput, ModelFileError, NudgesError,
                      TrainingDiverged)
 from .network import Network, Trace
+from .persist import load
+from .train import EpochReport, History, Settings, train
 
 __version__ = "0.1.0"
-__all__ = ["DataError", "DataNotFound", "InvalidInput", "ModelFileError", "Network",
-           "NudgesError", "Trace", "TrainingDiverged", "__version__"]
+__all__ = [
+    "DataError", "DataNotFound", "Dataset", "EpochReport", "History", "InvalidInput",
+    "ModelFileError", "Network", "NudgesError", "Settings", "Trace", "TrainingDiverged",
+    "__version__", "load", "load_digits", "load_mnist", "load_sample", "read_idx", "train",
+]

@@ -103,6 +103,8 @@ def load_saved(path: str | PathLike[str]) -> Saved:
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path}: not a .npz model file (corrupt or truncated?)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..data import Dataset
+from ..errors import InvalidInput
 from ..network import Network
 from ..persist import write_atomically
 from ..train import EpochReport, History, Settings, sgd
@@ -15,7 +17,7 @@ from .common import add_command, add_data_option, load_data, percent, progress
 
 PRESETS: dict[str, dict[str, Any]] = {
     "video": dict(layers="784,16,16,10", activation="sigmoid", output="sigmoid",
-                  cost="quadratic", epochs=10, batch_size=10, eta=3.0),
+                  cost="quadratic", epochs=30, batch_size=10, eta=3.0),
     "book": dict(layers="784,30,10", activation="sigmoid", output="sigmoid",
                  cost="quadratic", epochs=30, batch_size=10, eta=3.0),
     "best": dict(layers="784,400,10", activation="relu", output="softmax", cost="cross-entropy",
@@ -95,8 +97,17 @@ def build(opts: dict[str, Any]) -> tuple[Network, Settings]:
     return net, settings
 
 
+def check_fits(net: Network, data: Dataset) -> None:
+    """InvalidInput unless the first and last layers fit the data's pixels and classes."""
+    n_pixels, n_classes = data.train[0].shape[1], int(data.train[1].max()) + 1
+    if net.sizes[0] != n_pixels or net.sizes[-1] < n_classes:
+        raise InvalidInput(
+            f"the layers {'-'.join(map(str, net.sizes))} do not fit the data: it has "
+            f"{n_pixels} pixels per image and {n_classes} classes, so the first layer must "
+            f"have {n_pixels} neurons and the last {n_classes}")
+
+
 def _parse_layers(text: str) -> list[int]:
-    from ..errors import InvalidInput
     try:
         return [int(s) for s in str(text).split(",")]
     except ValueError:
@@ -109,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
     opts = options(args)
     net, settings = build(opts)
     data = load_data(args, quiet=args.quiet)
+    check_fits(net, data)
     if not args.quiet:
         print(f"Training {'-'.join(map(str, net.sizes))} ({net.hidden.name}, "
               f"{net.output.name} output, {net.cost_function.name} cost) on {data.source}")

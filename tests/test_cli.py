@@ -1,0 +1,94 @@
+"""The command line end to end, through main([...]) as a user would type it."""
+
+import json
+
+import numpy as np
+import pytest
+
+from nudges import load
+from nudges.cli import main
+
+FAST = ["--epochs", "2", "--layers", "784,12,10"]
+
+
+@pytest.fixture
+def model(tmp_path, sample_only):
+    path = tmp_path / "net.npz"
+    assert main(["train", *FAST, "--quiet", "--save", str(path)]) == 0
+    return path
+
+
+def test_default_train_uses_the_sample_and_says_so(sample_only, capsys):
+    assert main(["train", "--epochs", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert "using the embedded 5,000-image MNIST sample" in err
+    assert "Training 784-16-16-10 (sigmoid, sigmoid output, quadratic cost)" in out
+    assert "Epoch 1/1  cost 0." in out and "test " in out and "/500 (" in out
+
+
+def test_train_saves_a_model_and_its_history(model, capsys):
+    net = load(model)
+    assert net.sizes == [784, 12, 10]
+    history = json.loads(model.with_name(model.name + ".history.json").read_text())
+    assert history["settings"]["epochs"] == 2 and len(history["epochs"]) == 2
+    assert history["epochs"][-1]["total"] == 500
+
+
+def test_flags_override_the_preset(sample_only, capsys):
+    assert main(["train", "--preset", "book", "--epochs", "1", "--eta", "0.5"]) == 0
+    assert "Training 784-30-10" in capsys.readouterr().out
+
+
+def test_same_seed_same_output(sample_only, capsys):
+    runs = []
+    for _ in range(2):
+        main(["train", *FAST, "--seed", "7"])
+        runs.append([line.rsplit("  ", 1)[0] for line in capsys.readouterr().out.splitlines()])
+    assert runs[0] == runs[1]
+
+
+def test_evaluate_prints_accuracy_and_confusion(model, capsys):
+    assert main(["evaluate", str(model)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("test ") and "/500 (" in out[0]
+    matrix = np.array([[int(v.replace(",", "")) for v in row.split()[1:]] for row in out[2:12]])
+    assert matrix.shape == (10, 10) and matrix.sum() == 500
+
+
+def test_predict_reads_a_png(model, tmp_path, capsys):
+    from PIL import Image
+
+    from nudges.data import load_sample
+    x, y = load_sample().test
+    picture = (255 - x[0].reshape(28, 28) * 255).astype(np.uint8)   # black ink on white
+    Image.fromarray(picture).resize((112, 112)).save(tmp_path / "digit.png")
+    assert main(["predict", str(model), str(tmp_path / "digit.png")]) == 0
+    line = capsys.readouterr().out.strip()
+    digit = int(line.split(": ")[1].split()[0])
+    assert digit == load(model).predict(x[:1])[0] == y[0]
+    assert line.count(":") == 11
+
+
+def test_gradcheck_agrees(capsys):
+    assert main(["gradcheck"]) == 0
+    out = capsys.readouterr().out
+    assert "layer 3: weights" in out and "agree" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--layers", "784,x,10"], ["train", "--layers", "100,10", "--epochs", "1"],
+    ["train", "--eta", "-1"], ["train", "--output", "softmax"], ["evaluate", "missing.npz"],
+    ["train", "--data", "/nonexistent"], ["predict", "missing.npz", "x.png"],
+])
+def test_user_errors_are_one_line_and_exit_1(argv, sample_only, capsys):
+    assert main(argv) == 1
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("nudges: error: ") and len(last) > 30
+
+
+def test_help_has_examples(capsys):
+    for command in ["train", "evaluate", "predict", "gradcheck"]:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert "examples:" in out and f"nudges {command}" in out
