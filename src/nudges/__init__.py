@@ -8,8 +8,14 @@
 """
 
 from .data import Dataset, load_digits, load_mnist, load_sample, read_idx
-from .errors import (DataError, DataNotFound, InvalidInput, ModelFileError, NudgesError,
-                     TrainingDiverged)
+from .errors import (
+                     DataError,
+                     DataNotFound,
+                     InvalidInput,
+                     ModelFileError,
+                     NudgesError,
+                     TrainingDiverged,
+)
 from .network import Network, Trace
 from .persist import load
 from .train import EpochReport, History, Settings, train

@@ -50,27 +50,44 @@ def check_number(what: str, value: float, *, low: float = 0.0, inclusive: bool =
 
 
 def as_batch(x: object, n_in: int, dtype: np.dtype) -> np.ndarray:
-    """x as a C-contiguous (n, n_in) array of `dtype`; one example of shape (n_in,) becomes a row."""
-    arr = np.asarray(x)
+    """x as a C-contiguous (n, n_in) array of `dtype`; one example (n_in,) becomes a row."""
+    arr = _as_array("x", x)
     if arr.dtype.kind not in "biuf":
         raise InvalidInput(f"x must hold numbers, got an array of dtype {arr.dtype}")
     if arr.ndim == 1 and arr.shape[0] == n_in:
         arr = arr[None, :]                                        # (1, n_in)
     if arr.ndim != 2 or arr.shape[1] != n_in or arr.shape[0] == 0:
         raise InvalidInput(f"x must have shape (n, {n_in}) with n >= 1, got {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
+    with np.errstate(over="ignore", invalid="ignore"):          # too big for dtype: inf, below
+        arr = np.ascontiguousarray(arr, dtype=dtype)
     if not np.isfinite(arr).all():
-        raise InvalidInput("x contains NaN or inf; scale pixels to [0, 1] first")
+        raise InvalidInput(f"x contains NaN or inf (or values too large for {dtype}); "
+                           "scale pixels to [0, 1] first")
     return arr
 
 
+def _as_array(what: str, value: object) -> np.ndarray:
+    """np.asarray(value), or InvalidInput for ragged nested lists and other non-arrays."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise InvalidInput(f"{what} must be a rectangular array of numbers: {e}") from None
+
+
 def as_targets(y: object, n_out: int, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """(one-hot targets (n, n_out) of dtype, integer labels (n,)) from labels or one-hot rows."""
-    arr = np.asarray(y)
-    if arr.ndim == 2 and arr.shape == (n, n_out) and _is_one_hot(arr):
-        labels = arr.argmax(axis=1)
-    elif arr.ndim == 1 and arr.shape[0] == n:
-        labels = _as_labels(arr, n_out)
+    """(one-hot targets (n, n_out) of dtype, integer labels (n,)) from labels or one-hot rows.
+
+    Accepted where the meaning is plain: n labels (n,) or (n, 1); n one-hot rows (n, n_out);
+    for one example (n = 1) also a single label () or a single one-hot row (n_out,).
+    """
+    arr = _as_array("y", y)
+    if n == 1 and (arr.ndim == 0 or (arr.ndim == 1 and arr.shape[0] == n_out != 1
+                                     and _is_one_hot(arr[None, :]))):
+        arr = arr.reshape(1, -1) if arr.ndim == 1 else arr.reshape(1)
+    if arr.ndim == 2 and arr.shape == (n, n_out) and n_out != 1:
+        labels = _one_hot_labels(arr)
+    elif arr.ndim in (1, 2) and arr.shape[0] == n and arr.size == n:
+        labels = _as_labels(arr.reshape(n), n_out)
     else:
         raise InvalidInput(f"y must be {n} integer labels in 0..{n_out - 1} (shape ({n},)) "
                            f"or one-hot rows of shape ({n}, {n_out}), got shape {arr.shape}")
@@ -80,13 +97,31 @@ def as_targets(y: object, n_out: int, n: int, dtype: np.dtype) -> tuple[np.ndarr
 
 
 def _is_one_hot(arr: np.ndarray) -> bool:
-    return bool(np.isin(arr, (0, 1)).all() and (arr.sum(axis=1) == 1).all())
+    """Whether every row of a 2-D array holds one 1 and zeros elsewhere."""
+    if arr.dtype.kind not in "biuf":
+        return False
+    return bool(((arr == 0) | (arr == 1)).all() and (arr.sum(axis=1) == 1).all())
+
+
+def _one_hot_labels(arr: np.ndarray) -> np.ndarray:
+    """The column of the 1 in each one-hot row, or InvalidInput naming the first bad row."""
+    if not _is_one_hot(arr):
+        ok = np.zeros(len(arr), bool)
+        if arr.dtype.kind in "biuf":
+            ok = ((arr == 0) | (arr == 1)).all(axis=1) & (arr.sum(axis=1) == 1)
+        i = int(np.argmin(ok))
+        raise InvalidInput(f"y of shape {arr.shape} must be one-hot rows (one 1, the rest 0), "
+                           f"but row {i} is not; or give integer labels of shape ({len(arr)},)")
+    return arr.argmax(axis=1)
 
 
 def _as_labels(arr: np.ndarray, n_out: int) -> np.ndarray:
-    if arr.dtype.kind == "f" and np.isfinite(arr).all() and (arr == np.round(arr)).all():
-        arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "iu":
+    """Integer labels in 0..n_out-1 (floats that are whole numbers count as integers)."""
+    if arr.dtype.kind == "f":
+        if not (np.isfinite(arr).all() and (arr == np.round(arr)).all()):
+            raise InvalidInput(f"labels must be integers, got {arr.dtype} with NaN, inf or "
+                               "fractions")
+    elif arr.dtype.kind not in "iu":
         raise InvalidInput(f"labels must be integers, got dtype {arr.dtype}")
     bad = (arr < 0) | (arr >= n_out)
     if bad.any():

@@ -28,11 +28,13 @@ def add_data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", metavar="DIR", default=None,
                         help="folder with the four MNIST-format files (default: $NUDGES_DATA, "
                              "the cache, else the embedded 5,000-digit sample)")
+    parser.add_argument("--download", action="store_true",
+                        help="if MNIST is not found, download it into the cache (checksummed)")
 
 
 def load_data(args: argparse.Namespace, quiet: bool = False) -> Dataset:
     """The data set the options name, saying in one line (on stderr) when it is the sample."""
-    data = load_digits(args.data)
+    data = load_digits(args.data, download=args.download)
     if data.name == "mnist-sample" and not quiet:
         print(f"nudges: using {data.source}", file=sys.stderr)
     return data

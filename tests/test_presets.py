@@ -1,0 +1,18 @@
+"""The presets' promises, on full MNIST (skipped with a reason where it is absent)."""
+
+import re
+
+import pytest
+
+from nudges.cli import main
+
+
+def final_accuracy(out: str) -> float:
+    return float(re.findall(r"\(([\d.]+)%\)", out)[-1])
+
+
+@pytest.mark.mnist
+@pytest.mark.slow
+def test_best_preset_reaches_98_6_percent(mnist_dir, capsys):
+    assert main(["train", "--preset", "best", "--data", str(mnist_dir), "--quiet"]) == 0
+    assert final_accuracy(capsys.readouterr().out) >= 98.6
