@@ -16,6 +16,16 @@ from .errors import (
                      NudgesError,
                      TrainingDiverged,
 )
+from .explain import (
+                     Wishes,
+                     agreement,
+                     check_one_weight,
+                     example_nudges,
+                     gradient_noise,
+                     nudge_norms,
+                     step_effect,
+                     wishes,
+)
 from .network import Network, Trace
 from .persist import load
 from .train import EpochReport, History, Settings, train
@@ -24,5 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DataError", "DataNotFound", "Dataset", "EpochReport", "History", "InvalidInput",
     "ModelFileError", "Network", "NudgesError", "Settings", "Trace", "TrainingDiverged",
-    "__version__", "load", "load_digits", "load_mnist", "load_sample", "read_idx", "train",
+    "Wishes", "__version__", "agreement", "check_one_weight", "example_nudges", "gradient_noise",
+    "load", "load_digits", "load_mnist", "load_sample", "nudge_norms", "read_idx", "step_effect",
+    "train", "wishes",
 ]

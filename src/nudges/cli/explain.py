@@ -1,0 +1,215 @@
+"""`nudges explain MODEL --index N`: what one example wishes, in words and figures."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidInput
+from ..explain import Wishes, agreement, check_one_weight, step_effect, wishes
+from ..network import Network
+from ..persist import load_saved
+from .common import add_command, add_data_option, load_data
+
+EXAMPLES = """\
+  nudges explain book.npz --index 8                  # a 5 the network calls a 6
+  nudges explain book.npz --index 8 --wish 3 --figures figures
+  nudges explain book.npz --image my_digit.png --wish 7
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add `nudges explain`."""
+    p = add_command(subparsers, "explain", run,
+                    "what one example wishes: the nudges backpropagation computes, in words",
+                    EXAMPLES)
+    p.add_argument("model", metavar="MODEL", help="a network saved by `nudges train --save`")
+    p.add_argument("--index", type=int, default=0, help="which test image to explain")
+    p.add_argument("--image", metavar="PNG", help="explain this picture instead (needs --wish)")
+    p.add_argument("--wish", type=int, metavar="DIGIT",
+                   help="the digit wished for (default: the test image's label)")
+    p.add_argument("--top", type=int, default=5, help="how many neurons and weights to list")
+    p.add_argument("--batch", type=int, default=1000,
+                   help="training images that vote on the chosen weight (averaging)")
+    p.add_argument("--eta", type=float, default=None,
+                   help="learning rate of the one step shown (default: the model's, else 3)")
+    p.add_argument("--figures", metavar="DIR", help="write network, wishes and agreement "
+                   "figures here")
+    p.add_argument("--format", choices=["png", "svg"], default="png", help="figure format")
+    add_data_option(p)
+
+
+def _example(args: argparse.Namespace, net: Network, data: Any) -> tuple[np.ndarray, int, str]:
+    """(x (784,), the digit wished for, a description) from --image or --index."""
+    n_out = net.sizes[-1]
+    if args.wish is not None and not 0 <= args.wish < n_out:
+        raise InvalidInput(f"--wish must be a digit from 0 to {n_out - 1}, got {args.wish}")
+    if args.image:
+        if args.wish is None:
+            raise InvalidInput("--image needs --wish DIGIT: the digit the picture should be")
+        from ..images import read_image
+        return read_image(args.image), args.wish, f"{args.image}"
+    x, y = data.test
+    if not 0 <= args.index < len(y):
+        raise InvalidInput(f"--index must be from 0 to {len(y) - 1:,} (the test images), "
+                           f"got {args.index}")
+    label = int(y[args.index])
+    wish = label if args.wish is None else args.wish
+    return x[args.index], wish, f"test image #{args.index} (labelled {label})"
+
+
+def _neuron(net: Network, l: int, k: int) -> str:
+    """'pixel (15, 5)' for a square input layer, else 'neuron k of layer l'."""
+    side = int(round(np.sqrt(net.sizes[0])))
+    if l == 0 and side * side == net.sizes[0]:
+        return f"pixel (row {k // side}, col {k % side})"
+    return "input " + str(k) if l == 0 else f"neuron {k} of layer {l}"
+
+
+def _print_sees(w: Wishes, what: str) -> None:
+    outputs = "  ".join(f"{j}:{a:.2f}" for j, a in enumerate(w.output))
+    print(f"{what}: the network sees a {w.prediction} (a = {w.output[w.prediction]:.3f}).")
+    print(f"  output activations  {outputs}")
+    print(f"  this example's cost C_x = {w.cost:.4g} (wishing for a {w.label})")
+
+
+def _print_output_wishes(w: Wishes, top: int) -> None:
+    print(f"\n1. The output layer's wishes, −∂C_x/∂a (up for the {w.label}, down for the others, "
+          "in proportion to how far each is from its target):")
+    order = np.argsort(-np.abs(w.output_wish), kind="stable")
+    for j in order[:top]:
+        target = 1 if j == w.label else 0
+        way = "up  " if w.output_wish[j] > 0 else "down"
+        print(f"   digit {j}: {way} {w.output_wish[j]:+.3g}   (a = {w.output[j]:.3f}, "
+              f"target {target})")
+
+
+def _print_hidden_wishes(w: Wishes, top: int) -> None:
+    if len(w.deltas) > 1:
+        print("\n2. The wishes passed back, −∂C_x/∂a_k = Σ_j w_jk × (−δ_j) over the next layer; "
+              "the neurons each layer most wants to change:")
+    for l in range(len(w.deltas) - 2, -1, -1):
+        wish = w.activation_wishes[l]
+        print(f"   layer {l + 1} ({wish.size} neurons):")
+        for k in np.argsort(-np.abs(wish), kind="stable")[:top]:
+            way = "up  " if wish[k] > 0 else "down"
+            a = w.trace.activations[l + 1][0, k]
+            print(f"      neuron {k}: {way} {wish[k]:+.3g}   (a = {a:.3f})")
+
+
+def _print_levers(net: Network, w: Wishes, top: int) -> None:
+    last = len(w.deltas) - 1
+    lev = w.levers(last, w.label)
+    print(f"\n3. The three levers of output neuron {w.label} (δ = ∂C_x/∂z = {lev.delta:+.3g}):")
+    if net.output.prime is not None and lev.wish:
+        slope = float(net.output.prime(w.output[w.label:w.label + 1])[0])
+        print(f"   (δ = −wish × σ'(z) = −({lev.wish:+.3g}) × {slope:.3g}"
+              + (": a saturated neuron learns slowly)" if slope < 0.05 else ")"))
+    print(f"   its bias: nudge −δ = {lev.bias_nudge:+.3g}")
+    print("   its weights, each in proportion to the activation feeding it (fire together, "
+          "wire together): nudge = −δ × a_k")
+    for k in np.argsort(-np.abs(lev.weight_nudges), kind="stable")[:top]:
+        print(f"      from {_neuron(net, last, k)} (a = {lev.a_prev[k]:.3f}): "
+              f"{lev.weight_nudges[k]:+.3g}")
+    if last == 0:
+        return
+    print("   the previous activations, each in proportion to its weight: wish = −δ × w_jk")
+    for k in np.argsort(-np.abs(lev.previous_wishes), kind="stable")[:top]:
+        print(f"      {_neuron(net, last, k)} (w = {lev.weights[k]:+.2f}): "
+              f"{lev.previous_wishes[k]:+.3g}")
+
+
+def _print_biggest(net: Network, w: Wishes, top: int) -> tuple[int, int]:
+    print("\n4. The biggest nudges, and why: nudge_w = −(a_k feeding in) × (δ_j of the neuron "
+          "fed), so bright inputs to neurons that must change move most:")
+    for l in range(len(w.deltas) - 1, -1, -1):
+        for j, k in w.biggest_nudges(l, top):
+            a, delta = w.trace.activations[l][0, k], w.deltas[l][j]
+            print(f"   layer {l + 1}, w_{j},{k}: {w.nudge_w[l][j, k]:+.3g} = −({_neuron(net, l, k)}"
+                  f": a = {a:.3f}) × (δ_{j} = {delta:+.3g})")
+        j = int(np.argmax(np.abs(w.nudge_b[l])))
+        print(f"   layer {l + 1}, biggest bias nudge: neuron {j}, −δ = {w.nudge_b[l][j]:+.3g}")
+    return w.biggest_nudges(0, 1)[0]
+
+
+def _print_step(net: Network, w: Wishes, data: Any, eta: float) -> None:
+    x_test, y_test = data.test
+    rows = np.r_[x_test, w.trace.activations[0]], np.r_[y_test, w.label]
+    effect = step_effect(net, *rows, len(y_test), eta)
+    moved = "; ".join(f"a_{j} {effect.output_before[0, j]:.3f} → {effect.output_after[0, j]:.3f}"
+                      for j in dict.fromkeys((w.label, w.prediction)))
+    print(f"\n5. One gradient-descent step on this example alone (η = {eta:g}): its cost "
+          f"{effect.cost_before:.4g} → {effect.cost_after:.4g}; {moved}.")
+    change = "  ".join(f"{d}:{c:+.1e}" for d, c in enumerate(effect.digit_change))
+    print(f"   the {len(y_test):,} test images' mean cost, by digit, changed by: {change}")
+
+
+def _print_averaging(net: Network, data: Any, j: int, k: int, size: int) -> Any:
+    x, y = data.train
+    size = max(1, min(size, len(y)))
+    ag = agreement(net, x[:size], y[:size], 0)
+    up, down = ag.pullers(j, k, 3)
+    print(f"\n6. Averaging: the first {size:,} training images vote on w_{j},{k} of layer 1: "
+          f"{int(ag.up[j, k]):,} pull it up, {int(ag.down[j, k]):,} down, the rest leave it "
+          f"(their {_neuron(net, 0, k)} is dark).")
+    print(f"   mean nudge {ag.mean[j, k]:+.3g} (the step SGD takes, per unit η), spread "
+          f"{ag.std[j, k]:.3g}; hardest up: {_who(ag, y, up)}; hardest down: {_who(ag, y, down)}")
+    voted = ag.agree[~np.isnan(ag.agree)]
+    if voted.size:
+        print(f"   over all of layer 1's weights, {100 * voted.mean():.0f}% of the images that "
+              f"move a weight agree with the sign of the mean nudge")
+    return ag
+
+
+def _who(ag: Any, y: np.ndarray, rows: np.ndarray) -> str:
+    if not rows.size:
+        return "none"
+    return ", ".join(f"#{i} (a {y[i]})" for i in rows)
+
+
+def _figures(args: argparse.Namespace, net: Network, w: Wishes, ag: Any, jk: tuple[int, int]
+             ) -> None:
+    from .. import plots
+    from .. import plots_backprop as pb
+    out = Path(args.figures)
+    out.mkdir(parents=True, exist_ok=True)
+    made = [plots.save(pb.network_diagram(net, w.trace.activations[0], w.label),
+                       out / f"network.{args.format}"),
+            plots.save(pb.wishes_figure(w), out / f"wishes.{args.format}"),
+            plots.save(pb.agreement_figure(ag, *jk), out / f"agreement.{args.format}")]
+    print(f"\nFigures: {', '.join(str(p) for p in made)}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print what the chosen example sees and wishes; write the figures with --figures."""
+    saved = load_saved(args.model)
+    net = saved.network
+    data = load_data(args)
+    x, wish, what = _example(args, net, data)
+    w = wishes(net, x, wish)
+    top = max(1, args.top)
+    _print_sees(w, what)
+    _print_output_wishes(w, top)
+    _print_hidden_wishes(w, top)
+    _print_levers(net, w, top)
+    j, k = _print_biggest(net, w, top)
+    eta = args.eta if args.eta is not None else _model_eta(saved.metadata)
+    _print_step(net, w, data, eta)
+    ag = _print_averaging(net, data, j, k, args.batch)
+    print(f"\n7. Check: {check_one_weight(net, x, wish, 0, j, k).words()}")
+    if w.cost < 1e-3:
+        print("\nThis example is already learned, so its wishes are tiny; try one the network "
+              "gets wrong (`nudges plot MODEL` shows them).")
+    if args.figures:
+        _figures(args, net, w, ag, (j, k))
+    return 0
+
+
+def _model_eta(metadata: dict[str, Any]) -> float:
+    """The learning rate the model was trained with, else 3 (the book's)."""
+    training = metadata.get("training")
+    eta = training.get("eta") if isinstance(training, dict) else None
+    return float(eta) if isinstance(eta, (int, float)) and eta > 0 else 3.0
