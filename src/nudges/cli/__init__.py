@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import NudgesError
-from . import evaluate, gradcheck, predict, train
+from . import evaluate, explain, gradcheck, noise, plot, predict, serve, train
 from .common import Help
 
-COMMANDS = [train, evaluate, predict, gradcheck]
+COMMANDS = [train, evaluate, predict, gradcheck, explain, noise, plot, serve]
 
 EXAMPLES = """\
 examples:
@@ -24,6 +24,10 @@ examples:
   nudges evaluate book.npz
   nudges predict book.npz my_digit.png
   nudges gradcheck
+  nudges explain book.npz --index 8 --figures figures
+  nudges noise book.npz
+  nudges plot book.npz --out figures
+  nudges serve book.npz
 """
 
 

@@ -1,0 +1,59 @@
+"""`nudges serve [MODEL]`: the web page, on this machine, at http://127.0.0.1:8000/."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..data import find_data_dir
+from ..errors import InvalidInput
+from ..persist import load
+from .common import add_command, add_data_option
+
+EXAMPLES = """\
+  nudges serve                          # trains a quick model first (a few seconds)
+  nudges serve book.npz                 # a saved model
+  nudges serve --port 8080 --data ../shared/data/mnist
+"""
+
+
+def register(subparsers: Any) -> None:
+    """Add `nudges serve`."""
+    p = add_command(subparsers, "serve", run,
+                    "open the web page: draw a digit, see every layer, the nudges, "
+                    "and a network learning", EXAMPLES)
+    p.add_argument("model", metavar="MODEL", nargs="?", default=None,
+                   help="a network saved by `nudges train --save` (default: train a quick "
+                        "one in the background)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on; 0.0.0.0 shows the page to your network")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on")
+    add_data_option(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C; print the URL to open first."""
+    if not 0 <= args.port <= 65535:
+        raise InvalidInput(f"--port must be from 0 to 65535, got {args.port}")
+    uvicorn, create_app = _web()
+    net = load(args.model) if args.model else None
+    if args.data is not None:
+        find_data_dir(args.data)                  # a wrong --data fails now, not in the page
+    app = create_app(net, data_path=args.data, download=args.download)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"nudges: open http://{host}:{args.port}/ in a browser (Ctrl-C stops the server)",
+          flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _web() -> tuple[Any, Any]:
+    """uvicorn and nudges.web.create_app, or InvalidInput naming the extra to install."""
+    try:
+        import uvicorn
+
+        from ..web import create_app
+    except ImportError as e:
+        raise InvalidInput(f"the web page needs the `web` extra ({e.name} is missing): "
+                           f"pip install 'nudges[web]'") from None
+    return uvicorn, create_app

@@ -1,0 +1,182 @@
+"""The JSON endpoints. Each checks its input (schemas), bounds its work, and calls the library.
+
+Handlers are plain `def`s, so FastAPI runs them in worker threads and the NumPy work never
+blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from fastapi import APIRouter, Query, Request
+
+from ..errors import InvalidInput
+from ..explain import step_effect, wishes
+from ..images import to_mnist
+from ..network import Network
+from ..noise import gradient_noise
+from ..train import Settings
+from . import schemas, views
+from .runs import Run
+from .state import Hub
+
+router = APIRouter(prefix="/api")
+STEP_ROWS = 500          # test digits that show what one example's step does to the others
+NOISE_ROWS = 10_000      # training digits behind the "full" gradient
+KINDS: dict[str, dict[str, str]] = {
+    "sigmoid": {"activation": "sigmoid", "output": "sigmoid", "cost": "quadratic",
+                "init": "scaled"},
+    "relu": {"activation": "relu", "output": "softmax", "cost": "cross-entropy", "init": "he"},
+}
+
+
+def hub_of(request: Request) -> Hub:
+    """The app's Hub."""
+    return request.app.state.hub  # type: ignore[no-any-return]
+
+
+def to_input(image: schemas.Image) -> np.ndarray:
+    """The picture as the network's input row (784,): centred the MNIST way unless it is."""
+    gray = np.asarray(image.pixels, dtype=np.float64).reshape(image.height, image.width)
+    return to_mnist(gray) if image.centre else gray.reshape(-1).astype(np.float32)
+
+
+@router.get("/status")
+def status(request: Request) -> dict[str, Any]:
+    """The model's version and note, and where the digits came from."""
+    return hub_of(request).status()
+
+
+@router.get("/model")
+def model(request: Request) -> dict[str, Any]:
+    """The network's sizes and its strongest edges."""
+    net, version = hub_of(request).current()
+    return views.model_view(net, version)
+
+
+@router.post("/forward")
+def forward(body: schemas.ForwardRequest, request: Request) -> dict[str, Any]:
+    """Every layer's activations for one picture, and the digit the network sees."""
+    net, version = hub_of(request).current()
+    return {"version": version, **views.forward_view(net, to_input(body.image))}
+
+
+@router.post("/wishes")
+def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
+    """One example's wishes and nudges when the answer should have been `label`."""
+    net, version = hub_of(request).current()
+    x = to_input(body.image)
+    neuron = None
+    if body.neuron is not None:
+        neuron = (body.neuron.layer, body.neuron.index)
+        _check_neuron(net, *neuron)
+    return {"version": version, **views.forward_view(net, x),
+            **views.wishes_view(net, wishes(net, x, body.label), neuron)}
+
+
+def _check_neuron(net: Network, layer: int, index: int) -> None:
+    if not 1 <= layer < len(net.sizes):
+        raise InvalidInput(f"neuron.layer must be from 1 to {len(net.sizes) - 1}, got {layer}")
+    if not 0 <= index < net.sizes[layer]:
+        raise InvalidInput(f"layer {layer} has {net.sizes[layer]} neurons (0 to "
+                           f"{net.sizes[layer] - 1}), got neuron.index {index}")
+
+
+@router.post("/step")
+def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
+    """`steps` steps of gradient descent on this example alone, on a copy of the model."""
+    hub = hub_of(request)
+    net, version = hub.current()
+    x_test, y_test = hub.digits().test
+    x = to_input(body.image)
+    rows = np.vstack([x[None, :], x_test[:STEP_ROWS]])               # (1 + m, 784)
+    labels = np.concatenate([[body.label], y_test[:STEP_ROWS]])
+    first = last = step_effect(net, rows, labels, 0, body.eta)
+    for _ in range(body.steps - 2):
+        last = step_effect(last.network, x[None, :], np.array([body.label]), 0, body.eta)
+    if body.steps > 1:
+        last = step_effect(last.network, rows, labels, 0, body.eta)
+    return {"version": version, **views.step_view(first, last, body.steps)}
+
+
+@router.get("/example")
+def example(request: Request, index: int = Query(ge=0, le=10**7)) -> dict[str, Any]:
+    """Test digit number `index`: its 784 pixels and its label."""
+    x, y = hub_of(request).digits().test
+    if index >= len(y):
+        raise InvalidInput(f"index must be from 0 to {len(y) - 1} (the test set), got {index}")
+    return {"index": index, "label": int(y[index]), "pixels": views.rounded(x[index], 3)}
+
+
+@router.get("/mistake")
+def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
+            ) -> dict[str, Any]:
+    """A random test digit that the model gets wrong (by seed), with its label."""
+    hub = hub_of(request)
+    net, _ = hub.current()
+    x, y = hub.digits().test
+    wrong = np.flatnonzero(net.predict(x) != y)
+    if not len(wrong):
+        raise InvalidInput("the model classifies every test digit correctly")
+    index = int(np.random.default_rng(seed).choice(wrong))
+    return example(request, index)
+
+
+@router.post("/noise")
+def noise(body: schemas.NoiseRequest, request: Request) -> dict[str, Any]:
+    """Mini-batch gradients against the gradient over up to NOISE_ROWS training digits."""
+    hub = hub_of(request)
+    net, _ = hub.current()
+    if body.fresh:
+        net = Network(**{**net.config, "seed": body.seed})  # type: ignore[arg-type]
+    x, y = hub.digits().train
+    x, y = x[:NOISE_ROWS], y[:NOISE_ROWS]
+    sizes = [s for s in body.batch_sizes if s <= len(y)] or [len(y)]
+    rows = gradient_noise(net, x, y, sizes, body.repeats, np.random.default_rng(body.seed))
+    return {"fresh": body.fresh, **views.noise_view(rows, len(y))}
+
+
+@router.post("/train/start")
+def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
+    """Train a fresh network in the background; replaces this session's previous run."""
+    hub = hub_of(request)
+    data = hub.digits()
+    net = Network([784, *body.hidden, 10], seed=body.seed, **KINDS[body.kind])
+    settings = Settings(epochs=body.epochs, batch_size=min(body.batch_size, len(data.train[1])),
+                        eta=body.eta, seed=body.seed)
+    run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
+                                                     slow=body.slow))
+    return _run_view(run, images=True)
+
+
+@router.post("/train/control")
+def train_control(body: schemas.ControlRequest, request: Request) -> dict[str, Any]:
+    """Pause, resume, step or stop this session's run."""
+    run = hub_of(request).runs.get(body.session)
+    run.control(body.action)
+    return _run_view(run, images=False)
+
+
+@router.get("/train/status")
+def train_status(request: Request, session: str = Query(pattern=r"^[A-Za-z0-9_-]{8,64}$"),
+                 images: bool = False) -> dict[str, Any]:
+    """This session's run: its state, cost curve, epochs and (if asked) weight images."""
+    return _run_view(hub_of(request).runs.get(session), images)
+
+
+@router.post("/train/use")
+def train_use(body: schemas.SessionRequest, request: Request) -> dict[str, Any]:
+    """Show this session's trained network in the other views."""
+    hub = hub_of(request)
+    run = hub.runs.get(body.session)
+    hub.use(run.net.copy(), f"trained on this page: {'-'.join(map(str, run.net.sizes))}, "
+                            f"{run.seen:,} examples")
+    return hub.status()
+
+
+def _run_view(run: Run, images: bool) -> dict[str, Any]:
+    view = run.snapshot()
+    if images:
+        view["weight_images"] = views.weight_images(run.net)
+    return view

@@ -1,0 +1,131 @@
+"""What the page may send: every request body and its limits, checked before any work is done.
+
+Pydantic rejects a wrong type, a NaN, a value out of range or a list too long with a 422 and a
+message naming the field; the limits here bound the work any one request can ask for.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_SIDE = 280                          # the drawing, at most 280x280 pixels
+MAX_HIDDEN_LAYERS = 4
+MAX_NEURONS = 512
+MAX_EPOCHS = 100
+MAX_STEPS = 50
+SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+Pixel = Annotated[float, Field(ge=0, le=1)]
+Eta = Annotated[float, Field(gt=0, le=100)]
+
+
+class Strict(BaseModel):
+    """No unknown fields, no NaN or infinity anywhere."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Image(Strict):
+    """A grayscale picture, row by row, in [0, 1].
+
+    centre=True: a drawing of any size up to 280x280, made MNIST-like (fitted into 20x20 and
+    centred by mass in 28x28). centre=False: already a 28x28 MNIST input, used as it is.
+    """
+
+    width: int = Field(ge=1, le=MAX_SIDE)
+    height: int = Field(ge=1, le=MAX_SIDE)
+    pixels: list[Pixel] = Field(max_length=MAX_SIDE * MAX_SIDE)
+    centre: bool = True
+
+    @model_validator(mode="after")
+    def _shape(self) -> Image:
+        if len(self.pixels) != self.width * self.height:
+            raise ValueError(f"pixels must hold width x height = {self.width * self.height} "
+                             f"values, got {len(self.pixels)}")
+        if not self.centre and (self.width, self.height) != (28, 28):
+            raise ValueError(f"an image with centre=false must be 28x28, "
+                             f"got {self.width}x{self.height}")
+        return self
+
+
+class Neuron(Strict):
+    """Neuron `index` of layer `layer` (1 = the first hidden layer, as in the drawing)."""
+
+    layer: int = Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)
+    index: int = Field(ge=0, lt=MAX_NEURONS)
+
+
+class ForwardRequest(Strict):
+    """Run one picture through the network."""
+
+    image: Image
+
+
+class WishRequest(Strict):
+    """One example's wishes when the network should have said `label`."""
+
+    image: Image
+    label: int = Field(ge=0, le=9)
+    neuron: Neuron | None = None
+
+
+class StepRequest(Strict):
+    """Apply `steps` steps of gradient descent on this one example, to a copy of the model."""
+
+    image: Image
+    label: int = Field(ge=0, le=9)
+    eta: Eta = 3.0
+    steps: int = Field(default=1, ge=1, le=MAX_STEPS)
+
+
+class NoiseRequest(Strict):
+    """Mini-batch against full gradients, `repeats` random batches of each size, for the
+    model or (fresh) an untrained network of its shape."""
+
+    batch_sizes: list[int] = Field(default=[1, 10, 100, 1000], min_length=1, max_length=6)
+    repeats: int = Field(default=20, ge=1, le=50)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    fresh: bool = False
+
+    @field_validator("batch_sizes")
+    @classmethod
+    def _sizes(cls, sizes: list[int]) -> list[int]:
+        if any(not 1 <= s <= 1000 for s in sizes):
+            raise ValueError(f"each batch size must be from 1 to 1000, got {sizes}")
+        return sizes
+
+
+class SessionRequest(Strict):
+    """Names the page's training session (an id the page makes up, kept per tab)."""
+
+    session: str
+
+    @field_validator("session")
+    @classmethod
+    def _session(cls, value: str) -> str:
+        if not SESSION.fullmatch(value):
+            raise ValueError("session must be 8 to 64 letters, digits, '-' or '_'")
+        return value
+
+
+class TrainRequest(SessionRequest):
+    """A fresh network to train: its hidden layers, its kind, the SGD settings, and the pace
+    (slow: 50 mini-batches a second, to watch)."""
+
+    hidden: list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]] = Field(
+        default=[16, 16], max_length=MAX_HIDDEN_LAYERS)
+    kind: Literal["sigmoid", "relu"] = "sigmoid"
+    eta: Eta = 3.0
+    batch_size: int = Field(default=10, ge=1, le=1000)
+    epochs: int = Field(default=5, ge=1, le=MAX_EPOCHS)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    slow: bool = False
+
+
+class ControlRequest(SessionRequest):
+    """Pause, resume, step (one mini-batch) or stop the session's run."""
+
+    action: Literal["pause", "resume", "step", "stop"]

@@ -1,0 +1,98 @@
+"""The ASGI app behind `nudges serve`: JSON endpoints over the library, and the page itself.
+
+    app = create_app(model=None, data=None)       # uvicorn.run(app, host="127.0.0.1")
+
+The page (static/) only draws; every number comes from these endpoints. A user's mistake is
+answered with 4xx and {"error": "what was expected, what arrived"}, never a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from os import PathLike
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from ..data import Dataset
+from ..errors import InvalidInput, NudgesError
+from ..network import Network
+from .api import router
+from .limits import BodyLimit
+from .runs import Busy, NoRun
+from .state import Hub, NotReady
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY = 1 << 20                         # 1 MiB: a 280x280 drawing is about 0.5 MiB of JSON
+STATUS = {Busy: 429, NoRun: 404, NotReady: 503}
+
+
+def create_app(model: Network | None = None, data: Dataset | None = None, *,
+               data_path: str | PathLike[str] | None = None, download: bool = False) -> FastAPI:
+    """The web app for `model` (a quick one is trained at startup if None) and `data`.
+
+    data=None loads the digits at startup from data_path, $NUDGES_DATA, the cache (downloading
+    MNIST into it if `download`), or the embedded sample. Background work starts and stops
+    with the app's lifespan.
+    """
+    if model is not None and (model.sizes[0] != 784 or model.sizes[-1] != 10):
+        raise InvalidInput(f"the page draws 28x28 inputs and ten outputs; this network is "
+                           f"{'-'.join(map(str, model.sizes))}")
+    hub = Hub(model, data, data_path, download)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        hub.open()
+        try:
+            yield
+        finally:
+            hub.close()
+
+    app = FastAPI(title="nudges", lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.hub = hub
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/", index, include_in_schema=False)
+    _add_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    return app
+
+
+def index() -> FileResponse:
+    """The page."""
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(NudgesError, _nudges_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _nudges_error(request: Request, exc: Exception) -> Response:
+    status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
+    return _error(status, str(exc))
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    """422 with one line per problem: where it is and what is wrong (never the input itself)."""
+    problems = []
+    for e in exc.errors()[:5]:                              # type: ignore[attr-defined]
+        where = ".".join(str(part) for part in e.get("loc", ()) if part != "body")
+        problems.append(f"{where}: {e.get('msg', 'invalid')}" if where else e.get("msg", ""))
+    return _error(422, "; ".join(problems) or "invalid request")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    status = getattr(exc, "status_code", 500)
+    return _error(status, str(getattr(exc, "detail", "error")))

@@ -1,0 +1,142 @@
+"""What the server holds: the model the page shows, the digits, and everyone's training runs.
+
+Without a model, a quick one is trained in the background at startup (the video's network, on
+whatever data is found), and each improvement is published as it comes, so the page works at
+once and watches the quick model get better. The model is swapped whole, never changed in place,
+so a request that has taken it keeps a consistent network.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from os import PathLike
+from typing import Any
+
+from ..data import Dataset, load_digits
+from ..errors import NudgesError
+from ..network import Network
+from ..train import Settings
+from .runs import Run, Runs
+
+QUICK_EXAMPLES = 100_000      # the quick model sees about this many examples (2 to 30 epochs)
+NAMES = {"mnist": "MNIST", "mnist-sample": "the MNIST sample"}
+
+
+class NotReady(NudgesError):
+    """The digits are still loading, or could not be loaded."""
+
+
+def video_network(seed: int = 0) -> Network:
+    """The video's 784-16-16-10 sigmoid network with the quadratic cost."""
+    return Network([784, 16, 16, 10], seed=seed)
+
+
+def quick_settings(n_train: int) -> Settings:
+    """SGD as in the book (batch 10, η = 3) for about QUICK_EXAMPLES examples."""
+    epochs = min(30, max(2, math.ceil(QUICK_EXAMPLES / n_train)))
+    return Settings(epochs=epochs, batch_size=10, eta=3.0, seed=0)
+
+
+class Hub:
+    """The served model (with a version that changes when it does), the data and the runs."""
+
+    def __init__(self, model: Network | None = None, data: Dataset | None = None,
+                 data_path: str | PathLike[str] | None = None, download: bool = False) -> None:
+        self.model = model if model is not None else video_network()
+        self.version = 1
+        self.training_quick = model is None
+        self.quick_progress = 0.0
+        self.model_note = "loaded" if model is not None else "training a quick model…"
+        self.data, self.data_path, self.download = data, data_path, download
+        self.data_note = "loading the digits…" if data is None else data.source
+        self.runs = Runs()
+        self._quick: Run | None = None
+        self._closing = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._startup, name="nudges-startup", daemon=True)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def open(self) -> None:
+        """Load the data and train the quick model, as needed, in a background thread."""
+        if self.data is None or self.training_quick:
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop the quick model and every run, and wait for their threads."""
+        with self._lock:
+            self._closing = True
+            quick = self._quick
+        if quick is not None:
+            quick.control("stop")
+        if self._thread.ident is not None:
+            self._thread.join(30)
+        self.runs.close()
+
+    def _startup(self) -> None:
+        if self.data is None:
+            try:
+                data = load_digits(self.data_path, download=self.download)
+            except Exception as e:  # NudgesError, or anything a thread cannot raise to anyone
+                reason = str(e) if isinstance(e, NudgesError) else f"{type(e).__name__}: {e}"
+                self.data_note = f"no digits: {reason}"
+                self._quick_done(f"untrained: no digits to train on ({reason})")
+                return
+            self.data, self.data_note = data, data.source
+        if self.training_quick:
+            self._train_quick(self.data)
+
+    def _train_quick(self, data: Dataset) -> None:
+        net = self.model.copy()
+        run = Run(net, quick_settings(len(data.train[1])), data, "quick", publish=self._publish)
+        with self._lock:
+            if self._closing:
+                return
+            self._quick = run
+        run.run_here()
+        accuracy = f", {run.epochs[-1]['test_accuracy']:.1f}% right on the test set" \
+            if run.epochs else ""
+        name = NAMES.get(data.name, data.name)
+        self._quick_done(f"quick model, {len(run.epochs)} epochs on {name}{accuracy}")
+
+    def _publish(self, run: Run) -> None:
+        if self.training_quick:
+            self.set_model(run.net.copy())
+            self.quick_progress = run.seen / run.total
+
+    def _quick_done(self, note: str) -> None:
+        if self.training_quick:
+            self.training_quick, self.model_note = False, note
+
+    # -- access ----------------------------------------------------------------------------
+    def set_model(self, net: Network) -> None:
+        """Serve net from now on."""
+        with self._lock:
+            self.model, self.version = net, self.version + 1
+
+    def use(self, net: Network, note: str) -> None:
+        """Serve net, chosen by the user, from now on: the quick model stops and is dropped."""
+        with self._lock:
+            quick, self.training_quick, self.model_note = self._quick, False, note
+        if quick is not None:
+            quick.control("stop")
+        self.set_model(net)
+
+    def current(self) -> tuple[Network, int]:
+        """The model and its version, taken together."""
+        with self._lock:
+            return self.model, self.version
+
+    def digits(self) -> Dataset:
+        """The data set, or NotReady saying why not."""
+        if self.data is None:
+            raise NotReady(f"the digits are not available yet ({self.data_note})")
+        return self.data
+
+    def status(self) -> dict[str, Any]:
+        """For the page's banner: the model's version and note, the data's source."""
+        net, version = self.current()
+        test = 0 if self.data is None else len(self.data.test[1])
+        return {"version": version, "sizes": list(net.sizes), "model": self.model_note,
+                "training_quick": self.training_quick, "progress": self.quick_progress,
+                "data": self.data_note, "data_ready": self.data is not None, "n_test": test}
