@@ -1,4 +1,4 @@
-"""Backprop against an independent framework: PyTorch's autograd, float64 (skipped without torch)."""
+"""Backprop against an independent framework: PyTorch autograd in float64 (skips without torch)."""
 
 import numpy as np
 import pytest

@@ -112,7 +112,7 @@ def _one_hot_labels(arr: np.ndarray) -> np.ndarray:
         i = int(np.argmin(ok))
         raise InvalidInput(f"y of shape {arr.shape} must be one-hot rows (one 1, the rest 0), "
                            f"but row {i} is not; or give integer labels of shape ({len(arr)},)")
-    return arr.argmax(axis=1)
+    return np.asarray(arr.argmax(axis=1))
 
 
 def _as_labels(arr: np.ndarray, n_out: int) -> np.ndarray:

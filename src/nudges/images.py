@@ -7,6 +7,9 @@ then place it in a 28x28 field so that its centre of mass is at the centre. Pill
 
 from __future__ import annotations
 
+import struct
+import warnings
+import zlib
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,10 @@ import numpy as np
 from .errors import InvalidInput
 
 SIDE, BOX = 28, 20
+MAX_SIDE = 1024          # bigger pictures are shrunk before anything else: a digit needs no more
+MAX_PIXELS = 89_478_485  # Pillow's own decompression-bomb limit, if it has none set
+UNREADABLE = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError,
+              KeyError, TypeError, ZeroDivisionError, MemoryError)  # Pillow on corrupt files
 
 
 def _pil() -> Any:
@@ -27,31 +34,55 @@ def _pil() -> Any:
 
 
 def read_image(path: str | PathLike[str]) -> np.ndarray:
-    """The image at `path` as an MNIST input row (784,) float32 in [0, 1]."""
+    """The image at `path` as an MNIST input row (784,) float32 in [0, 1].
+
+    Any size (shrunk to at most MAX_SIDE pixels a side first), mode, bit depth or alpha.
+    """
     image_module = _pil()
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"{path}: no such image file")
+    if path.stat().st_size == 0:
+        raise InvalidInput(f"{path}: the file is empty (0 bytes); expected an image")
     try:
-        with image_module.open(path) as im:
-            im.load()
-            gray = _grayscale(im)
-    except (OSError, SyntaxError, ValueError) as e:
+        with warnings.catch_warnings():          # Pillow warns of damaged metadata and big
+            warnings.simplefilter("ignore")      # images: judged by what it reads, and _shrunk
+            with image_module.open(path) as im:
+                return to_mnist(_grayscale(_shrunk(im, image_module)))
+    except InvalidInput as e:
+        raise InvalidInput(f"{path}: {e}") from None
+    except image_module.DecompressionBombError as e:
+        raise InvalidInput(f"{path}: too large to be a picture of a digit ({e})") from None
+    except UNREADABLE as e:
         raise InvalidInput(f"{path}: not an image Pillow can read ({e})") from None
-    return to_mnist(gray)
+
+
+def _shrunk(im: Any, image_module: Any) -> Any:
+    """im loaded, shrunk to fit MAX_SIDE x MAX_SIDE; InvalidInput if empty or too large."""
+    if im.width == 0 or im.height == 0:
+        raise InvalidInput("the image is empty (0 pixels)")
+    limit = image_module.MAX_IMAGE_PIXELS or MAX_PIXELS
+    if im.width * im.height > limit:
+        raise InvalidInput(f"{im.width}x{im.height} pixels is too large (more than "
+                           f"{limit:,}); shrink the picture first")
+    im.thumbnail((MAX_SIDE, MAX_SIDE), image_module.Resampling.BOX)   # no-op when small
+    im.load()
+    return im
 
 
 def _grayscale(im: Any) -> np.ndarray:
     """Luminance in [0, 1] for any mode: alpha composited onto white, 16-bit scaled down."""
     if im.width == 0 or im.height == 0:
         raise InvalidInput("the image is empty (0 pixels)")
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        a = np.asarray(im, dtype=np.float64)
-        return a / max(a.max(), 1.0) if im.mode == "I" else a / 65535
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        a = np.asarray(im if im.mode in ("I", "F") else im.convert("F"), dtype=np.float64)
+        if not np.isfinite(a).all():
+            raise InvalidInput("the image contains NaN or inf")
+        return a / 65535 if im.mode.startswith("I;16") else a / max(a.max(), 1.0)
     rgba = np.asarray(im.convert("RGBA"), dtype=np.float64) / 255       # (h, w, 4)
     luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
     alpha = rgba[..., 3]
-    return luminance * alpha + (1 - alpha)                               # over white
+    return np.asarray(luminance * alpha + (1 - alpha))                   # over white
 
 
 def to_mnist(gray: np.ndarray) -> np.ndarray:

@@ -60,24 +60,31 @@ def save(net: Network, path: str | PathLike[str], *, arrays: dict[str, np.ndarra
     content |= {f"b{l}": b for l, b in enumerate(net.biases)}
     content |= {f"extra_{k}": v for k, v in (arrays or {}).items()}
     content["metadata"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    write_atomically(Path(path), lambda f: np.savez(f, **content))
+    write_atomically(Path(path), lambda f: np.savez(f, **content))  # type: ignore[arg-type]
 
 
 def write_atomically(path: Path, write: Any) -> None:
-    """Call write(file) on a temporary file beside `path`, fsync it, and rename it to `path`."""
+    """Call write(file) on a temporary file beside `path`, fsync it, and rename it to `path`.
+
+    A crash or kill at any moment leaves `path` as it was or complete, never half written
+    (at worst a stray hidden .NAME.*.tmp beside it). OSError becomes InvalidInput.
+    """
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InvalidInput(f"cannot save to {path}: directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as e:
+        raise InvalidInput(f"cannot save to {path}: {e.strerror or e}") from None
     _fsync_directory(directory)
 
 
@@ -106,7 +113,7 @@ def load_saved(path: str | PathLike[str]) -> Saved:
         net = Network(**meta["network"])
         set_parameters(net, weights, biases)
     except (InvalidInput, TypeError, ValueError, OverflowError) as e:
-        raise ModelFileError(f"{path}: the arrays do not match the metadata: {e}") from None
+        raise ModelFileError(f"{path}: the metadata's network is not valid: {e}") from None
     _check_parameters(path, net, files)
     extra = {k.removeprefix("extra_"): v for k, v in files.items() if k.startswith("extra_")}
     return Saved(net, meta, extra)
@@ -123,14 +130,15 @@ def _parameters(path: str | PathLike[str], config: dict[str, Any],
                              "at least two positive integers")
     n = len(sizes) - 1
     if f"w{n}" in files or f"b{n}" in files:
-        raise ModelFileError(f"{path}: holds more layers than the metadata's sizes {sizes}")
+        raise ModelFileError(f"{path}: the arrays do not match the metadata: more layers "
+                             f"than its sizes {sizes}")
     for l in range(n):
         want = {f"w{l}": (sizes[l + 1], sizes[l]), f"b{l}": (sizes[l + 1],)}
         for name, shape in want.items():
             if name not in files or files[name].shape != shape:
                 got = files[name].shape if name in files else "nothing"
-                raise ModelFileError(f"{path}: the metadata's sizes {sizes} need {name} of "
-                                     f"shape {shape}, the file holds {got}")
+                raise ModelFileError(f"{path}: the arrays do not match the metadata: its sizes "
+                                     f"{sizes} need {name} of shape {shape}, the file holds {got}")
     return [files[f"w{l}"] for l in range(n)], [files[f"b{l}"] for l in range(n)]
 
 
@@ -175,8 +183,8 @@ def _npy(path: Path, name: str, data: bytes) -> np.ndarray:
     read_header = getattr(np.lib.format, f"read_array_header_{version[0]}_0")
     shape, fortran, dtype = read_header(f)
     if dtype.hasobject:
-        raise ModelFileError(f"{path}: refused, {name} holds pickled Python objects "
-                             "(a nudges model holds plain arrays only; nothing was run)")
+        raise ModelFileError(f"{path}: refused, {name} holds pickled objects (a nudges "
+                             "model holds plain arrays only; nothing in it was run)")
     if dtype.kind not in "biuf" or dtype.fields is not None or dtype.subdtype is not None:
         raise ModelFileError(f"{path}: {name} holds {dtype}; a nudges model holds numbers only")
     count = math.prod(shape)
@@ -209,10 +217,10 @@ def _metadata(path: str | PathLike[str], files: dict[str, np.ndarray]) -> dict[s
 def _check_parameters(path: str | PathLike[str], net: Network,
                       files: dict[str, np.ndarray]) -> None:
     for l in range(len(net.weights)):
-        stored = files[f"w{l}"].dtype, files[f"b{l}"].dtype
-        if stored != (net.dtype, net.dtype):
-            raise ModelFileError(f"{path}: layer {l} is stored as {stored[0]}, "
-                                 f"the metadata says {net.dtype}")
+        for name in (f"w{l}", f"b{l}"):
+            if files[name].dtype != net.dtype:
+                raise ModelFileError(f"{path}: {name} is stored as {files[name].dtype}, "
+                                     f"the metadata says {net.dtype}")
     params = net.weights + net.biases
     if not all(np.isfinite(p).all() for p in params):
         raise ModelFileError(f"{path}: the parameters contain NaN or inf")

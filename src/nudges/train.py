@@ -20,7 +20,7 @@ import numpy as np
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number
 from .errors import InvalidInput, TrainingDiverged
-from .fast import Stepper
+from .fast import apply_step, make_stepper
 from .network import Array, Network
 
 EVAL_CHUNK = 10_000
@@ -57,6 +57,10 @@ class Settings:
         check_number("lmbda (L2 regularisation)", self.lmbda, inclusive=True)
         if not 0 <= self.momentum < 1:
             raise InvalidInput(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if self.eta * self.lmbda / n_train >= 2 * (1 + self.momentum):  # w ← (1 − ηλ/n) w − …
+            raise InvalidInput(f"eta * lmbda / n = {self.eta * self.lmbda / n_train:g} would make "
+                               f"the weight decay blow every weight up; it must be below "
+                               f"{2 * (1 + self.momentum):g} (use a smaller eta or lmbda)")
         check_choice("learning-rate schedule", self.schedule, SCHEDULES)
         if int(self.shift) != self.shift or not 0 <= self.shift <= 4:
             raise InvalidInput(f"shift must be an integer from 0 to 4 pixels, got {self.shift!r}")
@@ -121,7 +125,15 @@ class State:
 
 
 def measure(net: Network, x: Array, targets: Array, labels: np.ndarray) -> tuple[float, int]:
-    """(mean cost, number classified correctly) over all rows, in chunks to bound memory."""
+    """(mean cost, number classified correctly) over all rows, in chunks to bound memory.
+
+    Diverging weights give an inf or NaN cost here, silently; the next step raises for them.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _measure(net, x, targets, labels)
+
+
+def _measure(net: Network, x: Array, targets: Array, labels: np.ndarray) -> tuple[float, int]:
     total_cost, correct = 0.0, 0
     for start in range(0, len(x), EVAL_CHUNK):
         part = slice(start, start + EVAL_CHUNK)
@@ -138,26 +150,21 @@ def l2_penalty(net: Network, lmbda: float, n: int) -> float:
 
 def sgd_step(net: Network, x: Array, targets: Array, settings: Settings, n_train: int,
              state: State) -> None:
-    """One step of gradient descent on one mini-batch (rows of x, one-hot targets)."""
+    """One step of gradient descent on one mini-batch (rows of x, one-hot targets).
+
+    Raises TrainingDiverged, with every parameter untouched, if a step η ∂C/∂p is NaN or inf.
+    """
     trace = net._forward(x)
     grad_w, grad_b = net.gradient_from(trace, net.backward(trace, targets))
-    if not all(np.isfinite(g.sum()) for g in grad_w + grad_b):
+    eta_grad_w = [settings.eta * g for g in grad_w]                   # η ∂C/∂W
+    eta_grad_b = [settings.eta * g for g in grad_b]                   # η ∂C/∂b
+    if not all(np.isfinite(g.sum()) for g in eta_grad_w + eta_grad_b):
         raise TrainingDiverged("the gradient became NaN or inf")
-    decay = settings.lmbda / n_train
-    for w, g, v in zip(net.weights, grad_w, state.velocity_w, strict=True):
-        _apply(w, g + decay * w if decay else g, v, settings)
-    for b, g, v in zip(net.biases, grad_b, state.velocity_b, strict=True):
-        _apply(b, g, v, settings)
-
-
-def _apply(p: Array, g: Array, v: Array, s: Settings) -> None:
-    """p ← p − η g, or with momentum v ← μ v − η g, p ← p + v; all in place."""
-    if s.momentum:
-        v *= s.momentum
-        v -= s.eta * g
-        p += v
-    else:
-        p -= s.eta * g
+    decay = settings.eta * settings.lmbda / n_train                  # η λ / n
+    for w, g, v in zip(net.weights, eta_grad_w, state.velocity_w, strict=True):
+        apply_step(w, g + decay * w if decay else g, v, settings.momentum)
+    for b, g, v in zip(net.biases, eta_grad_b, state.velocity_b, strict=True):
+        apply_step(b, g, v, settings.momentum)
 
 
 def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state: State,
@@ -172,25 +179,28 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
         state.order = state.rng.permutation(n)
     n_batches = -(-n // size)
     eta = settings.eta_at(state.epoch)
-    stepper = Stepper(net, size, l2=settings.lmbda > 0)
-    with np.errstate(over="ignore"):                 # σ's e^(−z) may overflow to inf: σ = 0
+    stepper, rows = make_stepper(net, size, l2=settings.lmbda > 0), np.arange(size)
+    with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check
         while state.step < n_batches:
-            batch = state.order[state.step * size:(state.step + 1) * size]
-            ws = stepper.gather(x, targets, batch)
-            if settings.shift:
-                ws.inputs[...] = random_shifts(ws.inputs, settings.shift, state.rng)
+            inputs, labels, batch = x, targets, state.order[state.step * size:][:size]
+            if settings.shift:                       # shifted copies, then rows 0..m-1
+                inputs = random_shifts(x[batch], settings.shift, state.rng)
+                labels, batch = targets[batch], rows[:len(batch)]
             try:
-                stepper.step(ws, eta, eta * settings.lmbda / n, settings.momentum,
-                             state.velocity_w, state.velocity_b)
+                stepper.step(inputs, labels, batch, eta, eta * settings.lmbda / n,
+                             settings.momentum, state.velocity_w, state.velocity_b)
             except TrainingDiverged as e:
-                raise TrainingDiverged(
-                    f"training diverged at epoch {state.epoch + 1}, mini-batch {state.step + 1}: "
-                    f"{e}; the weights are kept from the step before; try a smaller eta "
-                    f"(now {settings.eta:g})") from None
+                raise _diverged(e, settings, state) from None
             state.step += 1
             if on_batch is not None:
                 on_batch(state.step, n_batches)
     state.epoch, state.step, state.order = state.epoch + 1, 0, None
+
+
+def _diverged(e: TrainingDiverged, settings: Settings, state: State) -> TrainingDiverged:
+    return TrainingDiverged(
+        f"training diverged at epoch {state.epoch + 1}, mini-batch {state.step + 1}: {e}; "
+        f"the weights are kept from the step before; try a smaller eta (now {settings.eta:g})")
 
 
 def sgd(net: Network, x: Array, y: np.ndarray, settings: Settings, *,

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..data import Dataset
+from ..checkpoint import Checkpoint, check_resumable, data_fingerprint, load_checkpoint
+from ..data import Dataset, load_digits, load_sample
 from ..errors import InvalidInput
 from ..network import Network
-from ..persist import write_atomically
-from ..train import EpochReport, History, Settings, sgd
-from .common import add_command, add_data_option, load_data, percent, progress
+from ..train import History, Settings, State
+from . import train_run
+from .common import Help, add_command, add_data_option, load_data
 
 PRESETS: dict[str, dict[str, Any]] = {
     "video": dict(layers="784,16,16,10", activation="sigmoid", output="sigmoid",
@@ -33,12 +35,23 @@ EXAMPLES = """\
   nudges train --preset best --save best.npz
   nudges train --layers 784,100,10 --activation relu --output softmax --cost cross-entropy \\
       --init he --eta 0.1 --momentum 0.9 --epochs 10 --batch-size 100
+  nudges train --preset book --save book.npz --checkpoint-every 5   # Ctrl-C saves too
+  nudges train --resume book.npz                       # go on where it stopped
+  nudges train --resume book.npz --epochs 40           # train a finished run longer
 """
+
+
+class TrainHelp(Help):
+    """Help whose None defaults are not shown: those flags state their real default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return action.help if action.default is None else super()._get_help_string(action)
 
 
 def register(subparsers: Any) -> None:
     """Add `nudges train`."""
     p = add_command(subparsers, "train", run, "train a network on handwritten digits", EXAMPLES)
+    p.formatter_class = TrainHelp
     p.add_argument("--preset", choices=sorted(PRESETS), default=None,
                    help="a tested set of options; other flags override it "
                         "(video: 784-16-16-10 as in the video; book: Nielsen's chapter 1; "
@@ -46,23 +59,33 @@ def register(subparsers: Any) -> None:
     _add_network_options(p)
     _add_training_options(p)
     add_data_option(p)
-    p.add_argument("--save", metavar="FILE", help="write the trained network here (.npz); "
-                   "its history goes beside it as FILE.history.json")
+    p.add_argument("--save", metavar="FILE", help="write the trained network here (.npz), "
+                   "with what --resume needs; its history goes beside it as "
+                   "FILE.history.json (default: not saved; Ctrl-C saves to "
+                   f"{train_run.INTERRUPTED_FILE})")
+    p.add_argument("--checkpoint-every", metavar="N", type=int, default=None,
+                   help="also save to FILE after every N epochs, atomically (default: only "
+                        "at the end)")
+    p.add_argument("--resume", metavar="FILE", default=None,
+                   help="continue the run saved in FILE with its saved settings and data; "
+                        "--epochs may raise the total; saves back to FILE unless --save "
+                        "names another (default: a new run)")
     p.add_argument("--quiet", action="store_true", help="print only the final line")
 
 
 def _add_network_options(p: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     p.add_argument("--layers", help=f"layer sizes, input first (default: {d['layers']})")
-    p.add_argument("--activation", choices=["sigmoid", "relu", "tanh"],
+    p.add_argument("--activation", metavar="{sigmoid,relu,tanh}",
                    help=f"hidden activation (default: {d['activation']})")
-    p.add_argument("--output", choices=["sigmoid", "softmax"],
+    p.add_argument("--output", metavar="{sigmoid,softmax}",
                    help=f"output activation (default: {d['output']})")
-    p.add_argument("--cost", choices=["quadratic", "cross-entropy"],
+    p.add_argument("--cost", metavar="{quadratic,cross-entropy}",
                    help=f"cost per example (default: {d['cost']})")
-    p.add_argument("--init", choices=["scaled", "normal", "he"],
+    p.add_argument("--init", metavar="{scaled,normal,he}",
                    help=f"weight initialisation (default: {d['init']})")
-    p.add_argument("--dtype", choices=["float32", "float64"], help="default: float32")
+    p.add_argument("--dtype", metavar="{float32,float64}",
+                   help="floating-point type of weights and data (default: float32)")
 
 
 def _add_training_options(p: argparse.ArgumentParser) -> None:
@@ -73,7 +96,7 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--eta", type=float, help=f"learning rate η (default: {d['eta']})")
     p.add_argument("--lmbda", type=float, help="L2 regularisation λ (default: 0)")
     p.add_argument("--momentum", type=float, help="momentum μ in [0, 1) (default: 0)")
-    p.add_argument("--schedule", choices=["constant", "cosine"],
+    p.add_argument("--schedule", metavar="{constant,cosine}",
                    help="learning-rate schedule (default: constant)")
     p.add_argument("--shift", type=int, help="random shifts of up to this many pixels "
                    "(default: 0)")
@@ -90,8 +113,13 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 def build(opts: dict[str, Any]) -> tuple[Network, Settings]:
     """The network and training settings that `opts` describe."""
     sizes = _parse_layers(opts["layers"])
-    net = Network(sizes, activation=opts["activation"], output=opts["output"],
-                  cost=opts["cost"], init=opts["init"], dtype=opts["dtype"], seed=opts["seed"])
+    try:
+        net = Network(sizes, activation=opts["activation"], output=opts["output"],
+                      cost=opts["cost"], init=opts["init"], dtype=opts["dtype"],
+                      seed=opts["seed"])
+    except MemoryError:
+        raise InvalidInput(f"layers {'-'.join(map(str, sizes))} need more memory than this "
+                           "machine has; use fewer or smaller layers") from None
     settings = Settings(opts["epochs"], opts["batch_size"], opts["eta"], opts["lmbda"],
                         opts["momentum"], opts["seed"], opts["schedule"], opts["shift"])
     return net, settings
@@ -116,55 +144,101 @@ def _parse_layers(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train, print per-epoch lines, save the model and its history."""
-    opts = options(args)
-    net, settings = build(opts)
+    """Train (or resume), print per-epoch lines, save the model and its history."""
+    try:
+        job = resume(args) if args.resume else start(args)
+    except KeyboardInterrupt:
+        print("nudges: interrupted before training started; nothing to save", file=sys.stderr)
+        return 130
+    net = job.network
+    if not args.quiet:
+        what = (f"{'-'.join(map(str, net.sizes))} ({net.hidden.name}, {net.output.name} "
+                f"output, {net.cost_function.name} cost) on {job.data.source}")
+        print(f"Resuming {what} from {args.resume} at {_position(job)}" if args.resume
+              else f"Training {what}")
+    return train_run.run(job)
+
+
+def start(args: argparse.Namespace) -> train_run.Job:
+    """A new run from the flags: network, settings, data, and where to save."""
+    save_path = _save_path(args.save, args.checkpoint_every)
+    net, settings = build(options(args))
     data = load_data(args, quiet=args.quiet)
     check_fits(net, data)
-    if not args.quiet:
-        print(f"Training {'-'.join(map(str, net.sizes))} ({net.hidden.name}, "
-              f"{net.output.name} output, {net.cost_function.name} cost) on {data.source}")
-    history = History(settings)
-    n_batches = -(-len(data.train[0]) // settings.batch_size)
-    for report in _epochs(net, data, settings, args.quiet, n_batches):
-        history.epochs.append(report)
-        if not args.quiet:
-            print(epoch_line(report), flush=True)
-    if args.quiet:
-        print(epoch_line(history.epochs[-1]))
-    if args.save:
-        _save(net, history, Path(args.save), data.name)
-    return 0
+    settings.check(len(data.train[0]))
+    data_path = None if args.data is None else str(Path(args.data).expanduser().resolve())
+    return train_run.Job(net, settings, State.start(net, settings.seed), History(settings), data,
+                         data_path, save_path, args.checkpoint_every, args.quiet)
 
 
-def _epochs(net: Network, data: Any, settings: Settings, quiet: bool, n_batches: int) -> Any:
-    bar = progress(n_batches, "epoch", enabled=not quiet)
-    on_batch = None if bar is None else _updater(bar)
-    try:
-        yield from sgd(net, *data.train, settings, evaluation=data.test, on_batch=on_batch)
-    finally:
-        if bar is not None:
-            bar.close()
+def resume(args: argparse.Namespace) -> train_run.Job:
+    """The run saved in args.resume, checked against the flags and the data found now."""
+    checkpoint = load_checkpoint(args.resume)
+    _refuse_conflicts(args, checkpoint)
+    settings, state = checkpoint.settings, checkpoint.state
+    if args.epochs is not None:
+        settings = replace(settings, epochs=args.epochs)
+    if state.epoch >= settings.epochs:
+        raise InvalidInput(f"{args.resume} has already trained {state.epoch} of "
+                           f"{settings.epochs} epochs; pass --epochs N with N > {state.epoch} "
+                           "to train it longer")
+    save_path = _save_path(args.save or args.resume, args.checkpoint_every)
+    data, data_path = _resume_data(args, checkpoint)
+    check_resumable(checkpoint, data_fingerprint(*data.train, data.name, data_path))
+    check_fits(checkpoint.network, data)
+    settings.check(len(data.train[0]))
+    history = History(settings, checkpoint.history.epochs)
+    return train_run.Job(checkpoint.network, settings, state, history, data, data_path,
+                         save_path, args.checkpoint_every, args.quiet)
 
 
-def _updater(bar: Any) -> Any:
-    def on_batch(step: int, total: int) -> None:
-        if step == 1:
-            bar.reset(total)
-        bar.update(1)
-    return on_batch
+def _refuse_conflicts(args: argparse.Namespace, checkpoint: Checkpoint) -> None:
+    """InvalidInput naming each flag that disagrees with the saved run (--epochs may)."""
+    net, settings = checkpoint.network, checkpoint.settings
+    saved = {k: v for k, v in vars(settings).items() if k in DEFAULTS} | {
+        k: v for k, v in net.config.items() if k in DEFAULTS} | {"layers": net.sizes}
+    given = {k: v for k, v in vars(args).items()
+             if k in DEFAULTS and k != "epochs" and v is not None}
+    if "layers" in given:
+        given["layers"] = _parse_layers(given["layers"])
+    clashes = [f"--{k.replace('_', '-')} {v} (saved: {saved[k]})"
+               for k, v in given.items() if v != saved[k]]
+    if args.preset is not None:
+        clashes.append(f"--preset {args.preset}")
+    if clashes:
+        raise InvalidInput(f"--resume goes on with the saved settings; these flags disagree: "
+                           f"{', '.join(clashes)}; drop them (only --epochs may change)")
 
 
-def epoch_line(r: EpochReport) -> str:
-    """'Epoch 3/30  cost 0.041  test 9,412/10,000 (94.12%)  2.1 s'."""
-    test = "" if r.total is None else f"  test {percent(r.correct or 0, r.total)}"
-    return f"Epoch {r.epoch}/{r.epochs}  cost {r.training_cost:.4f}{test}  {r.seconds:.1f} s"
+def _resume_data(args: argparse.Namespace, checkpoint: Checkpoint) -> tuple[Dataset, str | None]:
+    """The data the run trained on: --data if given, else the saved folder or the sample."""
+    path = args.data or checkpoint.data.get("path")
+    if path is None and checkpoint.data["name"] == "mnist-sample":
+        return load_sample(), None
+    data = load_digits(path, download=args.download)
+    if data.name == "mnist-sample" and not args.quiet:
+        print(f"nudges: using {data.source}", file=sys.stderr)
+    return data, None if path is None else str(Path(path).expanduser().resolve())
 
 
-def _save(net: Network, history: History, path: Path, data_name: str) -> None:
-    net.save(path, training=history.to_dict()["settings"], data=data_name,
-             history=history.to_dict()["epochs"])
-    history_path = path.with_name(path.name + ".history.json")
-    text = json.dumps(history.to_dict(), indent=1).encode()
-    write_atomically(history_path, lambda f: f.write(text))
-    print(f"Saved the network to {path} and its history to {history_path}", file=sys.stderr)
+def _save_path(save: str | None, every: int | None) -> Path | None:
+    """Where to save, checked now rather than after hours of training."""
+    if every is not None and (save is None or every < 1):
+        raise InvalidInput("--checkpoint-every N needs N >= 1 and --save FILE to write to, "
+                           f"got N = {every} and {'no --save' if save is None else save}")
+    if save is None:
+        return None
+    path = Path(save)
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
+        raise InvalidInput(f"cannot save to {path}: "
+                           + ("it is a folder" if path.is_dir() else
+                              f"{directory} is not a folder I may write to"))
+    return path
+
+
+def _position(job: train_run.Job) -> str:
+    """'epoch 3, mini-batch 1,201 of 5,000' (where a resumed run goes on)."""
+    n_batches = -(-len(job.data.train[0]) // job.settings.batch_size)
+    return (f"epoch {job.state.epoch + 1} of {job.settings.epochs}, mini-batch "
+            f"{job.state.step + 1:,} of {n_batches:,}")

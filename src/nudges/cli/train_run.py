@@ -1,0 +1,159 @@
+"""The loop of `nudges train`: epochs, checkpoints, Ctrl-C, and the final save.
+
+Ctrl-C sets a flag; the step in progress finishes, and the next on_batch call (or the end of
+the epoch) raises _Interrupted, so the network and State are saved consistent with each other
+(state.step already counts the finished step). A second Ctrl-C stops at once, without saving;
+the file on disk then keeps its last complete checkpoint (saves are atomic).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import numpy as np
+
+from ..checkpoint import Checkpoint, data_fingerprint, save_checkpoint
+from ..data import Dataset
+from ..network import Network
+from ..persist import write_atomically
+from ..train import EpochReport, History, Settings, State, sgd
+from .common import percent, progress
+
+INTERRUPTED_FILE = "nudges-interrupted.npz"   # where Ctrl-C saves when no --save was given
+
+
+@dataclass
+class Job:
+    """A run to train: from scratch or resumed, with where and how often to save it."""
+
+    network: Network
+    settings: Settings
+    state: State
+    history: History
+    data: Dataset
+    data_path: str | None
+    save_path: Path | None
+    checkpoint_every: int | None = None
+    quiet: bool = False
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+
+
+class _Interrupted(Exception):
+    """Raised from on_batch (or between epochs) once Ctrl-C has asked training to stop."""
+
+
+class StopOnCtrlC:
+    """While active, the first SIGINT sets `requested`; the second raises KeyboardInterrupt."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.previous: Any = None
+
+    def __enter__(self) -> StopOnCtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+
+def run(job: Job) -> int:
+    """Train the job to its last epoch, saving as asked; 130 if Ctrl-C stopped it."""
+    try:
+        with StopOnCtrlC() as stop:
+            try:
+                _train(job, stop)
+            except _Interrupted:
+                return _save_interrupted(job)
+    except KeyboardInterrupt:
+        where = f"; {job.save_path} keeps its last checkpoint" if job.save_path else ""
+        print(f"nudges: interrupted again: stopped without saving{where}", file=sys.stderr)
+        return 130
+    if job.quiet and job.history.epochs:
+        print(epoch_line(job.history.epochs[-1]))
+    if job.save_path is not None:
+        save(job, job.save_path, "the network")
+    return 0
+
+
+def _train(job: Job, stop: StopOnCtrlC) -> None:
+    """Run the epochs, printing a line for each and checkpointing every N."""
+    every, settings = job.checkpoint_every, job.settings
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # NaN/inf: checked
+        for report in _epochs(job, stop):
+            job.history.epochs.append(report)
+            if not job.quiet:
+                print(epoch_line(report), flush=True)
+            last = report.epoch >= settings.epochs
+            if stop.requested and not last:
+                raise _Interrupted
+            if every and report.epoch % every == 0 and not last and job.save_path:
+                save(job, job.save_path, f"checkpoint {report.epoch}/{settings.epochs}")
+
+
+def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
+    """sgd's reports, with a progress bar and the Ctrl-C check after every mini-batch."""
+    n_batches = -(-len(job.data.train[0]) // job.settings.batch_size)
+    bar = progress(n_batches, "epoch", enabled=not job.quiet)
+
+    def on_batch(step: int, total: int) -> None:
+        if bar is not None:
+            if step == 1:
+                bar.reset(total)
+            bar.update(1)
+        if stop.requested and step < total:     # after the last, stop at the epoch's end
+            raise _Interrupted
+
+    try:
+        yield from sgd(job.network, *job.data.train, job.settings, evaluation=job.data.test,
+                       state=job.state, on_batch=on_batch)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def save(job: Job, path: Path, what: str) -> None:
+    """Write the network with its training state to `path`, its history beside it."""
+    if not job.fingerprint:
+        job.fingerprint = data_fingerprint(*job.data.train, job.data.name, job.data_path)
+    save_checkpoint(path, Checkpoint(job.network, job.settings, job.state, job.history,
+                                     job.fingerprint))
+    history_path = path.with_name(path.name + ".history.json")
+    text = json.dumps(job.history.to_dict(), indent=1).encode()
+    write_atomically(history_path, lambda f: f.write(text))
+    if not job.quiet or what == "the network":
+        print(f"Saved {what} to {path} and its history to {history_path}", file=sys.stderr)
+
+
+def _save_interrupted(job: Job) -> int:
+    """Save where Ctrl-C stopped, say where that was and how to go on; 130."""
+    path = job.save_path or Path(INTERRUPTED_FILE)
+    save(job, path, "the network and its training state")
+    state, settings = job.state, job.settings
+    n_batches = -(-len(job.data.train[0]) // settings.batch_size)
+    where = (f"after mini-batch {state.step:,} of {n_batches:,} in epoch {state.epoch + 1}"
+             if state.step else f"after epoch {state.epoch}")
+    print(f"nudges: interrupted {where} of {settings.epochs}\n"
+          f"resume with: nudges train --resume {shlex.quote(str(path))}", file=sys.stderr)
+    return 130
+
+
+def epoch_line(r: EpochReport) -> str:
+    """'Epoch 3/30  cost 0.041  test 9,412/10,000 (94.12%)  2.1 s'."""
+    test = "" if r.total is None else f"  test {percent(r.correct or 0, r.total)}"
+    return f"Epoch {r.epoch}/{r.epochs}  cost {r.training_cost:.4f}{test}  {r.seconds:.1f} s"
