@@ -214,7 +214,8 @@ def report(r: dict, peak: float, n: int, command: str) -> list[str]:
     imports = statistics.median(run["import_s"] for run in r["nudges-f32"])
     warm = statistics.median(run["warmup_s"] for run in r["nudges-f32"])
     lines += ["", f"One-time cost of the compiled step in a fresh process: import "
-              f"{imports:.2f} s, first epoch on 200 images (compile or load the cache) "
+              f"{imports:.2f} s, first epochs on 200 images, 2 and 3 layers "
+              f"(compile or load the cache) "
               f"{warm:.2f} s.", "", "### Targets", ""]
     for name, passed, value in targets(r):
         lines.append(f"- {'PASS' if passed else 'FAIL'}: {name}: {value}")
