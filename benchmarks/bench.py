@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=os.environ.get("NUDGES_DATA"),
                         help="folder with the MNIST files (default: $NUDGES_DATA)")
     parser.add_argument("--quick", action="store_true", help="10,000 images, 1 repeat")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats (default: 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats (default: 5)")
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
     parser.add_argument("--plot", type=Path, help="draw the scaling plot (PNG) here")
     args = parser.parse_args(argv)

@@ -134,6 +134,8 @@ def test_an_epoch_does_not_copy_the_data_set():
     targets = as_targets(rng.integers(0, 10, len(x)), 10, len(x), np.dtype("float32"))[0]
     net = Network([200, 30, 10], seed=0)
     for size in (10, 1000):
+        run_epoch(net, x[:size], targets[:size], Settings(epochs=1, batch_size=size, eta=0.1),
+                  State.start(net, 0))                  # compiles (or loads) first, untraced
         state = State.start(net, 0)
         state.order = state.rng.permutation(len(x))
         tracemalloc.start()
@@ -141,3 +143,23 @@ def test_an_epoch_does_not_copy_the_data_set():
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         assert peak < x.nbytes / 10, f"batch {size}: peak {peak:,} bytes"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_call_epoch_diverges_where_the_step_by_step_one_does(kind, monkeypatch):
+    """Without on_batch the rest of the epoch runs in one call: same step, same weights."""
+    use(kind, monkeypatch)
+    nets, messages = [], []
+    for on_batch in (None, lambda step, n_batches: None):
+        net, x, targets = problem("float64", NETS[1])
+        state = State.start(net, 0)
+        with np.errstate(all="ignore"), pytest.raises(TrainingDiverged) as caught:
+            run_epoch(net, x, targets, Settings(epochs=1, batch_size=10, eta=1e200), state,
+                      on_batch)
+        nets.append(net)
+        messages.append(str(caught.value))
+        assert f"mini-batch {state.step + 1}" in messages[-1]
+    assert messages[0] == messages[1]
+    for p, q in zip(nets[0].weights + nets[0].biases, nets[1].weights + nets[1].biases,
+                    strict=True):
+        np.testing.assert_array_equal(p, q)

@@ -3,13 +3,15 @@
 Imported only when numba is installed; nudges.fast.Stepper stays the readable reference that
 this must equal (within rounding: numba's e^x and sums may round differently from NumPy's).
 For a small mini-batch the NumPy step pays more for its ~30 calls than for its arithmetic;
-here one compiled call does a whole step: the same BLAS products (np.dot with `out`, which
-numba sends to BLAS through SciPy), and the elementwise work (bias, σ, σ', δ, the update)
-fused into loops that touch each small array once.
+here one compiled call does a whole step, or (`steps`) every step left in the epoch: the same
+BLAS products (np.dot with `out`, which numba sends to BLAS through SciPy), and the
+elementwise work (gather, bias, σ, σ', δ, the update) in explicit loops over rows and
+columns, which LLVM vectorises (numba's whole-row slice assignments and array expressions
+were 2-3x slower at these sizes).
 
 Each function takes the layers as tuples of arrays: weights[k] (n_out, n_in), biases[k],
-zs[k] and deltas[k] (rows, n_out) buffers, grad_w[k] shaped like weights[k]; codes[k] names
-σ of layer k+1 (CODES).
+acts[k] and deltas[k] (size, n_out) buffers of which a step uses the first m rows, grad_w[k]
+shaped like weights[k]; codes[k] names σ of layer k+1 (CODES).
 """
 
 from __future__ import annotations
@@ -37,10 +39,13 @@ def _activate(z, code):  # type: ignore[no-untyped-def]
         for j in range(len(z)):
             z[j] = np.tanh(z[j])
     else:
-        z -= z.max()
+        top = z.max()
+        total = z.dtype.type(0)
         for j in range(len(z)):
-            z[j] = np.exp(z[j])
-        z /= z.sum()
+            z[j] = np.exp(z[j] - top)
+            total += z[j]
+        for j in range(len(z)):
+            z[j] /= total
 
 
 @njit(**JIT)
@@ -54,34 +59,44 @@ def _prime(a, one, code):  # type: ignore[no-untyped-def]
 
 
 @njit(**JIT)
+def _gather(x, rows, inputs):  # type: ignore[no-untyped-def]
+    """inputs[i] ← x[rows[i]] for each i < len(rows), one element at a time (vectorised)."""
+    for i in range(len(rows)):
+        row = rows[i]
+        for q in range(x.shape[1]):
+            inputs[i, q] = x[row, q]
+
+
+@njit(**JIT)
 def _forward(inputs, weights, biases, acts, codes):  # type: ignore[no-untyped-def]
-    """acts[k] ← σ(a^(k−1) W^kᵀ + b^k) for every layer; a^0 = inputs (m, n_in)."""
-    a = inputs
+    """acts[k][:m] ← σ(a^(k−1) W^kᵀ + b^k) for every layer; a^0 = inputs (m, n_in)."""
+    a, m = inputs, len(inputs)
     for k in range(len(weights)):
-        out = acts[k]
+        out, b = acts[k][:m], biases[k]
         np.dot(a, weights[k].T, out)                                  # z (m, n_out)
-        for i in range(len(out)):
-            out[i] += biases[k]
+        for i in range(m):
+            for j in range(len(b)):
+                out[i, j] += b[j]
             _activate(out[i], codes[k])
         a = out
 
 
 @njit(**JIT)
-def _backward(targets, batch, weights, acts, deltas, codes, quadratic):  # type: ignore[no-untyped-def]
-    """deltas[k] ← δ^(k+1); True if every δ and hidden a is finite (the gradient then is)."""
-    last = len(weights) - 1
+def _backward(targets, rows, weights, acts, deltas, codes, quadratic):  # type: ignore[no-untyped-def]
+    """deltas[k][:m] ← δ^(k+1); True if every δ and hidden a is finite (the gradient then is)."""
+    last, m = len(weights) - 1, len(rows)
     one, finite = acts[0].dtype.type(1), True
     out, d = acts[last], deltas[last]
-    for i in range(len(d)):
+    for i in range(m):
         for j in range(d.shape[1]):
-            d[i, j] = out[i, j] - targets[batch[i], j]                # a − y
+            d[i, j] = out[i, j] - targets[rows[i], j]                 # a − y
             if quadratic:
                 d[i, j] *= _prime(out[i, j], one, codes[last])
             finite &= np.isfinite(d[i, j])
     for k in range(last - 1, -1, -1):
-        d, a = deltas[k], acts[k]
-        np.dot(deltas[k + 1], weights[k + 1], d)                      # δ W  (m, n_k)
-        for i in range(len(d)):
+        d, a = deltas[k][:m], acts[k]
+        np.dot(deltas[k + 1][:m], weights[k + 1], d)                  # δ W  (m, n_k)
+        for i in range(m):
             for j in range(d.shape[1]):
                 d[i, j] *= _prime(a[i, j], one, codes[k])
                 finite &= np.isfinite(d[i, j]) and np.isfinite(a[i, j])
@@ -101,15 +116,17 @@ def _all_finite(g):  # type: ignore[no-untyped-def]
 @njit(**JIT)
 def _gradients(inputs, acts, deltas, grad_w, grad_b, scale):  # type: ignore[no-untyped-def]
     """grad_w[k] ← (η/n) δᵀ a, grad_b[k] ← (η/n) Σ δ; True if all are finite."""
-    a, finite = inputs, True
+    a, m, finite = inputs, len(inputs), True
     for k in range(len(deltas)):
-        d, g, g_b = deltas[k], grad_w[k], grad_b[k]
-        d *= scale                                                    # (η/n) δ
+        d, g, g_b = deltas[k][:m], grad_w[k], grad_b[k]
+        g_b[:] = 0
+        for i in range(m):
+            for j in range(len(g_b)):
+                d[i, j] *= scale                                      # (η/n) δ
+                g_b[j] += d[i, j]                                     # η ∂C/∂b  (n_out,)
         np.dot(d.T, a, g)                                             # η ∂C/∂W  (n_out, n_in)
-        for j in range(len(g_b)):
-            g_b[j] = d[:, j].sum()                                    # η ∂C/∂b  (n_out,)
         finite &= _all_finite(g) and _all_finite(g_b)
-        a = acts[k]
+        a = acts[k][:m]
     return finite
 
 
@@ -136,53 +153,67 @@ def _update(weights, biases, grad_w, grad_b, velocity_w, velocity_b, decay,
 
 
 @njit(**JIT)
-def step(x, targets, batch, weights, biases, inputs, acts, deltas, grad_w,  # type: ignore[no-untyped-def]
-         grad_b, codes, quadratic, velocity_w, velocity_b, scale, decay, momentum):
-    """One SGD step on rows `batch` of x; False (parameters untouched) if it would diverge.
+def step(x, targets, rows, weights, biases, inputs, acts, deltas, grad_w,  # type: ignore[no-untyped-def]
+         grad_b, codes, quadratic, velocity_w, velocity_b, eta, decay, momentum):
+    """One SGD step on rows `rows` of x; False (parameters untouched) if it would diverge.
 
-    inputs, acts, deltas: buffers of exactly len(batch) rows; scale = η/n, decay = ηλ/n_train
+    inputs, acts, deltas: buffers of at least len(rows) rows; eta (float64), decay = ηλ/n_train
     and momentum μ in the arrays' dtype. Every gradient is checked before any parameter moves.
     """
-    for i in range(len(batch)):
-        inputs[i] = x[batch[i]]                                       # the one gather
-    _forward(inputs, weights, biases, acts, codes)
-    if not _backward(targets, batch, weights, acts, deltas, codes, quadratic):
+    m = len(rows)
+    _gather(x, rows, inputs)                                          # the one gather
+    _forward(inputs[:m], weights, biases, acts, codes)
+    if not _backward(targets, rows, weights, acts, deltas, codes, quadratic):
         return False
-    if not _gradients(inputs, acts, deltas, grad_w, grad_b, scale):
+    if not _gradients(inputs[:m], acts, deltas, grad_w, grad_b, x.dtype.type(eta / m)):
         return False
     _update(weights, biases, grad_w, grad_b, velocity_w, velocity_b, decay, momentum)
     return True
 
 
+@njit(**JIT)
+def steps(x, targets, order, size, first, stop, weights, biases,  # type: ignore[no-untyped-def]
+          inputs, acts, deltas, grad_w, grad_b, codes, quadratic, velocity_w, velocity_b, eta,
+          decay, momentum):
+    """Steps first, …, stop − 1 of an epoch, step s on rows order[s·size:(s+1)·size]; the
+    number that finished (stop − first, or fewer if the next one would diverge)."""
+    for s in range(first, stop):
+        if not step(x, targets, order[s * size:(s + 1) * size], weights, biases, inputs, acts,
+                    deltas, grad_w, grad_b, codes, quadratic, velocity_w, velocity_b, eta,
+                    decay, momentum):
+            return s - first
+    return stop - first
+
+
 class CompiledStepper:
-    """fast.Stepper's interface over the compiled step: same arithmetic, one call per step."""
+    """fast.Stepper's interface over the compiled step: same arithmetic, one call per run."""
 
     def __init__(self, net: Network, size: int, l2: bool = False) -> None:
         def rows(n: int) -> Array:
             return np.zeros((size, n), dtype=net.dtype)
         self.weights, self.biases = tuple(net.weights), tuple(net.biases)   # the same arrays
-        self.full = (rows(net.sizes[0]), tuple(rows(n) for n in net.sizes[1:]),
-                     tuple(rows(n) for n in net.sizes[1:]))
-        self.grad_w = tuple(np.zeros_like(w) for w in net.weights)
-        self.grad_b = tuple(np.zeros_like(b) for b in net.biases)
+        self.buffers = (rows(net.sizes[0]), tuple(rows(n) for n in net.sizes[1:]),
+                        tuple(rows(n) for n in net.sizes[1:]),
+                        tuple(np.zeros_like(w) for w in net.weights),
+                        tuple(np.zeros_like(b) for b in net.biases))
         self.codes = np.array([CODES[net.layer_activation(k).name]
                                for k in range(len(net.weights))])
         self.quadratic = net.cost_function.name == "quadratic"
         self.number = net.dtype.type
 
-    def buffers(self, m: int) -> tuple[Array, tuple[Array, ...], tuple[Array, ...]]:
-        """(inputs, acts, deltas) of m rows: the full buffers or views of their first rows."""
-        inputs, acts, deltas = self.full
-        if m == len(inputs):
-            return self.full
-        return inputs[:m], tuple(a[:m] for a in acts), tuple(d[:m] for d in deltas)
+    def steps(self, x: Array, targets: Array, order: np.ndarray, size: int, first: int,
+              stop: int, eta: float, decay: float, momentum: float, velocity_w: list[Array],
+              velocity_b: list[Array]) -> int:
+        """fast.Stepper.steps, all in one compiled call."""
+        return int(steps(x, targets, order, size, first, stop, self.weights, self.biases,
+                         *self.buffers, self.codes, self.quadratic, tuple(velocity_w),
+                         tuple(velocity_b), float(eta), self.number(decay),
+                         self.number(momentum)))
 
     def step(self, x: Array, targets: Array, batch: np.ndarray, eta: float, decay: float,
              momentum: float, velocity_w: list[Array], velocity_b: list[Array]) -> None:
         """One SGD step on rows `batch` of x; TrainingDiverged, parameters untouched, if the
         gradient would hold NaN or inf."""
-        if not step(x, targets, batch, self.weights, self.biases, *self.buffers(len(batch)),
-                    self.grad_w, self.grad_b, self.codes, self.quadratic, tuple(velocity_w),
-                    tuple(velocity_b), self.number(eta / len(batch)), self.number(decay),
-                    self.number(momentum)):
+        if not self.steps(x, targets, batch, len(batch), 0, 1, eta, decay, momentum,
+                          velocity_w, velocity_b):
             raise TrainingDiverged("the gradient became NaN or inf")

@@ -90,7 +90,8 @@ class Workspace:
     """Buffers for training steps on mini-batches of up to len(inputs) rows.
 
     inputs (n, sizes[0]); targets (n, sizes[-1]); acts[l], deltas[l], scratch[l]: (n, sizes[l+1]);
-    grad_w[l], grad_b[l] shaped like the parameters (they hold η ∂C/∂w and η ∂C/∂b).
+    grad_w[l], grad_b[l] shaped like the parameters (they hold η ∂C/∂w and η ∂C/∂b): views of
+    one flat buffer, `gradient`, so that one call checks them all.
     """
 
     inputs: Array
@@ -100,22 +101,28 @@ class Workspace:
     scratch: list[Array]
     grad_w: list[Array]
     grad_b: list[Array]
+    gradient: Array
 
     @classmethod
     def allocate(cls, net: Network, size: int) -> Workspace:
         """Buffers for `net` and mini-batches of `size` rows."""
         def rows(n: int) -> Array:
             return np.zeros((size, n), dtype=net.dtype)
-        hidden = net.sizes[1:]
+        hidden, shapes = net.sizes[1:], [p.shape for p in net.weights + net.biases]
+        gradient = np.zeros(sum(int(np.prod(shape)) for shape in shapes), dtype=net.dtype)
+        ends = np.cumsum([int(np.prod(shape)) for shape in shapes])
+        views = [gradient[end - int(np.prod(shape)):end].reshape(shape)
+                 for shape, end in zip(shapes, ends, strict=True)]
+        n_layers = len(net.weights)
         return cls(rows(net.sizes[0]), rows(net.sizes[-1]), [rows(n) for n in hidden],
                    [rows(n) for n in hidden], [rows(n) for n in hidden],
-                   [np.zeros_like(w) for w in net.weights], [np.zeros_like(b) for b in net.biases])
+                   views[:n_layers], views[n_layers:], gradient)
 
     def head(self, m: int) -> Workspace:
         """Views of the first m rows (for the last, shorter mini-batch); gradients shared."""
         return Workspace(self.inputs[:m], self.targets[:m], [a[:m] for a in self.acts],
                          [d[:m] for d in self.deltas], [s[:m] for s in self.scratch],
-                         self.grad_w, self.grad_b)
+                         self.grad_w, self.grad_b, self.gradient)
 
 
 class Stepper:
@@ -160,10 +167,11 @@ class Stepper:
     def check(self, ws: Workspace) -> None:
         """TrainingDiverged if η∂C/∂W or η∂C/∂b holds NaN or inf.
 
-        A NaN or inf anywhere in the forward or backward pass reaches these sums, and so does a
-        product δᵀa that overflowed although δ and a are finite.
+        A NaN or inf anywhere in the forward or backward pass reaches them, and so does a
+        product δᵀa that overflowed although δ and a are finite. One call over the flat
+        buffer that holds every gradient: each NumPy call costs ~1.5 µs at these sizes.
         """
-        if not all(np.isfinite(g.sum()) for g in ws.grad_w + ws.grad_b):
+        if not np.isfinite(ws.gradient).all():
             raise TrainingDiverged("the gradient became NaN or inf")
 
     def gradients(self, ws: Workspace, eta: float) -> None:
@@ -197,6 +205,20 @@ class Stepper:
         self.gradients(ws, eta)
         self.check(ws)
         self.update(ws, decay, momentum, velocity_w, velocity_b)
+
+    def steps(self, x: Array, targets: Array, order: np.ndarray, size: int, first: int,
+              stop: int, eta: float, decay: float, momentum: float, velocity_w: list[Array],
+              velocity_b: list[Array]) -> int:
+        """Steps first, …, stop − 1 of an epoch, step s on rows order[s·size:(s+1)·size]; the
+        number that finished: stop − first, or fewer if the next one would diverge (that one
+        leaves every parameter untouched)."""
+        for s in range(first, stop):
+            try:
+                self.step(x, targets, order[s * size:(s + 1) * size], eta, decay, momentum,
+                          velocity_w, velocity_b)
+            except TrainingDiverged:
+                return s - first
+        return stop - first
 
 
 def compiled_available() -> bool:

@@ -172,35 +172,46 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
     """The rest of the current epoch, from state.step, leaving state at the next epoch.
 
     x: C-contiguous (n, sizes[0]) of net's dtype (as sgd passes it); each step gathers its rows
-    into buffers reused across steps (nudges.fast), the same arithmetic as sgd_step.
+    into buffers reused across steps (nudges.fast), the same arithmetic as sgd_step. With no
+    on_batch and no shifts, the stepper runs the rest of the epoch in one call.
     """
     n, size = len(x), settings.batch_size
     if state.order is None:
         state.order = state.rng.permutation(n)
     n_batches = -(-n // size)
     eta = settings.eta_at(state.epoch)
-    stepper, rows = make_stepper(net, size, l2=settings.lmbda > 0), np.arange(size)
+    stepper = make_stepper(net, size, l2=settings.lmbda > 0)
     with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check
         while state.step < n_batches:
-            inputs, labels, batch = x, targets, state.order[state.step * size:][:size]
-            if settings.shift:                       # shifted copies, then rows 0..m-1
-                inputs = random_shifts(x[batch], settings.shift, state.rng)
-                labels, batch = targets[batch], rows[:len(batch)]
-            try:
-                stepper.step(inputs, labels, batch, eta, eta * settings.lmbda / n,
-                             settings.momentum, state.velocity_w, state.velocity_b)
-            except TrainingDiverged as e:
-                raise _diverged(e, settings, state) from None
-            state.step += 1
+            inputs, labels, order, first = x, targets, state.order, state.step
+            stop = n_batches if on_batch is None and not settings.shift else first + 1
+            if settings.shift:
+                inputs, labels, order, first, stop = _shifted_batch(x, targets, settings, state)
+            done = stepper.steps(inputs, labels, order, size, first, stop, eta,
+                                 eta * settings.lmbda / n, settings.momentum,
+                                 state.velocity_w, state.velocity_b)
+            state.step += done
+            if done < stop - first:
+                raise _diverged(settings, state)
             if on_batch is not None:
                 on_batch(state.step, n_batches)
     state.epoch, state.step, state.order = state.epoch + 1, 0, None
 
 
-def _diverged(e: TrainingDiverged, settings: Settings, state: State) -> TrainingDiverged:
+def _shifted_batch(x: Array, targets: Array, settings: Settings, state: State
+                   ) -> tuple[Array, Array, np.ndarray, int, int]:
+    """The next mini-batch as randomly shifted copies: (inputs, targets, rows 0..m−1, 0, 1)."""
+    size = settings.batch_size
+    batch = state.order[state.step * size:][:size]                  # type: ignore[index]
+    inputs = random_shifts(x[batch], settings.shift, state.rng)
+    return inputs, targets[batch], np.arange(len(batch)), 0, 1
+
+
+def _diverged(settings: Settings, state: State) -> TrainingDiverged:
     return TrainingDiverged(
-        f"training diverged at epoch {state.epoch + 1}, mini-batch {state.step + 1}: {e}; "
-        f"the weights are kept from the step before; try a smaller eta (now {settings.eta:g})")
+        f"training diverged at epoch {state.epoch + 1}, mini-batch {state.step + 1}: the "
+        f"gradient became NaN or inf; the weights are kept from the step before; try a smaller "
+        f"eta (now {settings.eta:g})")
 
 
 def sgd(net: Network, x: Array, y: np.ndarray, settings: Settings, *,
