@@ -56,7 +56,8 @@ def softmax(z: Array) -> Array:
     Subtracts each row's max first, so a large z cannot overflow.
     """
     e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    a: Array = e / e.sum(axis=-1, keepdims=True)
+    return a
 
 
 @dataclass(frozen=True)

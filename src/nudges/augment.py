@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network import Array
+from .activations import Array
 
 
 def random_shifts(x: Array, max_shift: int, rng: np.random.Generator) -> Array:
@@ -22,7 +22,8 @@ def random_shifts(x: Array, max_shift: int, rng: np.random.Generator) -> Array:
     dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, n))          # offsets into padding
     rows = dy[:, None, None] + np.arange(side)[None, :, None]         # (n, side, 1)
     cols = dx[:, None, None] + np.arange(side)[None, None, :]         # (n, 1, side)
-    return padded[np.arange(n)[:, None, None], rows, cols].reshape(n, side * side)
+    shifted: Array = padded[np.arange(n)[:, None, None], rows, cols].reshape(n, side * side)
+    return shifted
 
 
 def is_square(n_in: int) -> bool:

@@ -16,18 +16,26 @@ shaped like weights[k]; codes[k] names σ of layer k+1 (CODES).
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit
+from collections.abc import Callable
+from typing import Any, cast
 
+import numpy as np
+from numba import njit as _njit
+
+from .activations import Array
 from .errors import TrainingDiverged
-from .network import Array, Network
+from .network import Network
+
+# numba's overloads for njit() do not accept **options; the jitted kernels stay untyped (see
+# [[tool.mypy.overrides]] in pyproject.toml), so only CompiledStepper's signatures are checked.
+njit = cast(Callable[..., Any], _njit)
 
 CODES = {"sigmoid": 0, "relu": 1, "tanh": 2, "softmax": 3}
-JIT = {"cache": True, "nogil": True}
+JIT: dict[str, bool] = {"cache": True, "nogil": True}
 
 
 @njit(**JIT)
-def _activate(z, code):  # type: ignore[no-untyped-def]
+def _activate(z, code):
     """Row z (n_out,) ← σ(z), in place."""
     if code == 0:
         for j in range(len(z)):
@@ -49,7 +57,7 @@ def _activate(z, code):  # type: ignore[no-untyped-def]
 
 
 @njit(**JIT)
-def _prime(a, one, code):  # type: ignore[no-untyped-def]
+def _prime(a, one, code):
     """σ'(z) from a = σ(z), for an elementwise σ; `one` is 1 in a's dtype."""
     if code == 0:
         return a * (one - a)
@@ -59,7 +67,7 @@ def _prime(a, one, code):  # type: ignore[no-untyped-def]
 
 
 @njit(**JIT)
-def _gather(x, rows, inputs):  # type: ignore[no-untyped-def]
+def _gather(x, rows, inputs):
     """inputs[i] ← x[rows[i]] for each i < len(rows), one element at a time (vectorised)."""
     for i in range(len(rows)):
         row = rows[i]
@@ -68,7 +76,7 @@ def _gather(x, rows, inputs):  # type: ignore[no-untyped-def]
 
 
 @njit(**JIT)
-def _forward(inputs, weights, biases, acts, codes):  # type: ignore[no-untyped-def]
+def _forward(inputs, weights, biases, acts, codes):
     """acts[k][:m] ← σ(a^(k−1) W^kᵀ + b^k) for every layer; a^0 = inputs (m, n_in)."""
     a, m = inputs, len(inputs)
     for k in range(len(weights)):
@@ -82,7 +90,7 @@ def _forward(inputs, weights, biases, acts, codes):  # type: ignore[no-untyped-d
 
 
 @njit(**JIT)
-def _backward(targets, rows, weights, acts, deltas, codes, quadratic):  # type: ignore[no-untyped-def]
+def _backward(targets, rows, weights, acts, deltas, codes, quadratic):
     """deltas[k][:m] ← δ^(k+1); True if every δ and hidden a is finite (the gradient then is)."""
     last, m = len(weights) - 1, len(rows)
     one, finite = acts[0].dtype.type(1), True
@@ -104,7 +112,7 @@ def _backward(targets, rows, weights, acts, deltas, codes, quadratic):  # type: 
 
 
 @njit(**JIT)
-def _all_finite(g):  # type: ignore[no-untyped-def]
+def _all_finite(g):
     """Whether every entry of g is finite (a branch-free loop LLVM vectorises)."""
     ok = True
     flat = g.ravel()
@@ -114,7 +122,7 @@ def _all_finite(g):  # type: ignore[no-untyped-def]
 
 
 @njit(**JIT)
-def _gradients(inputs, acts, deltas, grad_w, grad_b, scale):  # type: ignore[no-untyped-def]
+def _gradients(inputs, acts, deltas, grad_w, grad_b, scale):
     """grad_w[k] ← (η/n) δᵀ a, grad_b[k] ← (η/n) Σ δ; True if all are finite."""
     a, m, finite = inputs, len(inputs), True
     for k in range(len(deltas)):
@@ -132,7 +140,7 @@ def _gradients(inputs, acts, deltas, grad_w, grad_b, scale):  # type: ignore[no-
 
 @njit(**JIT)
 def _update(weights, biases, grad_w, grad_b, velocity_w, velocity_b, decay,
-            momentum):  # type: ignore[no-untyped-def]
+            momentum):
     """W ← W − η(∂C/∂W + (λ/n) W), b ← b − η ∂C/∂b (with momentum as in sgd_step)."""
     for k in range(len(weights)):
         w, b, g, g_b, v_w, v_b = (weights[k], biases[k], grad_w[k], grad_b[k],
@@ -153,7 +161,7 @@ def _update(weights, biases, grad_w, grad_b, velocity_w, velocity_b, decay,
 
 
 @njit(**JIT)
-def step(x, targets, rows, weights, biases, inputs, acts, deltas, grad_w,  # type: ignore[no-untyped-def]
+def step(x, targets, rows, weights, biases, inputs, acts, deltas, grad_w,
          grad_b, codes, quadratic, velocity_w, velocity_b, eta, decay, momentum):
     """One SGD step on rows `rows` of x; False (parameters untouched) if it would diverge.
 
@@ -172,7 +180,7 @@ def step(x, targets, rows, weights, biases, inputs, acts, deltas, grad_w,  # typ
 
 
 @njit(**JIT)
-def steps(x, targets, order, size, first, stop, weights, biases,  # type: ignore[no-untyped-def]
+def steps(x, targets, order, size, first, stop, weights, biases,
           inputs, acts, deltas, grad_w, grad_b, codes, quadratic, velocity_w, velocity_b, eta,
           decay, momentum):
     """Steps first, …, stop − 1 of an epoch, step s on rows order[s·size:(s+1)·size]; the

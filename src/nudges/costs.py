@@ -25,7 +25,8 @@ from .errors import InvalidInput
 
 def quadratic(z: Array, a: Array, y: Array, output: Activation) -> Array:
     """C_x = ½‖a − y‖² per row. z, a, y: (n, k). Returns (n,)."""
-    return 0.5 * np.square(a - y).sum(axis=1)
+    c: Array = 0.5 * np.square(a - y).sum(axis=1)
+    return c
 
 
 def quadratic_delta(a: Array, y: Array, output: Activation) -> Array:
@@ -48,8 +49,10 @@ def cross_entropy(z: Array, a: Array, y: Array, output: Activation) -> Array:
     if output.name == "softmax":
         m = z.max(axis=1, keepdims=True)                          # (n, 1)
         logsumexp = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))   # (n,)
-        return logsumexp - (y * z).sum(axis=1)
-    return (softplus(z) - y * z).sum(axis=1)
+        c: Array = logsumexp - (y * z).sum(axis=1)
+        return c
+    c = (softplus(z) - y * z).sum(axis=1)
+    return c
 
 
 def cross_entropy_delta(a: Array, y: Array, output: Activation) -> Array:

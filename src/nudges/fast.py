@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .activations import Array
 from .errors import TrainingDiverged
-from .network import Array, Network
+from .network import Network
 
 if TYPE_CHECKING:
     from .compiled import CompiledStepper

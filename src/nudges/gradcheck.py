@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .activations import Array
 from .checks import as_targets
-from .network import Array, Network
+from .network import Network
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def check_weight(net: Network, x: Array, y: np.ndarray, layer: int, j: int, k: i
 
 def relative_errors(analytic: Array, numeric: Array) -> Array:
     """Elementwise |a − n| / max(|a| + |n|, 1e-12)."""
-    return np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), 1e-12)
+    errors: Array = np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric),
+                                                            1e-12)
+    return errors
 
 
 def check_network(net: Network, x: Array, y: np.ndarray, h: float = 1e-5

@@ -12,9 +12,10 @@ Backpropagation runs the same recursion backwards, for the whole mini-batch at o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from os import PathLike
+from typing import Any, cast
 
 import numpy as np
 
@@ -77,7 +78,7 @@ class Network:
         self.cost_function = costs.get(cost, output)
         self.dtype = check_dtype(dtype, DTYPES)
         self.init = init
-        self.seed = int(np.random.SeedSequence().entropy) if seed is None else int(seed)
+        self.seed = int(cast(int, np.random.SeedSequence().entropy)) if seed is None else int(seed)
         self.weights, self.biases = init_parameters(
             self.sizes, init, self.dtype, np.random.default_rng(self.seed))
 
@@ -103,7 +104,8 @@ class Network:
         return self._forward(as_batch(x, self.sizes[0], self.dtype))
 
     def _forward(self, x: Array) -> Trace:
-        zs, acts = [], [x]
+        zs: list[Array] = []
+        acts: list[Array] = [x]
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z = acts[-1] @ w.T + b                               # (n, n_out)
             zs.append(z)
@@ -119,7 +121,8 @@ class Network:
 
     def predict(self, x: Array) -> np.ndarray:
         """The digit each row is classified as: argmax_j a^L_j.  (n,) int"""
-        return np.argmax(self.feedforward(x), axis=1)
+        labels: np.ndarray = np.argmax(self.feedforward(x), axis=1)
+        return labels
 
     def correct(self, x: Array, y: np.ndarray) -> int:
         """How many rows of x are classified as their label y."""
@@ -150,7 +153,8 @@ class Network:
         delta = self.cost_function.delta(trace.activations[-1], targets, self.output)
         deltas = [delta]
         for l in range(len(self.weights) - 2, -1, -1):
-            prime = self.hidden.prime(trace.activations[l + 1])  # σ'(z^l) from a^l
+            hidden_prime = cast(Callable[[Array], Array], self.hidden.prime)  # never None
+            prime = hidden_prime(trace.activations[l + 1])  # σ'(z^l) from a^l
             delta = (delta @ self.weights[l + 1]) * prime       # (n, sizes[l+1])
             deltas.append(delta)
         return deltas[::-1]
@@ -164,12 +168,13 @@ class Network:
     def gradient_from(self, trace: Trace, deltas: list[Array]) -> tuple[list[Array], list[Array]]:
         """Average the examples' wishes: ∂C/∂W^l = δ^lᵀ a^(l−1) / n, ∂C/∂b^l = mean of δ^l."""
         n = len(deltas[0])
+        grad_w: list[Array]
         grad_w = [d.T @ a / n for d, a in zip(deltas, trace.activations)]  # (n_out, n_in)
-        grad_b = [d.mean(axis=0) for d in deltas]                          # (n_out,)
+        grad_b: list[Array] = [d.mean(axis=0) for d in deltas]             # (n_out,)
         return grad_w, grad_b
 
     # -- files -----------------------------------------------------------------------------
-    def save(self, path: str | PathLike[str], **metadata: object) -> None:
+    def save(self, path: str | PathLike[str], **metadata: Any) -> None:
         """Write the network to one .npz file (no pickle), atomically. See nudges.persist."""
         from .persist import save
         save(self, path, **metadata)

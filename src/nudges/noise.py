@@ -14,12 +14,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
+from .activations import Array
 from .checks import as_batch, as_targets, check_number
 from .errors import InvalidInput
-from .network import Array, Network
+from .network import Network
 
 CHUNK = 10_000
 
@@ -87,7 +89,7 @@ def gradient_noise(net: Network, x: Array, y: np.ndarray,
             seconds.append(time.perf_counter() - start)
             b_norm = np.linalg.norm(g_b)
             cosines.append(g_b @ g / max(b_norm * g_norm, 1e-300))
-            ratios.append(b_norm / max(g_norm, 1e-300))
+            ratios.append(b_norm / max(cast(float, g_norm), 1e-300))
         rows.append(NoiseRow(size, float(np.mean(cosines)), float(np.std(cosines)),
                              float(np.mean(ratios)), float(np.median(seconds)), int(repeats)))
     return rows
@@ -127,7 +129,8 @@ class StepEffect:
     @property
     def digit_change(self) -> np.ndarray:
         """How the mean cost of each other digit changed (negative: it improved).  (n_L,)"""
-        return self.digit_cost_after - self.digit_cost_before
+        change: np.ndarray = self.digit_cost_after - self.digit_cost_before
+        return change
 
 
 def _example_costs(net: Network, x: Array, targets: Array) -> np.ndarray:
@@ -164,7 +167,8 @@ def step_effect(net: Network, x: Array, y: np.ndarray, index_or_rows: int | Sequ
 def _by_digit(costs: np.ndarray, labels: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Mean cost per label, NaN for labels with no rows."""
     sums = np.bincount(labels, weights=costs, minlength=len(counts))
-    return np.divide(sums, counts, out=np.full(len(counts), np.nan), where=counts > 0)
+    means: np.ndarray = np.divide(sums, counts, out=np.full(len(counts), np.nan), where=counts > 0)
+    return means
 
 
 def _check_rows(index_or_rows: int | Sequence[int], n: int) -> np.ndarray:

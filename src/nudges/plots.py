@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from .activations import Array
 from .errors import InvalidInput
-from .network import Array, Network
+from .network import Network
 from .noise import NoiseRow
 from .train import History
 
@@ -29,7 +30,7 @@ FORMATS = ("png", "svg")
 BACKGROUND = "#14181d"
 
 
-def _figure(name: str, layout: str | None = "constrained") -> Any:
+def _figure(name: str, layout: Literal["constrained", "tight"] | None = "constrained") -> Any:
     try:
         from matplotlib.figure import Figure
     except ImportError:

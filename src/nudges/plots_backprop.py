@@ -7,12 +7,13 @@ examples votes on each weight. Sizes, colours and saving are those of nudges.plo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from .activations import Array
 from .explain import Agreement, Wishes
-from .network import Array, Network
+from .network import Network
 from .plots import BACKGROUND, DOWN, TARGET, UP, _figure, _gray, _image, _signed
 
 MAX_SHOWN = 32
@@ -41,7 +42,9 @@ def _edges(ax: Any, w: Array, x0: float, y0: Array, y1: Array) -> None:
                          np.c_[np.full(w.size, x0 + 1), y1[j]]], axis=1)[order]
     colors = np.array([[0.16, 0.5, 0.83], [0.84, 0.27, 0.17]])[(w.ravel() < 0)[order].astype(int)]
     rgba = np.c_[colors, 0.08 + 0.8 * size[order]]
-    ax.add_collection(LineCollection(segments, colors=rgba, linewidths=0.2 + 2.6 * size[order]))
+    lines = LineCollection(cast(Any, segments), colors=rgba,   # an (n, 2, 2) array of segments
+                           linewidths=0.2 + 2.6 * size[order])
+    ax.add_collection(lines)
 
 
 def network_diagram(net: Network, x: Array, label: int | None = None) -> Any:

@@ -17,11 +17,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number
 from .errors import InvalidInput, TrainingDiverged
 from .fast import apply_step, make_stepper
-from .network import Array, Network
+from .network import Network
 
 EVAL_CHUNK = 10_000
 SCHEDULES = ("constant", "cosine")
@@ -82,7 +83,7 @@ class EpochReport:
     @property
     def accuracy(self) -> float | None:
         """Evaluation accuracy in percent, or None without evaluation data."""
-        return None if self.total is None else 100 * self.correct / self.total  # type: ignore
+        return None if self.total is None else 100 * self.correct / self.total  # type: ignore[operator]
 
 
 @dataclass

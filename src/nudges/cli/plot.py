@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import plots
     source, out = Path(args.source), Path(args.out)
     made = []
+    history: History | None
     if source.suffix == ".json":
         history, saved = read_history(source), None
     else:
