@@ -11,18 +11,14 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
-from nudges import Network  # noqa: E402
-from nudges.web import create_app  # noqa: E402
 
-from .web_helpers import TestClient, drawing, error_of, our_threads, tiny_dataset  # noqa: E402
+from .web_helpers import (  # noqa: E402
+    drawing,
+    error_of,
+    tiny_client,
+)
 
-
-@pytest.fixture(scope="module")
-def client():
-    app = create_app(Network([784, 8, 6, 10], seed=0), tiny_dataset())
-    with TestClient(app) as c:
-        yield c
-    assert not our_threads()
+client = pytest.fixture(scope="module")(tiny_client)
 
 
 # -- the page -------------------------------------------------------------------------------

@@ -14,17 +14,19 @@ from nudges import InvalidInput, Network  # noqa: E402
 from nudges.cli import main  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 
-from .web_helpers import TestClient, drawing, error_of, our_threads, tiny_dataset  # noqa: E402
+from .web_helpers import (  # noqa: E402
+    TestClient,
+    drawing,
+    error_of,
+    our_threads,
+    tiny_client,
+    tiny_dataset,
+)
 
 SESSION = "test-session-1"
 
 
-@pytest.fixture(scope="module")
-def client():
-    app = create_app(Network([784, 8, 6, 10], seed=0), tiny_dataset())
-    with TestClient(app) as c:
-        yield c
-    assert not our_threads()
+client = pytest.fixture(scope="module")(tiny_client)
 
 
 # -- training runs --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -12,8 +13,9 @@ with warnings.catch_warnings():            # starlette >= 1 prefers httpx2 and s
     from fastapi.testclient import TestClient
 
 from nudges.data import Dataset  # noqa: E402
+from nudges.network import Network  # noqa: E402
 
-__all__ = ["TestClient", "drawing", "error_of", "our_threads", "tiny_dataset"]
+__all__ = ["TestClient", "drawing", "error_of", "our_threads", "tiny_client", "tiny_dataset"]
 
 
 def tiny_dataset(n_train: int = 200, n_validation: int = 50, n_test: int = 60,
@@ -46,3 +48,15 @@ def error_of(response, status: int | tuple[int, ...]) -> str:
     message = response.json()["error"]
     assert isinstance(message, str) and message
     return message
+
+
+def tiny_client() -> Iterator[TestClient]:
+    """A test client of the app over a tiny network and tiny data; checks no thread outlives it.
+
+    Each test module makes it a fixture: `client = pytest.fixture(scope="module")(tiny_client)`.
+    """
+    from nudges.web import create_app
+    app = create_app(Network([784, 8, 6, 10], seed=0), tiny_dataset())
+    with TestClient(app) as c:
+        yield c
+    assert not our_threads()

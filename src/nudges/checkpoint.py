@@ -90,7 +90,7 @@ def check_resumable(checkpoint: Checkpoint, fingerprint: dict[str, Any]) -> None
             f"({fingerprint['n_train']:,}, CRC-32 {fingerprint['crc32']:08x}); "
             f"pass --data with the folder it trained on")
     state, n = checkpoint.state, saved["n_train"]
-    n_batches = -(-n // checkpoint.settings.batch_size)
+    n_batches = checkpoint.settings.batches(n)
     if state.order is not None and (len(state.order) != n
                                     or not np.array_equal(np.sort(state.order), np.arange(n))):
         raise ModelFileError(f"the checkpoint's shuffling order is not a permutation of {n:,}")

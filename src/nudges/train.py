@@ -41,6 +41,10 @@ class Settings:
     schedule: str = "constant"
     shift: int = 0
 
+    def batches(self, n: int) -> int:
+        """Mini-batches per epoch of n examples: ⌈n / batch_size⌉ (the last may be short)."""
+        return -(-n // self.batch_size)
+
     def eta_at(self, epoch: int) -> float:
         """η for epoch (0-based): constant, or cosine decay from eta towards 0."""
         if self.schedule == "constant":
@@ -179,7 +183,7 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
     n, size = len(x), settings.batch_size
     if state.order is None:
         state.order = state.rng.permutation(n)
-    n_batches = -(-n // size)
+    n_batches = settings.batches(n)
     eta = settings.eta_at(state.epoch)
     stepper = make_stepper(net, size, l2=settings.lmbda > 0)
     with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check

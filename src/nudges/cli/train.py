@@ -239,6 +239,6 @@ def _save_path(save: str | None, every: int | None) -> Path | None:
 
 def _position(job: train_run.Job) -> str:
     """'epoch 3, mini-batch 1,201 of 5,000' (where a resumed run goes on)."""
-    n_batches = -(-len(job.data.train[0]) // job.settings.batch_size)
+    n_batches = job.settings.batches(len(job.data.train[0]))
     return (f"epoch {job.state.epoch + 1} of {job.settings.epochs}, mini-batch "
             f"{job.state.step + 1:,} of {n_batches:,}")

@@ -108,7 +108,7 @@ def _train(job: Job, stop: StopOnCtrlC) -> None:
 
 def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
     """sgd's reports, with a progress bar and the Ctrl-C check after every mini-batch."""
-    n_batches = -(-len(job.data.train[0]) // job.settings.batch_size)
+    n_batches = job.settings.batches(len(job.data.train[0]))
     bar = progress(n_batches, "epoch", enabled=not job.quiet)
 
     def on_batch(step: int, total: int) -> None:
@@ -145,7 +145,7 @@ def _save_interrupted(job: Job) -> int:
     path = job.save_path or Path(INTERRUPTED_FILE)
     save(job, path, "the network and its training state")
     state, settings = job.state, job.settings
-    n_batches = -(-len(job.data.train[0]) // settings.batch_size)
+    n_batches = settings.batches(len(job.data.train[0]))
     where = (f"after mini-batch {state.step:,} of {n_batches:,} in epoch {state.epoch + 1}"
              if state.step else f"after epoch {state.epoch}")
     print(f"nudges: interrupted {where} of {settings.epochs}\n"
