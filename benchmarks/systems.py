@@ -71,7 +71,7 @@ def nudges_run(dtype):
     def run(sizes, size, data, seed):
         from nudges import Network
         from nudges.checks import as_targets
-        from nudges.train import Settings, State, run_epoch
+        from nudges.training import Settings, State, run_epoch
         (x, y), (x_test, y_test) = data
         net = Network(sizes, seed=seed, dtype=dtype)
         x = np.ascontiguousarray(x, dtype=dtype)                   # as sgd's as_batch does
@@ -195,9 +195,10 @@ def main(system, path, configs, seed, n_train):
     if system.startswith("torch"):
         import torch  # noqa: F401
     if system == "nudges-f32":
-        from nudges import fast
-        if fast.compiled_available():
-            import nudges.compiled  # noqa: F401
+        from nudges import engines
+        if engines.compiled_available():
+            import nudges.compiled
+            nudges.compiled.build()
     import_seconds = time.perf_counter() - started
     data = load(path, n_train, system)
     run = RUNS[system]

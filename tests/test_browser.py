@@ -31,7 +31,7 @@ pytest.importorskip("PIL")
 from PIL import Image  # noqa: E402
 
 from nudges import Network  # noqa: E402
-from nudges.web import create_app  # noqa: E402
+from nudges.web import create_app, schemas  # noqa: E402
 
 from .web_helpers import our_threads, tiny_dataset  # noqa: E402
 
@@ -177,6 +177,17 @@ def test_pick_a_wish_and_see_the_nudges(page, artifacts):
     page.wait_for_function("document.querySelectorAll('#step-outputs rect').length >= 20")
     assert "→" in page.inner_text("#step-summary")
     screenshot(page, artifacts, "nudges")
+
+
+def test_the_form_offers_what_the_server_allows(page):
+    page.click("nav [data-view=learn]")
+    kinds = page.eval_on_selector_all("#kind option", "options => options.map(o => o.value)")
+    assert kinds == list(schemas.KINDS)
+    assert page.get_attribute("#epochs", "max") == str(schemas.MAX_EPOCHS)
+    assert str(schemas.MAX_NEURONS) in page.get_attribute("#hidden", "title")
+    page.select_option("#kind", "relu")
+    assert float(page.input_value("#eta")) == schemas.KINDS["relu"].eta
+    page.select_option("#kind", schemas.DEFAULT_KIND)
 
 
 def test_start_training_and_see_the_cost_curve_move(page, artifacts):

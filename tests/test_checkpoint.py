@@ -25,8 +25,9 @@ from nudges.checkpoint import (
 )
 from nudges.cli import main, train_run
 from nudges.errors import ModelFileError
-from nudges.persist import load, load_saved
-from nudges.train import History, Settings, State, sgd
+from nudges.optim import OPTIMIZERS
+from nudges.persist import load, load_saved, save
+from nudges.training import History, Settings, State, sgd
 
 from .tiny_data import TINY, write_tiny_mnist
 
@@ -111,8 +112,8 @@ def test_a_checkpoint_round_trips_the_whole_state(tmp_path: Path) -> None:
     assert (back.settings, back.state.epoch, back.state.step) == (settings, 1, 4)
     assert back.state.rng.bit_generator.state == state.rng.bit_generator.state
     np.testing.assert_array_equal(back.state.order, state.order)
-    for ours, theirs in ((state.velocity_w, back.state.velocity_w),
-                         (state.velocity_b, back.state.velocity_b)):
+    assert back.state.slots.keys() == state.slots.keys() == {"velocity"}
+    for ours, theirs in ((state.slots["velocity"], back.state.slots["velocity"]),):
         for v, w in zip(ours, theirs, strict=True):
             np.testing.assert_array_equal(v, w)
     list(sgd(net, x, y, settings, state=state))
@@ -243,7 +244,7 @@ def test_resume_refuses_other_data(uninterrupted: Path, tmp_path: Path,
 
 def test_resume_needs_a_training_state(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                        ) -> None:
-    Network([16, 8, 10], seed=0).save(tmp_path / "plain.npz")
+    save(Network([16, 8, 10], seed=0), tmp_path / "plain.npz")
     assert "holds a network but no training state to resume" in resume_error(
         capsys, str(tmp_path / "plain.npz"))
 
@@ -368,3 +369,33 @@ def test_sigkill_at_any_moment_leaves_a_whole_file(tiny: Path, tmp_path: Path) -
                  "--quiet", "--save", str(whole)]) == 0
     for p, q in zip(load(path).weights, load(whole).weights, strict=True):
         np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_resume_is_bit_exact_for_every_optimizer(tmp_path, optimizer):
+    """Stopped mid-epoch, saved, loaded and finished: the same weights as one unbroken run."""
+    rng = np.random.default_rng(1)
+    x, y = rng.random((50, 9)), rng.integers(0, 3, 50)
+    settings = Settings(epochs=2, batch_size=7, eta=0.05, seed=4, optimizer=optimizer,
+                        momentum=0.0 if optimizer in ("sgd", "adam") else 0.8, lmbda=0.1)
+    def net() -> Network:
+        return Network([9, 5, 3], activation="tanh", output="softmax", cost="cross-entropy",
+                       seed=2)
+    whole = net()
+    list(sgd(whole, x, y, settings))
+    broken, state = net(), State.start(net(), settings.seed, settings.optimizer_name)
+
+    def stop(step: int, n_batches: int) -> None:
+        if state.epoch == 1 and step == 3:
+            raise Stop
+    with pytest.raises(Stop):
+        list(sgd(broken, x, y, settings, state=state, on_batch=stop))
+    fingerprint = data_fingerprint(x.astype(np.float32), y, "blobs")
+    save_checkpoint(tmp_path / "c.npz", Checkpoint(broken, settings, state, History(settings),
+                                                   fingerprint))
+    back = load_checkpoint(tmp_path / "c.npz")
+    assert back.state.t == state.t == settings.batches(50) + 3
+    list(sgd(back.network, x, y, back.settings, state=back.state))
+    for ours, theirs in zip(back.network.weights + back.network.biases,
+                            whole.weights + whole.biases, strict=True):
+        np.testing.assert_array_equal(ours, theirs)

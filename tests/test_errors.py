@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from nudges import Network
-from nudges.activations import HIDDEN, OUTPUT
+from nudges.activations import ACTIVATIONS
 from nudges.cli import main
 from nudges.costs import COSTS
 from nudges.data import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
@@ -27,8 +27,8 @@ from nudges.errors import (
     NudgesError,
     TrainingDiverged,
 )
-from nudges.persist import load
-from nudges.train import Settings, sgd, train
+from nudges.persist import load, save
+from nudges.training import Settings, sgd, train
 
 from .tiny_data import N_TRAIN, TINY, idx_bytes, tiny_arrays, write_tiny_mnist
 
@@ -50,7 +50,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("model") / "net.npz"
-    Network([16, 8, 10], seed=0).save(path)
+    save(Network([16, 8, 10], seed=0), path)
     return path
 
 
@@ -411,10 +411,10 @@ def test_divergence_stops_at_the_step_and_keeps_the_last_good_weights() -> None:
 @pytest.mark.parametrize("compiled", [True, False])
 def test_divergence_keeps_finite_weights_when_the_gradient_product_overflows(
         compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nudges.fast
-    if compiled and not nudges.fast.compiled_available():
+    import nudges.engines
+    if compiled and not nudges.engines.compiled_available():
         pytest.skip("the compiled step needs the `fast` extra (numba, scipy)")
-    monkeypatch.setattr(nudges.fast, "compiled_available", lambda: compiled)
+    monkeypatch.setattr(nudges.engines, "compiled_available", lambda: compiled)
     rng = np.random.default_rng(0)
     x, y = rng.random((200, 16)), rng.integers(0, 10, 200)
     net = Network([16, 64, 64, 64, 10], activation="relu", output="sigmoid",
@@ -450,19 +450,19 @@ def test_runaway_weight_decay_is_refused_up_front() -> None:
 def test_activations_and_costs_do_not_overflow(dtype: type) -> None:
     z = np.array([[-1e4, -100, 0, 100, 1e4], [1e4, 1e4, -1e4, 0, 3]], dtype)   # warnings: errors
     y = np.eye(5, dtype=dtype)[[0, 2]]
-    for activation in [*HIDDEN.values(), OUTPUT["softmax"]]:
+    for activation in ACTIVATIONS.values():
         a = activation.f(z)
         assert a.dtype == dtype and np.isfinite(a).all()
         if activation.prime is not None:
             assert np.isfinite(activation.prime(a)).all()
-    np.testing.assert_array_equal(HIDDEN["sigmoid"].f(z)[0, [0, -1]], [0, 1])
+    np.testing.assert_array_equal(ACTIVATIONS["sigmoid"].f(z)[0, [0, -1]], [0, 1])
     for cost in COSTS.values():
         for name in cost.outputs:
-            a = OUTPUT[name].f(z)
-            value = cost.value(z, a, y, OUTPUT[name])
+            a = ACTIVATIONS[name].f(z)
+            value = cost.value(z, a, y, ACTIVATIONS[name])
             assert value.dtype == dtype and np.isfinite(value).all()
-            assert np.isfinite(cost.delta(a, y, OUTPUT[name])).all()
-    ce = COSTS["cross-entropy"].value(z, OUTPUT["softmax"].f(z), y, OUTPUT["softmax"])
+            assert np.isfinite(cost.delta(a, y, ACTIVATIONS[name])).all()
+    ce = COSTS["cross-entropy"].value(z, ACTIVATIONS["softmax"].f(z), y, ACTIVATIONS["softmax"])
     np.testing.assert_allclose(ce, [2e4, 2e4 + np.log(2)], rtol=1e-6)   # −ln a_y, exactly
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from nudges import InvalidInput, Network
 from nudges.network import set_parameters
-from nudges.train import Settings, State, sgd_step
+from nudges.training import Settings, State, sgd_step
 
 ALL_COMBINATIONS = [(h, o, c) for h in ("sigmoid", "relu", "tanh")
                     for o, c in (("sigmoid", "quadratic"), ("sigmoid", "cross-entropy"),

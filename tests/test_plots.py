@@ -14,7 +14,7 @@ from nudges import plots, plots_backprop  # noqa: E402
 from nudges.errors import InvalidInput  # noqa: E402
 from nudges.explain import agreement, gradient_noise, wishes  # noqa: E402
 from nudges.network import Network  # noqa: E402
-from nudges.train import train  # noqa: E402
+from nudges.training import train  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

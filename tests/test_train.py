@@ -4,7 +4,7 @@ import pytest
 from nudges import InvalidInput, Network
 from nudges.augment import random_shifts
 from nudges.network import set_parameters
-from nudges.train import History, Settings, State, sgd, sgd_step, train
+from nudges.training import History, Settings, State, sgd, sgd_step, train
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,8 @@ must get a 4xx with a message, never a 500. A tiny network and tiny data keep it
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +13,9 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
+from nudges.network import Network  # noqa: E402
+from nudges.web import api, schemas, views  # noqa: E402
+from nudges.web.runs import PROBE  # noqa: E402
 
 from .web_helpers import (  # noqa: E402
     drawing,
@@ -19,16 +24,88 @@ from .web_helpers import (  # noqa: E402
 )
 
 client = pytest.fixture(scope="module")(tiny_client)
+STATIC = Path(api.__file__).parent / "static"
+SCRIPTS = sorted(p.name for p in STATIC.glob("*.js"))
 
 
 # -- the page -------------------------------------------------------------------------------
 def test_page_and_its_files_are_served(client):
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-    assert "nudges" in page.text and "/static/app.js" in page.text
-    for name in ("app.js", "style.css", "index.html"):
-        text = client.get(f"/static/{name}").text
+    assert "nudges" in page.text
+    assert '<script type="module" src="/static/main.js"></script>' in page.text
+    for name in (*SCRIPTS, "style.css", "index.html"):
+        response = client.get(f"/static/{name}")
+        text = response.text
         assert text and "http://" not in text and "https://" not in text   # nothing from outside
+        if name.endswith(".js"):                   # browsers run modules of a script type only
+            assert "javascript" in response.headers["content-type"]
+        assert response.headers["cache-control"] == "no-cache"    # no stale module mixed in
+
+
+def test_every_module_imported_is_shipped_and_every_shipped_one_imported():
+    imported = {"main.js"}
+    for name in SCRIPTS:
+        imported |= set(re.findall(r'from "\./([\w-]+\.js)";', (STATIC / name).read_text()))
+    assert imported == set(SCRIPTS)
+
+
+# -- what the page offers: limits, defaults, kinds, from the server --------------------------
+@pytest.fixture(scope="module")
+def config(client) -> dict:
+    return client.get("/api/config").json()
+
+
+def test_config_states_the_limits_the_requests_check(config):
+    limits = config["limits"]
+    assert limits["hidden_layers"] == {"ge": 0, "le": schemas.MAX_HIDDEN_LAYERS}
+    assert limits["neurons"] == {"ge": 1, "le": schemas.MAX_NEURONS}
+    assert limits["epochs"] == {"ge": 1, "le": schemas.MAX_EPOCHS}
+    assert limits["steps"] == {"ge": 1, "le": schemas.MAX_STEPS}
+    assert limits["side"] == {"ge": 1, "le": schemas.MAX_SIDE}
+    assert limits["eta"] == {"gt": 0, "le": schemas.MAX_ETA}
+    assert config["sizes"] == {"step_rows": api.STEP_ROWS, "probe_rows": PROBE,
+                               "weight_images": views.IMAGES, "slow_batches_per_second": 50}
+
+
+def test_the_limits_are_allowed_and_one_past_them_is_refused(client, config):
+    limits, session = config["limits"], "limits-session"
+    widest = [limits["neurons"]["le"]] * limits["hidden_layers"]["le"]
+    schemas.TrainRequest(session=session, hidden=widest, eta=limits["eta"]["le"],
+                         batch_size=limits["batch_size"]["le"], epochs=limits["epochs"]["le"])
+    for past in ({"hidden": widest + [1]}, {"hidden": [limits["neurons"]["le"] + 1]},
+                 {"eta": limits["eta"]["gt"]}, {"epochs": limits["epochs"]["le"] + 1},
+                 {"batch_size": limits["batch_size"]["le"] + 1}):
+        error_of(client.post("/api/train/start", json={"session": session, **past}), 422)
+    steps = limits["steps"]["le"]
+    error_of(client.post("/api/step", json={"image": drawing(), "label": 1,
+                                            "steps": steps + 1}), 422)
+    for past in ({"repeats": limits["repeats"]["le"] + 1},
+                 {"batch_sizes": [limits["noise_batch_size"]["le"] + 1]}):
+        error_of(client.post("/api/noise", json=past), 422)
+    side = limits["side"]["le"] + 1
+    wide = {"width": side, "height": 1, "pixels": [0.5] * side}
+    error_of(client.post("/api/forward", json={"image": wide}), 422)
+
+
+def test_the_page_defaults_are_the_requests_defaults(client, config):
+    defaults = config["defaults"]
+    assert defaults["train"] == {k: v for k, v in schemas.TrainRequest(session="s" * 8)
+                                 .model_dump().items() if k != "session"}
+    step = client.post("/api/step", json={"image": drawing(), "label": 2, **defaults["step"]})
+    assert step.status_code == 200 and step.json()["eta"] == defaults["step"]["eta"]
+    noise = {**defaults["noise"], "repeats": 1}
+    assert client.post("/api/noise", json=noise).status_code == 200
+
+
+def test_each_kind_offered_builds_and_trains_with_its_settings(config):
+    assert [k["name"] for k in config["kinds"]] == list(schemas.KINDS)
+    assert config["defaults"]["train"]["kind"] in schemas.KINDS
+    for kind in config["kinds"]:
+        assert kind["label"]
+        Network([784, 4, 10], seed=0, **kind["network"])
+        schemas.TrainRequest(session="s" * 8, kind=kind["name"], eta=kind["eta"],
+                             batch_size=kind["batch_size"])
 
 
 def test_unknown_paths_get_json_errors(client):

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
-from nudges import InvalidInput, Network  # noqa: E402
+from nudges import InvalidInput, Network, save  # noqa: E402
 from nudges.cli import main  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 
@@ -154,7 +154,7 @@ def test_serve_prints_the_url_and_runs_uvicorn(monkeypatch, capsys, tmp_path):
     calls = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
     path = tmp_path / "net.npz"
-    Network([784, 8, 10], seed=0).save(path)
+    save(Network([784, 8, 10], seed=0), path)
     assert main(["serve", str(path), "--port", "8123"]) == 0
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
     assert calls["host"] == "127.0.0.1" and calls["port"] == 8123

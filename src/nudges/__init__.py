@@ -8,6 +8,7 @@
 """
 
 from .data import Dataset, load_digits, load_mnist, load_sample, read_idx
+from .engines import ENGINES
 from .errors import (
                      DataError,
                      DataNotFound,
@@ -27,14 +28,15 @@ from .explain import (
                      wishes,
 )
 from .network import Network, Trace
-from .persist import load
-from .train import EpochReport, History, Settings, train
+from .optim import OPTIMIZERS, Optimizer
+from .persist import load, save
+from .training import EpochReport, History, Settings, train
 
 __version__ = "0.1.0"
 __all__ = [
-    "DataError", "DataNotFound", "Dataset", "EpochReport", "History", "InvalidInput",
-    "ModelFileError", "Network", "NudgesError", "Settings", "Trace", "TrainingDiverged",
-    "Wishes", "__version__", "agreement", "check_one_weight", "example_nudges", "gradient_noise",
-    "load", "load_digits", "load_mnist", "load_sample", "nudge_norms", "read_idx", "step_effect",
-    "train", "wishes",
+    "ENGINES", "OPTIMIZERS", "DataError", "DataNotFound", "Dataset", "EpochReport", "History",
+    "InvalidInput", "ModelFileError", "Network", "NudgesError", "Optimizer", "Settings", "Trace",
+    "TrainingDiverged", "Wishes", "__version__", "agreement", "check_one_weight",
+    "example_nudges", "gradient_noise", "load", "load_digits", "load_mnist", "load_sample",
+    "nudge_norms", "read_idx", "save", "step_effect", "train", "wishes",
 ]

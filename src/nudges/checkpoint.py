@@ -7,8 +7,10 @@ A checkpoint is an ordinary model file (nudges.persist, format version 1) with m
               data        the data set's name
               checkpoint  {"epoch", "step", "rng": the Generator's bit_generator.state,
                            "data": {"name", "path", "n_train", "crc32"}}
-    arrays    velocity_w0, velocity_b0, ...   the momentum terms (State.velocity_w/_b)
-              order                           this epoch's permutation, when mid-epoch
+              (and "t", the optimizer's step count)
+    arrays    SLOT_w0, SLOT_b0, ...   each state array the optimizer declares (State.slots:
+                                      velocity_w0 for momentum, m_w0 and s_w0 for Adam)
+              order                   this epoch's permutation, when mid-epoch
 
 Any nudges reads it as a network; `load_checkpoint` also rebuilds the run. The data's size
 and CRC-32 let a resumed run check that it trains on the very same examples.
@@ -23,10 +25,11 @@ from typing import Any
 
 import numpy as np
 
+from . import optim
 from .errors import InvalidInput, ModelFileError
 from .network import Network
 from .persist import Saved, load_saved, save
-from .train import EpochReport, History, Settings, State
+from .training import EpochReport, History, Settings, State
 
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
@@ -52,16 +55,23 @@ def data_fingerprint(x: np.ndarray, y: np.ndarray, name: str,
 
 def save_checkpoint(path: str | PathLike[str], checkpoint: Checkpoint) -> None:
     """Write the checkpoint to `path` atomically (see persist.save)."""
-    state = checkpoint.state
-    arrays = {f"velocity_w{l}": v for l, v in enumerate(state.velocity_w)}
-    arrays |= {f"velocity_b{l}": v for l, v in enumerate(state.velocity_b)}
+    state, n_layers = checkpoint.state, len(checkpoint.network.weights)
+    arrays: dict[str, np.ndarray] = {}
+    for name in optim.get(checkpoint.settings.optimizer_name).slots:
+        kept = state.per_parameter((name,), checkpoint.network)
+        arrays |= {parameter_name(name, i, n_layers): row[0] for i, row in enumerate(kept)}
     if state.order is not None:
         arrays["order"] = state.order
-    where = {"epoch": state.epoch, "step": state.step, "rng": state.rng.bit_generator.state,
-             "data": checkpoint.data}
+    where = {"epoch": state.epoch, "step": state.step, "t": state.t,
+             "rng": state.rng.bit_generator.state, "data": checkpoint.data}
     save(checkpoint.network, path, arrays=arrays, training=asdict(checkpoint.settings),
          data=checkpoint.data["name"], history=[asdict(e) for e in checkpoint.history.epochs],
          checkpoint=where)
+
+
+def parameter_name(slot: str, i: int, n_layers: int) -> str:
+    """The array name of parameter i's state `slot`: velocity_w0, ..., velocity_b0, ..."""
+    return f"{slot}_w{i}" if i < n_layers else f"{slot}_b{i - n_layers}"
 
 
 def load_checkpoint(path: str | PathLike[str]) -> Checkpoint:
@@ -77,7 +87,8 @@ def load_checkpoint(path: str | PathLike[str]) -> Checkpoint:
     if not (isinstance(data, dict) and isinstance(data.get("n_train"), int)
             and isinstance(data.get("crc32"), int) and isinstance(data.get("name"), str)):
         raise ModelFileError(f"{path}: the checkpoint does not say which data it trained on")
-    return Checkpoint(saved.network, settings, _state(path, saved, where), history, data)
+    state = _state(path, saved, where, optim.get(settings.optimizer_name).slots)
+    return Checkpoint(saved.network, settings, state, history, data)
 
 
 def check_resumable(checkpoint: Checkpoint, fingerprint: dict[str, Any]) -> None:
@@ -102,7 +113,8 @@ def check_resumable(checkpoint: Checkpoint, fingerprint: dict[str, Any]) -> None
 def _settings(path: str | PathLike[str], raw: object) -> Settings:
     """Settings from the metadata, each field of the type the dataclass declares (a field
     missing from an older file takes its default)."""
-    types = {"int": (int,), "float": (int, float), "str": (str,), "int | None": (int, type(None))}
+    types = {"int": (int,), "float": (int, float), "str": (str,), "int | None": (int, type(None)),
+             "str | None": (str, type(None))}
     if not isinstance(raw, dict) or not set(raw) <= {f.name for f in fields(Settings)}:
         raise ModelFileError(f"{path}: the checkpoint's training settings are missing or "
                              f"unknown to this nudges: {raw!r}")
@@ -111,7 +123,11 @@ def _settings(path: str | PathLike[str], raw: object) -> Settings:
         if isinstance(value, bool) or not isinstance(value, types[str(f.type)]):
             raise ModelFileError(f"{path}: training setting {f.name} = {value!r} is not "
                                  f"of type {f.type}")
-    return Settings(**raw)
+    settings = Settings(**raw)
+    if settings.optimizer_name not in optim.OPTIMIZERS:
+        raise ModelFileError(f"{path}: the checkpoint's optimizer {settings.optimizer!r} is "
+                             f"unknown; known: {', '.join(optim.OPTIMIZERS)}")
+    return settings
 
 
 def _history(path: str | PathLike[str], settings: Settings, raw: Any) -> History:
@@ -122,21 +138,24 @@ def _history(path: str | PathLike[str], settings: Settings, raw: Any) -> History
                              "reports") from None
 
 
-def _state(path: str | PathLike[str], saved: Saved, where: dict[str, Any]) -> State:
-    """The State: Generator, velocities and shuffling order, checked against the network."""
-    epoch, step = where.get("epoch"), where.get("step")
-    if not (type(epoch) is int and type(step) is int and epoch >= 0 and step >= 0):
-        raise ModelFileError(f"{path}: the checkpoint's epoch {epoch!r} and mini-batch "
-                             f"{step!r} are not counts")
+def _state(path: str | PathLike[str], saved: Saved, where: dict[str, Any],
+           slots: tuple[str, ...]) -> State:
+    """The State: Generator, optimizer state and shuffling order, checked against the net."""
+    epoch, step, t = where.get("epoch"), where.get("step"), where.get("t", 0)
+    if not all(type(n) is int and n >= 0 for n in (epoch, step, t)):
+        raise ModelFileError(f"{path}: the checkpoint's epoch {epoch!r}, mini-batch {step!r} "
+                             f"and step count {t!r} are not counts")
     net, arrays = saved.network, saved.arrays
-    velocities = [_velocity(path, arrays, f"velocity_w{l}", w) for l, w in enumerate(net.weights)]
-    velocities_b = [_velocity(path, arrays, f"velocity_b{l}", b) for l, b in enumerate(net.biases)]
+    params = net.weights + net.biases
+    kept = {name: [_velocity(path, arrays, parameter_name(name, i, len(net.weights)), p)
+                   for i, p in enumerate(params)] for name in slots}
     order = arrays.get("order")
     if order is not None and (order.ndim != 1 or order.dtype.kind not in "iu"):
         raise ModelFileError(f"{path}: the checkpoint's order is {order.dtype} {order.shape}, "
                              "expected a 1-D integer permutation")
     order = None if order is None else order.astype(np.intp)
-    return State(_generator(path, where.get("rng")), velocities, velocities_b, epoch, step, order)
+    return State(_generator(path, where.get("rng")), kept, epoch, step,  # type: ignore[arg-type]
+                 order, t)
 
 
 def _velocity(path: str | PathLike[str], arrays: dict[str, np.ndarray], name: str,

@@ -1,227 +1,219 @@
-"""The training step compiled with numba (the optional `fast` extra): nudges.fast in one call.
+"""The compiled engine (the `fast` extra): a whole epoch of steps in one numba call.
 
-Imported only when numba is installed; nudges.fast.Stepper stays the readable reference that
-this must equal (within rounding: numba's e^x and sums may round differently from NumPy's).
-For a small mini-batch the NumPy step pays more for its ~30 calls than for its arithmetic;
-here one compiled call does a whole step, or (`steps`) every step left in the epoch: the same
-BLAS products (np.dot with `out`, which numba sends to BLAS through SciPy), and the
-elementwise work (gather, bias, σ, σ', δ, the update) in explicit loops over rows and
-columns, which LLVM vectorises (numba's whole-row slice assignments and array expressions
-were 2-3x slower at these sizes).
+For a small mini-batch the NumPy step pays more for its ~30 calls than for its arithmetic; here
+one compiled call runs every step left in the epoch: the same BLAS products (np.dot with
+`out`, which numba sends to BLAS through SciPy), and the elementwise work (gather, bias, σ, σ',
+δ^L, the update) in explicit loops, which LLVM vectorises.
 
-Each function takes the layers as tuples of arrays: weights[k] (n_out, n_in), biases[k],
-acts[k] and deltas[k] (size, n_out) buffers of which a step uses the first m rows, grad_w[k]
-shaped like weights[k]; codes[k] names σ of layer k+1 (CODES).
+Nothing here knows an activation, a cost or an optimizer. The loops below (the template) call
+four dispatchers, `activate`, `prime`, `output_delta` and `update`, by a code; `build()`
+writes a module that holds the template and dispatchers generated from the registries, each
+code calling one registered scalar kernel (Activation.kernel, Delta.kernel, Optimizer.kernel),
+and numba compiles it. The file's name is a hash of the template and every kernel's source, so
+numba's on-disk cache serves the next process and a changed kernel can never meet a stale
+compilation. A network with a piece that has no kernel is refused (engines.missing_kernels).
+
+Results equal the reference within rounding: numba's e^x and sums may round differently.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import inspect
+import os
+import re
+import sys
+import tempfile
 from collections.abc import Callable
-from typing import Any, cast
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import numpy as np
-from numba import njit as _njit
 
-from .activations import Array
-from .errors import TrainingDiverged
+from .activations import ACTIVATIONS, Array
+from .compiled_loops import (
+    TEMPLATE,
+    map_with_bias,
+    output_errors_of,
+    rows_with_bias,
+    steps,
+    times_prime_of,
+    update_with,
+)
+from .costs import COSTS
+from .engines import Batches, Rule
 from .network import Network
-
-# numba's overloads for njit() do not accept **options; the jitted kernels stay untyped (see
-# [[tool.mypy.overrides]] in pyproject.toml), so only CompiledStepper's signatures are checked.
-njit = cast(Callable[..., Any], _njit)
-
-CODES = {"sigmoid": 0, "relu": 1, "tanh": 2, "softmax": 3}
-JIT: dict[str, bool] = {"cache": True, "nogil": True}
+from .optim import OPTIMIZERS
 
 
-@njit(**JIT)
-def _activate(z, code):
-    """Row z (n_out,) ← σ(z), in place."""
-    if code == 0:
-        for j in range(len(z)):
-            z[j] = 1 / (1 + np.exp(-z[j]))
-    elif code == 1:
-        for j in range(len(z)):
-            z[j] = max(z[j], 0)
-    elif code == 2:
-        for j in range(len(z)):
-            z[j] = np.tanh(z[j])
-    else:
-        top = z.max()
-        total = z.dtype.type(0)
-        for j in range(len(z)):
-            z[j] = np.exp(z[j] - top)
-            total += z[j]
-        for j in range(len(z)):
-            z[j] /= total
+# -- the generated module --------------------------------------------------------------------
+def kernels() -> dict[str, list[tuple[str, Callable[..., Any]]]]:
+    """Every registered kernel, by kind, in code order: (whose it is, the function). A code
+    is an index here; an activation's code also indexes "prime" (a None there: no σ')."""
+    table: dict[str, list[tuple[str, Callable[..., Any]]]] = {
+        "activate": [], "prime": [], "output_delta": [], "update": []}
+    for name, a in ACTIVATIONS.items():
+        if a.kernel is not None:
+            table["activate"].append((name, a.kernel.f or a.kernel.row))  # type: ignore[arg-type]
+            table["prime"].append((name, a.kernel.prime))                 # type: ignore[arg-type]
+    for cost in COSTS.values():
+        for output, delta in cost.deltas.items():
+            if delta.kernel is not None:
+                table["output_delta"].append((f"{cost.name}/{output}", delta.kernel))
+    for optimizer in OPTIMIZERS.values():
+        if optimizer.kernel is not None:
+            table["update"].append((optimizer.name, optimizer.kernel))
+    return table
 
 
-@njit(**JIT)
-def _prime(a, one, code):
-    """σ'(z) from a = σ(z), for an elementwise σ; `one` is 1 in a's dtype."""
-    if code == 0:
-        return a * (one - a)
-    if code == 1:
-        return one if a > 0 else one - one
-    return one - a * a
+def source_of(function: Callable[..., Any] | None) -> str:
+    """A function's source (or, for a builtin like math.tanh, its qualified name)."""
+    if function is None:
+        return "None"
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
 
 
-@njit(**JIT)
-def _gather(x, rows, inputs):
-    """inputs[i] ← x[rows[i]] for each i < len(rows), one element at a time (vectorised)."""
-    for i in range(len(rows)):
-        row = rows[i]
-        for q in range(x.shape[1]):
-            inputs[i, q] = x[row, q]
+def specialise(loop: Callable[..., Any], suffix: int, kernels: dict[str, str]) -> str:
+    """The source of `loop` with its kernel parameters replaced by calls to named kernels:
+    numba compiles each loop around one kernel (inlined, vectorised) and can cache it."""
+    source = inspect.getsource(loop)
+    kept = [p for p in inspect.signature(loop).parameters if p not in kernels]
+    body = source.split("\n", 1)[1]
+    for parameter, name in kernels.items():
+        body = re.sub(rf"\b{parameter}\(", f"{name}(", body)
+    return f"@njit(**INLINED)\ndef {loop.__name__}_{suffix}({', '.join(kept)}):\n{body}"
 
 
-@njit(**JIT)
-def _forward(inputs, weights, biases, acts, codes):
-    """acts[k][:m] ← σ(a^(k−1) W^kᵀ + b^k) for every layer; a^0 = inputs (m, n_in)."""
-    a, m = inputs, len(inputs)
-    for k in range(len(weights)):
-        out, b = acts[k][:m], biases[k]
-        np.dot(a, weights[k].T, out)                                  # z (m, n_out)
-        for i in range(m):
-            for j in range(len(b)):
-                out[i, j] += b[j]
-            _activate(out[i], codes[k])
-        a = out
+def dispatchers(table: dict[str, list[tuple[str, Callable[..., Any]]]]) -> str:
+    """The specialised loops, and the four dispatchers that pick one by code."""
+    primes = {what: i for i, (what, f) in enumerate(table["prime"]) if f is not None}
+    loops: list[str] = []
+    calls: dict[str, dict[int, str]] = {
+        "activate(out, b, code)": {}, "times_prime(d, a, code)": {},
+        "output_errors(d, out, targets, rows, code)": {},
+        "update(params, grads, first, second, hyper, t, n_slots, code)": {}}
+    heads = list(calls)
+    for i, (what, _f) in enumerate(table["activate"]):
+        rowwise = ACTIVATIONS[what].kernel.f is None  # type: ignore[union-attr]
+        loop = rows_with_bias if rowwise else map_with_bias
+        loops.append(specialise(loop, i, {"row" if rowwise else "f": f"activate_{i}"}))
+        calls[heads[0]][i] = f"{loop.__name__}_{i}(out, b)"
+    for i in primes.values():
+        loops.append(specialise(times_prime_of, i, {"prime": f"prime_{i}"}))
+        calls[heads[1]][i] = f"times_prime_of_{i}(d, a)"
+    for i, (what, _f) in enumerate(table["output_delta"]):
+        output = what.split("/", 1)[1]
+        prime = f"prime_{primes[output]}" if output in primes else "no_prime"
+        loops.append(specialise(output_errors_of, i,
+                                {"delta": f"output_delta_{i}", "prime": prime}))
+        calls[heads[2]][i] = f"output_errors_of_{i}(d, out, targets, rows)"
+    for i in range(len(table["update"])):
+        loops.append(specialise(update_with, i, {"kernel": f"update_{i}"}))
+        calls[heads[3]][i] = f"update_with_{i}(params, grads, first, second, hyper, t, n_slots)"
+    return "\n\n".join(loops + [dispatcher(head, branches) for head, branches in calls.items()])
 
 
-@njit(**JIT)
-def _backward(targets, rows, weights, acts, deltas, codes, quadratic):
-    """deltas[k][:m] ← δ^(k+1); True if every δ and hidden a is finite (the gradient then is)."""
-    last, m = len(weights) - 1, len(rows)
-    one, finite = acts[0].dtype.type(1), True
-    out, d = acts[last], deltas[last]
-    for i in range(m):
-        for j in range(d.shape[1]):
-            d[i, j] = out[i, j] - targets[rows[i], j]                 # a − y
-            if quadratic:
-                d[i, j] *= _prime(out[i, j], one, codes[last])
-            finite &= np.isfinite(d[i, j])
-    for k in range(last - 1, -1, -1):
-        d, a = deltas[k][:m], acts[k]
-        np.dot(deltas[k + 1][:m], weights[k + 1], d)                  # δ W  (m, n_k)
-        for i in range(m):
-            for j in range(d.shape[1]):
-                d[i, j] *= _prime(a[i, j], one, codes[k])
-                finite &= np.isfinite(d[i, j]) and np.isfinite(a[i, j])
-    return finite
+def dispatcher(head: str, branches: dict[int, str]) -> str:
+    """A function that runs branches[code] (an unknown code raises)."""
+    body = "".join(f"    if code == {i}:\n        {call}\n        return\n"
+                   for i, call in branches.items())
+    return f"@njit(**INLINED)\ndef {head}:\n{body}    raise ValueError('no kernel for this code')\n"
 
 
-@njit(**JIT)
-def _all_finite(g):
-    """Whether every entry of g is finite (a branch-free loop LLVM vectorises)."""
-    ok = True
-    flat = g.ravel()
-    for i in range(flat.size):
-        ok &= np.abs(flat[i]) < np.inf
-    return ok
+def bind(function: Callable[..., Any] | None) -> Any:
+    """A kernel as numba calls it: the Python function, compiled."""
+    from numba import njit
+    return None if function is None else njit(error_model="numpy", nogil=True)(function)
 
 
-@njit(**JIT)
-def _gradients(inputs, acts, deltas, grad_w, grad_b, scale):
-    """grad_w[k] ← (η/n) δᵀ a, grad_b[k] ← (η/n) Σ δ; True if all are finite."""
-    a, m, finite = inputs, len(inputs), True
-    for k in range(len(deltas)):
-        d, g, g_b = deltas[k][:m], grad_w[k], grad_b[k]
-        g_b[:] = 0
-        for i in range(m):
-            for j in range(len(g_b)):
-                d[i, j] *= scale                                      # (η/n) δ
-                g_b[j] += d[i, j]                                     # η ∂C/∂b  (n_out,)
-        np.dot(d.T, a, g)                                             # η ∂C/∂W  (n_out, n_in)
-        finite &= _all_finite(g) and _all_finite(g_b)
-        a = acts[k][:m]
-    return finite
+def module_source(table: dict[str, list[tuple[str, Callable[..., Any]]]]) -> str:
+    """The generated module: the kernels bound, the template compiled, the dispatchers."""
+    bindings = "".join(f"{name}_{i} = bind(TABLE[{name!r}][{i}][1])\n"
+                       for name, entries in table.items() for i in range(len(entries)))
+    template = "\n\n".join(("@njit(**JIT)\n" if f is steps else "@njit(**INLINED)\n")
+                             + inspect.getsource(f) for f in TEMPLATE)
+    return ("# Generated by nudges.compiled from the registries; rebuilt when they change.\n"
+            "import math\n\nimport numpy as np\nfrom numba import njit\n\n"
+            "from nudges.compiled import bind, kernels\n\n"
+            "JIT = {'cache': True, 'nogil': True, 'error_model': 'numpy'}\n"
+            "INLINED = {**JIT, 'inline': 'always'}\n"
+            f"TABLE = kernels()\n{bindings}\n\n{template}\n\n{dispatchers(table)}")
 
 
-@njit(**JIT)
-def _update(weights, biases, grad_w, grad_b, velocity_w, velocity_b, decay,
-            momentum):
-    """W ← W − η(∂C/∂W + (λ/n) W), b ← b − η ∂C/∂b (with momentum as in sgd_step)."""
-    for k in range(len(weights)):
-        w, b, g, g_b, v_w, v_b = (weights[k], biases[k], grad_w[k], grad_b[k],
-                                  velocity_w[k], velocity_b[k])
-        for j in range(len(b)):
-            if momentum:
-                v_b[j] = momentum * v_b[j] - g_b[j]
-                b[j] += v_b[j]
-            else:
-                b[j] -= g_b[j]
-            for q in range(w.shape[1]):
-                step_q = g[j, q] + decay * w[j, q] if decay else g[j, q]
-                if momentum:
-                    v_w[j, q] = momentum * v_w[j, q] - step_q
-                    w[j, q] += v_w[j, q]
-                else:
-                    w[j, q] -= step_q
+def generated_dir() -> Path:
+    """Where generated modules (and numba's cache of them) go: the user's cache folder."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for directory in (base / "nudges" / "compiled",
+                      Path(tempfile.gettempdir()) / f"nudges-compiled-{os.getuid()}"):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(directory, os.W_OK):
+            return directory
+    raise OSError("no writable folder for the compiled engine's generated code")
 
 
-@njit(**JIT)
-def step(x, targets, rows, weights, biases, inputs, acts, deltas, grad_w,
-         grad_b, codes, quadratic, velocity_w, velocity_b, eta, decay, momentum):
-    """One SGD step on rows `rows` of x; False (parameters untouched) if it would diverge.
-
-    inputs, acts, deltas: buffers of at least len(rows) rows; eta (float64), decay = ηλ/n_train
-    and momentum μ in the arrays' dtype. Every gradient is checked before any parameter moves.
-    """
-    m = len(rows)
-    _gather(x, rows, inputs)                                          # the one gather
-    _forward(inputs[:m], weights, biases, acts, codes)
-    if not _backward(targets, rows, weights, acts, deltas, codes, quadratic):
-        return False
-    if not _gradients(inputs[:m], acts, deltas, grad_w, grad_b, x.dtype.type(eta / m)):
-        return False
-    _update(weights, biases, grad_w, grad_b, velocity_w, velocity_b, decay, momentum)
-    return True
-
-
-@njit(**JIT)
-def steps(x, targets, order, size, first, stop, weights, biases,
-          inputs, acts, deltas, grad_w, grad_b, codes, quadratic, velocity_w, velocity_b, eta,
-          decay, momentum):
-    """Steps first, …, stop − 1 of an epoch, step s on rows order[s·size:(s+1)·size]; the
-    number that finished (stop − first, or fewer if the next one would diverge)."""
-    for s in range(first, stop):
-        if not step(x, targets, order[s * size:(s + 1) * size], weights, biases, inputs, acts,
-                    deltas, grad_w, grad_b, codes, quadratic, velocity_w, velocity_b, eta,
-                    decay, momentum):
-            return s - first
-    return stop - first
+def build() -> ModuleType:
+    """The generated module for today's registries (written and imported once per process)."""
+    table = kernels()
+    text = module_source(table)
+    sources = [source_of(f) for entries in table.values() for _, f in entries]
+    digest = hashlib.sha256("\n".join([text, *sources]).encode()).hexdigest()[:20]
+    name = f"nudges_compiled_{digest}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = generated_dir() / f"{name}.py"
+    if not path.is_file() or path.read_text() != text:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 class CompiledStepper:
-    """fast.Stepper's interface over the compiled step: same arithmetic, one call per run."""
+    """The engines' stepper interface over the generated, compiled `steps`."""
 
-    def __init__(self, net: Network, size: int, l2: bool = False) -> None:
+    def __init__(self, net: Network, size: int, rule: Rule) -> None:
         def rows(n: int) -> Array:
             return np.zeros((size, n), dtype=net.dtype)
-        self.weights, self.biases = tuple(net.weights), tuple(net.biases)   # the same arrays
+        self.steps_function = build().steps
+        codes = {kind: [what for what, _ in entries] for kind, entries in kernels().items()}
+        layers = [net.layer_activation(k).name for k in range(len(net.weights))]
+        self.codes = (np.array([codes["activate"].index(a) for a in layers], dtype=np.int64),
+                      codes["output_delta"].index(f"{net.cost_function.name}/{net.output.name}"),
+                      codes["update"].index(rule.optimizer.name), len(rule.optimizer.slots))
+        grad_w, grad_b = [np.zeros_like(w) for w in net.weights], [np.zeros_like(b) for b in
+                                                                   net.biases]
+        self.net = (tuple(net.weights), tuple(net.biases),                  # the same arrays
+                    tuple(p.reshape(-1) for p in net.weights + net.biases))
         self.buffers = (rows(net.sizes[0]), tuple(rows(n) for n in net.sizes[1:]),
-                        tuple(rows(n) for n in net.sizes[1:]),
-                        tuple(np.zeros_like(w) for w in net.weights),
-                        tuple(np.zeros_like(b) for b in net.biases))
-        self.codes = np.array([CODES[net.layer_activation(k).name]
-                               for k in range(len(net.weights))])
-        self.quadratic = net.cost_function.name == "quadratic"
-        self.number = net.dtype.type
+                        tuple(rows(n) for n in net.sizes[1:]), tuple(grad_w), tuple(grad_b),
+                        tuple(g.reshape(-1) for g in grad_w + grad_b))
+        limit = min(rule.limit(net.dtype), float(np.finfo(net.dtype).max))
+        self.hyper = np.array([rule.eta, rule.decay, *rule.constants, limit], dtype=net.dtype)
+        self.unused = [np.zeros_like(p) for p in net.weights + net.biases]  # slots it lacks
 
-    def steps(self, x: Array, targets: Array, order: np.ndarray, size: int, first: int,
-              stop: int, eta: float, decay: float, momentum: float, velocity_w: list[Array],
-              velocity_b: list[Array]) -> int:
-        """fast.Stepper.steps, all in one compiled call."""
-        return int(steps(x, targets, order, size, first, stop, self.weights, self.biases,
-                         *self.buffers, self.codes, self.quadratic, tuple(velocity_w),
-                         tuple(velocity_b), float(eta), self.number(decay),
-                         self.number(momentum)))
+    def state(self, slots: list[list[Array]]) -> tuple[Any, Any]:
+        """(first slot, second slot), each flat per parameter; `unused` stands in for none."""
+        return tuple(tuple((slots[i][j] if slots and j < len(slots[i]) else self.unused[i])
+                           .reshape(-1) for i in range(len(self.unused)))
+                     for j in (0, 1))  # type: ignore[return-value]
 
-    def step(self, x: Array, targets: Array, batch: np.ndarray, eta: float, decay: float,
-             momentum: float, velocity_w: list[Array], velocity_b: list[Array]) -> None:
-        """One SGD step on rows `batch` of x; TrainingDiverged, parameters untouched, if the
-        gradient would hold NaN or inf."""
-        if not self.steps(x, targets, batch, len(batch), 0, 1, eta, decay, momentum,
-                          velocity_w, velocity_b):
-            raise TrainingDiverged("the gradient became NaN or inf")
+    def steps(self, batches: Batches, first: int, stop: int, slots: list[list[Array]],
+              t: int) -> int:
+        """Steps first, …, stop − 1, all in one compiled call; how many finished."""
+        return int(self.steps_function(
+            (batches.x, batches.targets), batches.order, (batches.size, first, stop, t),
+            self.net, self.buffers, self.state(slots), self.hyper, self.codes))

@@ -8,8 +8,11 @@ network turns per-example errors into a gradient, and not here.
                    C_x = −ln a_y                                  (softmax: log-likelihood)
                    both give δ^L = a − y: σ' cancels.
 
-Cross-entropy is computed from z (softplus and log-sum-exp), so it stays finite for saturated
-outputs where ln a would be ln 0.
+A `Cost` declares its δ^L for each output activation it supports, by name (`deltas`), each as a
+reference formula, an optional in-place form (else derived from the reference) and an optional
+scalar kernel `(a, y, σ'(a)) -> δ` for the compiled engine. An output it declares nothing for is
+refused, so no engine can guess a δ. Cross-entropy is computed from z (softplus and
+log-sum-exp), so it stays finite for saturated outputs where ln a would be ln 0.
 """
 
 from __future__ import annotations
@@ -23,6 +26,57 @@ from .activations import Activation, Array
 from .errors import InvalidInput
 
 
+@dataclass(frozen=True)
+class Delta:
+    """δ^L = ∂C_x/∂z^L for one output activation: `f(a, y, output)` (reference), `f_(delta, a, y,
+    output)` in place (None: derived from f), `kernel(a, y, prime) -> δ` for one output neuron
+    (None: no compiled kernel); `wish(a, y)` = −∂C_x/∂a^L, what the example asks of its
+    outputs (the explanations draw it; None: −δ^L / σ'(a), for an elementwise σ)."""
+
+    f: Callable[[Array, Array, Activation], Array]
+    f_: Callable[[Array, Array, Array, Activation], None] | None = None
+    kernel: Callable[[float, float, float], float] | None = None
+    wish: Callable[[Array, Array], Array] | None = None
+
+    def apply_(self, delta: Array, a: Array, y: Array, output: Activation) -> None:
+        """delta ← δ^L, in place."""
+        if self.f_ is not None:
+            self.f_(delta, a, y, output)
+        else:
+            np.copyto(delta, self.f(a, y, output))
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A named per-example cost C_x(z, a, y) and its δ^L for each output it supports."""
+
+    name: str
+    value: Callable[[Array, Array, Array, Activation], Array]
+    deltas: dict[str, Delta]
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The output activations this cost declares a δ^L for."""
+        return tuple(self.deltas)
+
+    def fits(self, output: Activation) -> bool:
+        """Whether this cost declares a δ^L for `output`."""
+        return output.name in self.deltas
+
+    def delta(self, a: Array, y: Array, output: Activation) -> Array:
+        """δ^L for output activations a and one-hot targets y.  (n, k)"""
+        return self.deltas[output.name].f(a, y, output)
+
+    def wish(self, a: Array, y: Array, output: Activation) -> Array:
+        """−∂C_x/∂a^L for output activations a and one-hot targets y.  (n, k)"""
+        declared = self.deltas[output.name]
+        if declared.wish is not None:
+            return declared.wish(a, y)
+        assert output.prime is not None, f"{self.name} declares no wish for {output.name}"
+        return -declared.f(a, y, output) / np.maximum(output.prime(a), np.finfo(a.dtype).tiny)
+
+
+# -- quadratic -----------------------------------------------------------------------------
 def quadratic(z: Array, a: Array, y: Array, output: Activation) -> Array:
     """C_x = ½‖a − y‖² per row. z, a, y: (n, k). Returns (n,)."""
     c: Array = 0.5 * np.square(a - y).sum(axis=1)
@@ -35,6 +89,19 @@ def quadratic_delta(a: Array, y: Array, output: Activation) -> Array:
     return (a - y) * output.prime(a)
 
 
+def quadratic_delta_(delta: Array, a: Array, y: Array, output: Activation) -> None:
+    """delta ← (a − y) ⊙ σ'(a), in place."""
+    assert output.prime is not None, "quadratic cost needs an elementwise output"
+    np.subtract(a, y, out=delta)
+    delta *= output.prime(a)
+
+
+def quadratic_delta_scalar(a: float, y: float, prime: float) -> float:
+    """(a − y) σ' for one output neuron."""
+    return (a - y) * prime
+
+
+# -- cross-entropy -------------------------------------------------------------------------
 def softplus(z: Array) -> Array:
     """ln(1 + e^z), elementwise, without overflow."""
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
@@ -60,21 +127,49 @@ def cross_entropy_delta(a: Array, y: Array, output: Activation) -> Array:
     return a - y
 
 
-@dataclass(frozen=True)
-class Cost:
-    """A named per-example cost, its output error, and the output activations it pairs with."""
-
-    name: str
-    value: Callable[[Array, Array, Array, Activation], Array]
-    delta: Callable[[Array, Array, Activation], Array]
-    outputs: tuple[str, ...]
+def cross_entropy_delta_(delta: Array, a: Array, y: Array, output: Activation) -> None:
+    """delta ← a − y, in place."""
+    np.subtract(a, y, out=delta)
 
 
-COSTS = {
-    "quadratic": Cost("quadratic", quadratic, quadratic_delta, ("sigmoid",)),
-    "cross-entropy": Cost("cross-entropy", cross_entropy, cross_entropy_delta,
-                          ("sigmoid", "softmax")),
-}
+def cross_entropy_delta_scalar(a: float, y: float, prime: float) -> float:
+    """a − y for one output neuron (σ' cancels)."""
+    return a - y
+
+
+def quadratic_wish(a: Array, y: Array) -> Array:
+    """−∂C_x/∂a = y − a."""
+    return y - a
+
+
+def sigmoid_cross_entropy_wish(a: Array, y: Array) -> Array:
+    """−∂C_x/∂a = (y − a) / (a(1 − a)); a saturated at 0 or 1 stays finite."""
+    return (y - a) / np.maximum(a * (1 - a), np.finfo(a.dtype).tiny)
+
+
+def log_likelihood_wish(a: Array, y: Array) -> Array:
+    """−∂C_x/∂a = y / a for C_x = −ln a_y: a wish for the right digit only (softmax then pulls
+    the others down through its Jacobian, which gives −δ^L = y − a)."""
+    return y / np.maximum(a, np.finfo(a.dtype).tiny)
+
+
+# -- the registry --------------------------------------------------------------------------
+COSTS: dict[str, Cost] = {}
+
+
+def register(cost: Cost) -> Cost:
+    """Add `cost` to COSTS (replacing one of the same name) and return it."""
+    COSTS[cost.name] = cost
+    return cost
+
+
+register(Cost("quadratic", quadratic, {
+    "sigmoid": Delta(quadratic_delta, quadratic_delta_, quadratic_delta_scalar, quadratic_wish)}))
+register(Cost("cross-entropy", cross_entropy, {
+    "sigmoid": Delta(cross_entropy_delta, cross_entropy_delta_, cross_entropy_delta_scalar,
+                     sigmoid_cross_entropy_wish),
+    "softmax": Delta(cross_entropy_delta, cross_entropy_delta_, cross_entropy_delta_scalar,
+                     log_likelihood_wish)}))
 
 
 def get(name: str, output: str) -> Cost:
@@ -82,9 +177,9 @@ def get(name: str, output: str) -> Cost:
     if name not in COSTS:
         raise InvalidInput(f"unknown cost {name!r}; known: {', '.join(COSTS)}")
     cost = COSTS[name]
-    if output not in cost.outputs:
-        fits = [c for c in COSTS.values() if output in c.outputs]
+    if output not in cost.deltas:
+        fits = [c for c in COSTS.values() if output in c.deltas]
         raise InvalidInput(
             f"a {output} output layer does not go with the {name} cost "
-            f"(use {' or '.join(c.name for c in fits)})")
+            f"(use {' or '.join(c.name for c in fits) or 'another output'})")
     return cost

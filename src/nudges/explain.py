@@ -110,18 +110,13 @@ def _check_index(what: str, value: object, size: int) -> int:
 
 
 def output_wish(net: Network, a: Array, targets: Array) -> Array:
-    """−∂C_x/∂a^L for each row (n, n_L), from the cost's formula.
+    """−∂C_x/∂a^L for each row (n, n_L), as the cost declares it (costs.Delta.wish).
 
     quadratic: y − a.  sigmoid cross-entropy: (y − a) / (a(1 − a)).
     softmax log-likelihood (C_x = −ln a_y): y / a, a wish for the right digit only (softmax
     then pulls the others down through its Jacobian, which gives −δ^L = y − a).
     """
-    tiny = np.finfo(a.dtype).tiny                      # a saturated at 0 or 1 stays finite
-    if net.cost_function.name == "quadratic":
-        return targets - a
-    if net.output.name == "softmax":
-        return targets / np.maximum(a, tiny)
-    return (targets - a) / np.maximum(a * (1 - a), tiny)
+    return net.cost_function.wish(a, targets, net.output)
 
 
 def wishes(net: Network, x: Array, label: int) -> Wishes:
@@ -135,7 +130,7 @@ def wishes(net: Network, x: Array, label: int) -> Wishes:
         raise InvalidInput(f"x must be one example, shape ({net.sizes[0]},) or "
                            f"(1, {net.sizes[0]}), got {len(x)} rows")
     label = _check_index("label (the digit wished for)", label, net.sizes[-1])
-    trace = net._forward(x)
+    trace = net.trace(x)
     targets = as_targets(np.array([label]), net.sizes[-1], 1, net.dtype)[0]   # (1, n_L)
     deltas = net.backward(trace, targets)                                      # (1, n_l) each
     passed_back = [-(d @ w)[0] for d, w in zip(deltas[1:], net.weights[1:], strict=True)]  # (n_l,)
@@ -151,7 +146,7 @@ def _deltas(net: Network, x: Array, y: np.ndarray) -> tuple[Trace, list[Array]]:
     """The forward pass and δ^l of every row, after checking x and y."""
     x = as_batch(x, net.sizes[0], net.dtype)
     targets = as_targets(y, net.sizes[-1], len(x), net.dtype)[0]
-    trace = net._forward(x)
+    trace = net.trace(x)
     return trace, net.backward(trace, targets)
 
 

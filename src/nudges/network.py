@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from os import PathLike
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 
@@ -38,6 +37,12 @@ class Trace:
 
     zs: list[Array]
     activations: list[Array]
+
+
+def layer(a_prev: Array, w: Array, b: Array, activation: Activation) -> tuple[Array, Array]:
+    """One layer: z = a_prev Wᵀ + b, a = σ(z).  a_prev (n, n_in), w (n_out, n_in) -> (n, n_out)"""
+    z = a_prev @ w.T + b                                         # (n, n_out)
+    return z, activation.f(z)
 
 
 def init_parameters(sizes: Sequence[int], init: str, dtype: np.dtype,
@@ -99,24 +104,23 @@ class Network:
         return self.output if l == len(self.weights) - 1 else self.hidden
 
     # -- forward ---------------------------------------------------------------------------
-    def forward(self, x: Array) -> Trace:
+    def trace(self, x: Array) -> Trace:
         """Every layer's z and a for a batch x of shape (n, sizes[0]) (or one example)."""
-        return self._forward(as_batch(x, self.sizes[0], self.dtype))
-
-    def _forward(self, x: Array) -> Trace:
         zs: list[Array] = []
-        acts: list[Array] = [x]
+        acts: list[Array] = [as_batch(x, self.sizes[0], self.dtype)]
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            z = acts[-1] @ w.T + b                               # (n, n_out)
+            z, a = layer(acts[-1], w, b, self.layer_activation(l))
             zs.append(z)
-            acts.append(self.layer_activation(l).f(z))
+            acts.append(a)
         return Trace(zs, acts)
 
+    forward = trace
+
     def feedforward(self, x: Array) -> Array:
-        """The output activations a^L, (n, sizes[-1]): the fast path that keeps no z."""
+        """The output activations a^L, (n, sizes[-1]): the same layers, keeping no z."""
         a = as_batch(x, self.sizes[0], self.dtype)
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
-            a = self.layer_activation(l).f(a @ w.T + b)          # (n, n_out)
+            a = layer(a, w, b, self.layer_activation(l))[1]
         return a
 
     def predict(self, x: Array) -> np.ndarray:
@@ -152,8 +156,8 @@ class Network:
         """
         delta = self.cost_function.delta(trace.activations[-1], targets, self.output)
         deltas = [delta]
+        hidden_prime = cast(Callable[[Array], Array], self.hidden.prime)  # elementwise: not None
         for l in range(len(self.weights) - 2, -1, -1):
-            hidden_prime = cast(Callable[[Array], Array], self.hidden.prime)  # never None
             prime = hidden_prime(trace.activations[l + 1])  # σ'(z^l) from a^l
             delta = (delta @ self.weights[l + 1]) * prime       # (n, sizes[l+1])
             deltas.append(delta)
@@ -173,12 +177,7 @@ class Network:
         grad_b: list[Array] = [d.mean(axis=0) for d in deltas]             # (n_out,)
         return grad_w, grad_b
 
-    # -- files -----------------------------------------------------------------------------
-    def save(self, path: str | PathLike[str], **metadata: Any) -> None:
-        """Write the network to one .npz file (no pickle), atomically. See nudges.persist."""
-        from .persist import save
-        save(self, path, **metadata)
-
+    # -- copies ----------------------------------------------------------------------------
     def copy(self) -> Network:
         """An independent network with the same configuration and parameters."""
         clone = object.__new__(Network)

@@ -20,7 +20,7 @@ from .activations import Array
 from .errors import InvalidInput
 from .network import Network
 from .noise import NoiseRow
-from .train import History
+from .training import History
 
 DPI = 100
 SIZES = {"curves": (10, 4), "weights": (10, 7), "network": (12, 7), "wishes": (13, 8),

@@ -8,10 +8,27 @@ from collections.abc import Callable
 from typing import Any
 
 from ..data import Dataset, load_digits
+from ..errors import InvalidInput
 
 
 class Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps epilog=EXAMPLES verbatim; every flag shows "(default: ...)"."""
+    """Keeps epilog=EXAMPLES verbatim; every flag shows its default once: "(default: ...)" is
+    added unless the help states it already or the default is None (the help says what then)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default is None or "default" in text:
+            return text
+        return super()._get_help_string(action)
+
+
+def parse_layers(text: str) -> list[int]:
+    """'784,30,10' as [784, 30, 10]; InvalidInput for anything else."""
+    try:
+        return [int(s) for s in str(text).split(",")]
+    except ValueError:
+        raise InvalidInput(f"--layers must be comma-separated integers like 784,30,10, "
+                           f"got {text!r}") from None
 
 
 def add_command(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int],

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from .. import activations, costs
 from ..gradcheck import check_network
 from ..network import Network
-from .common import add_command
+from .common import add_command, parse_layers
 
 EXAMPLES = """\
   nudges gradcheck
@@ -23,11 +24,11 @@ def register(subparsers: Any) -> None:
                     "compare backprop with finite differences on a small float64 network",
                     EXAMPLES)
     p.add_argument("--layers", default="8,6,5,4", help="layer sizes of the small network")
-    p.add_argument("--activation", choices=["sigmoid", "relu", "tanh"], default="sigmoid",
+    p.add_argument("--activation", choices=activations.hidden_names(), default="sigmoid",
                    help="hidden activation")
-    p.add_argument("--output", choices=["sigmoid", "softmax"], default="sigmoid",
+    p.add_argument("--output", choices=activations.output_names(), default="sigmoid",
                    help="output activation")
-    p.add_argument("--cost", choices=["quadratic", "cross-entropy"], default="quadratic",
+    p.add_argument("--cost", choices=list(costs.COSTS), default="quadratic",
                    help="cost per example")
     p.add_argument("--examples", type=int, default=5, help="rows in the random batch")
     p.add_argument("--seed", type=int, default=0, help="seed for the network and the batch")
@@ -35,8 +36,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the largest relative error per layer; exit 1 if any is above 1e-6."""
-    from .train import _parse_layers
-    sizes = _parse_layers(args.layers)
+    sizes = parse_layers(args.layers)
     net = Network(sizes, activation=args.activation, output=args.output, cost=args.cost,
                   dtype="float64", seed=args.seed)
     rng = np.random.default_rng(args.seed)

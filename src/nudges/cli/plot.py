@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..persist import load_saved
-from ..train import History
+from ..training import History
 from .common import add_command, add_data_option, load_data
 from .evaluate import confusion_matrix
 

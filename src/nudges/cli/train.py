@@ -9,13 +9,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .. import activations, costs, optim
 from ..checkpoint import Checkpoint, check_resumable, data_fingerprint, load_checkpoint
 from ..data import Dataset, load_digits, load_sample
+from ..engines import ENGINES
 from ..errors import InvalidInput
-from ..network import Network
-from ..train import History, Settings, State
+from ..network import DTYPES, INITS, Network
+from ..training import SCHEDULES, History, Settings, State
 from . import train_run
-from .common import Help, add_command, add_data_option, load_data
+from .common import add_command, add_data_option, load_data, parse_layers
 
 PRESETS: dict[str, dict[str, Any]] = {
     "video": dict(layers="784,16,16,10", activation="sigmoid", output="sigmoid",
@@ -27,7 +29,11 @@ PRESETS: dict[str, dict[str, Any]] = {
                  schedule="cosine", shift=2),
 }
 DEFAULTS: dict[str, Any] = dict(PRESETS["video"], init="scaled", lmbda=0.0, momentum=0.0,
-                                schedule="constant", shift=0, seed=0, dtype="float32")
+                                schedule="constant", shift=0, seed=0, dtype="float32",
+                                optimizer=None, beta1=0.9, beta2=0.999, eps=1e-8)
+
+SETTINGS = ("epochs", "batch_size", "eta", "lmbda", "momentum", "seed", "schedule", "shift",
+            "optimizer", "beta1", "beta2", "eps")
 
 EXAMPLES = """\
   nudges train                                          # the video's network, ~1 minute
@@ -35,23 +41,16 @@ EXAMPLES = """\
   nudges train --preset best --save best.npz
   nudges train --layers 784,100,10 --activation relu --output softmax --cost cross-entropy \\
       --init he --eta 0.1 --momentum 0.9 --epochs 10 --batch-size 100
+  nudges train --preset book --optimizer adam --eta 0.001 --beta1 0.9 --beta2 0.999
   nudges train --preset book --save book.npz --checkpoint-every 5   # Ctrl-C saves too
   nudges train --resume book.npz                       # go on where it stopped
   nudges train --resume book.npz --epochs 40           # train a finished run longer
 """
 
 
-class TrainHelp(Help):
-    """Help whose None defaults are not shown: those flags state their real default."""
-
-    def _get_help_string(self, action: argparse.Action) -> str | None:
-        return action.help if action.default is None else super()._get_help_string(action)
-
-
 def register(subparsers: Any) -> None:
     """Add `nudges train`."""
     p = add_command(subparsers, "train", run, "train a network on handwritten digits", EXAMPLES)
-    p.formatter_class = TrainHelp
     p.add_argument("--preset", choices=sorted(PRESETS), default=None,
                    help="a tested set of options; other flags override it "
                         "(video: 784-16-16-10 as in the video; book: Nielsen's chapter 1; "
@@ -70,21 +69,23 @@ def register(subparsers: Any) -> None:
                    help="continue the run saved in FILE with its saved settings and data; "
                         "--epochs may raise the total; saves back to FILE unless --save "
                         "names another (default: a new run)")
+    p.add_argument("--engine", choices=("auto", *ENGINES), default="auto",
+                   help="what runs the training step: the readable reference, NumPy buffers, "
+                        "or compiled (numba); auto: compiled for batches up to 64, else NumPy")
     p.add_argument("--quiet", action="store_true", help="print only the final line")
 
 
 def _add_network_options(p: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     p.add_argument("--layers", help=f"layer sizes, input first (default: {d['layers']})")
-    p.add_argument("--activation", metavar="{sigmoid,relu,tanh}",
+    p.add_argument("--activation", metavar=braces(activations.hidden_names()),
                    help=f"hidden activation (default: {d['activation']})")
-    p.add_argument("--output", metavar="{sigmoid,softmax}",
+    p.add_argument("--output", metavar=braces(activations.output_names()),
                    help=f"output activation (default: {d['output']})")
-    p.add_argument("--cost", metavar="{quadratic,cross-entropy}",
+    p.add_argument("--cost", metavar=braces(list(costs.COSTS)),
                    help=f"cost per example (default: {d['cost']})")
-    p.add_argument("--init", metavar="{scaled,normal,he}",
-                   help=f"weight initialisation (default: {d['init']})")
-    p.add_argument("--dtype", metavar="{float32,float64}",
+    p.add_argument("--init", metavar=braces(INITS), help=f"weight initialisation (default: {d['init']})")
+    p.add_argument("--dtype", metavar=braces(DTYPES),
                    help="floating-point type of weights and data (default: float32)")
 
 
@@ -95,12 +96,25 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, help=f"mini-batch size (default: {d['batch_size']})")
     p.add_argument("--eta", type=float, help=f"learning rate η (default: {d['eta']})")
     p.add_argument("--lmbda", type=float, help="L2 regularisation λ (default: 0)")
-    p.add_argument("--momentum", type=float, help="momentum μ in [0, 1) (default: 0)")
-    p.add_argument("--schedule", metavar="{constant,cosine}",
+    p.add_argument("--optimizer", metavar=braces(list(optim.OPTIMIZERS)),
+                   help="how a step moves the parameters (default: sgd, or momentum when "
+                        "--momentum is given)")
+    p.add_argument("--momentum", type=float, help="momentum μ in [0, 1) for the momentum and "
+                   "nesterov optimizers (default: 0)")
+    p.add_argument("--beta1", type=float, help=f"Adam's β₁ (default: {d['beta1']})")
+    p.add_argument("--beta2", type=float, help=f"Adam's β₂ (default: {d['beta2']})")
+    p.add_argument("--eps", type=float, help=f"Adam's ε (default: {d['eps']:g})")
+    p.add_argument("--schedule", metavar=braces(SCHEDULES),
                    help="learning-rate schedule (default: constant)")
     p.add_argument("--shift", type=int, help="random shifts of up to this many pixels "
                    "(default: 0)")
     p.add_argument("--seed", type=int, help="seed for initialisation and shuffling (default: 0)")
+
+
+def braces(names: Any) -> str:
+    """'{a,b,c}': the choices, shown as argparse shows them; checked by the library, which
+    says in one line what it knows."""
+    return "{" + ",".join(names) + "}"
 
 
 def options(args: argparse.Namespace) -> dict[str, Any]:
@@ -112,7 +126,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
 
 def build(opts: dict[str, Any]) -> tuple[Network, Settings]:
     """The network and training settings that `opts` describe."""
-    sizes = _parse_layers(opts["layers"])
+    sizes = parse_layers(opts["layers"])
     try:
         net = Network(sizes, activation=opts["activation"], output=opts["output"],
                       cost=opts["cost"], init=opts["init"], dtype=opts["dtype"],
@@ -120,8 +134,7 @@ def build(opts: dict[str, Any]) -> tuple[Network, Settings]:
     except MemoryError:
         raise InvalidInput(f"layers {'-'.join(map(str, sizes))} need more memory than this "
                            "machine has; use fewer or smaller layers") from None
-    settings = Settings(opts["epochs"], opts["batch_size"], opts["eta"], opts["lmbda"],
-                        opts["momentum"], opts["seed"], opts["schedule"], opts["shift"])
+    settings = Settings(**{f: opts[f] for f in SETTINGS})
     return net, settings
 
 
@@ -133,14 +146,6 @@ def check_fits(net: Network, data: Dataset) -> None:
             f"the layers {'-'.join(map(str, net.sizes))} do not fit the data: it has "
             f"{n_pixels} pixels per image and {n_classes} classes, so the first layer must "
             f"have {n_pixels} neurons and the last {n_classes}")
-
-
-def _parse_layers(text: str) -> list[int]:
-    try:
-        return [int(s) for s in str(text).split(",")]
-    except ValueError:
-        raise InvalidInput(f"--layers must be comma-separated integers like 784,30,10, "
-                           f"got {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -167,8 +172,9 @@ def start(args: argparse.Namespace) -> train_run.Job:
     check_fits(net, data)
     settings.check(len(data.train[0]))
     data_path = None if args.data is None else str(Path(args.data).expanduser().resolve())
-    return train_run.Job(net, settings, State.start(net, settings.seed), History(settings), data,
-                         data_path, save_path, args.checkpoint_every, args.quiet)
+    return train_run.Job(net, settings, State.start(net, settings.seed, settings.optimizer_name),
+                         History(settings), data, data_path, save_path, args.checkpoint_every,
+                         args.quiet, args.engine)
 
 
 def resume(args: argparse.Namespace) -> train_run.Job:
@@ -189,7 +195,7 @@ def resume(args: argparse.Namespace) -> train_run.Job:
     settings.check(len(data.train[0]))
     history = History(settings, checkpoint.history.epochs)
     return train_run.Job(checkpoint.network, settings, state, history, data, data_path,
-                         save_path, args.checkpoint_every, args.quiet)
+                         save_path, args.checkpoint_every, args.quiet, args.engine)
 
 
 def _refuse_conflicts(args: argparse.Namespace, checkpoint: Checkpoint) -> None:
@@ -200,7 +206,7 @@ def _refuse_conflicts(args: argparse.Namespace, checkpoint: Checkpoint) -> None:
     given = {k: v for k, v in vars(args).items()
              if k in DEFAULTS and k != "epochs" and v is not None}
     if "layers" in given:
-        given["layers"] = _parse_layers(given["layers"])
+        given["layers"] = parse_layers(given["layers"])
     clashes = [f"--{k.replace('_', '-')} {v} (saved: {saved[k]})"
                for k, v in given.items() if v != saved[k]]
     if args.preset is not None:

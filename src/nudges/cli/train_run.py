@@ -24,7 +24,7 @@ from ..checkpoint import Checkpoint, data_fingerprint, save_checkpoint
 from ..data import Dataset
 from ..network import Network
 from ..persist import write_atomically
-from ..train import EpochReport, History, Settings, State, sgd
+from ..training import EpochReport, History, Settings, State, sgd
 from .common import percent, progress
 
 INTERRUPTED_FILE = "nudges-interrupted.npz"   # where Ctrl-C saves when no --save was given
@@ -43,6 +43,7 @@ class Job:
     save_path: Path | None
     checkpoint_every: int | None = None
     quiet: bool = False
+    engine: str = "auto"
     fingerprint: dict[str, Any] = field(default_factory=dict)
 
 
@@ -121,7 +122,7 @@ def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
 
     try:
         yield from sgd(job.network, *job.data.train, job.settings, evaluation=job.data.test,
-                       state=job.state, on_batch=on_batch)
+                       state=job.state, on_batch=on_batch, engine=job.engine)
     finally:
         if bar is not None:
             bar.close()

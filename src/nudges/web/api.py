@@ -16,19 +16,14 @@ from ..explain import step_effect, wishes
 from ..images import to_mnist
 from ..network import Network
 from ..noise import gradient_noise
-from ..train import Settings
+from ..training import Settings
 from . import schemas, views
-from .runs import Run
+from .runs import PROBE, SLOW, Run
 from .state import Hub
 
 router = APIRouter(prefix="/api")
 STEP_ROWS = 500          # test digits that show what one example's step does to the others
 NOISE_ROWS = 10_000      # training digits behind the "full" gradient
-KINDS: dict[str, dict[str, str]] = {
-    "sigmoid": {"activation": "sigmoid", "output": "sigmoid", "cost": "quadratic",
-                "init": "scaled"},
-    "relu": {"activation": "relu", "output": "softmax", "cost": "cross-entropy", "init": "he"},
-}
 
 
 def hub_of(request: Request) -> Hub:
@@ -40,6 +35,16 @@ def to_input(image: schemas.Image) -> np.ndarray:
     """The picture as the network's input row (784,): centred the MNIST way unless it is."""
     gray = np.asarray(image.pixels, dtype=np.float64).reshape(image.height, image.width)
     return to_mnist(gray) if image.centre else gray.reshape(-1).astype(np.float32)
+
+
+@router.get("/config")
+def config() -> dict[str, Any]:
+    """What the page offers but does not decide: the request limits and defaults, the kinds
+    of network, and how much work stands behind the numbers it shows."""
+    return {**schemas.page_config(),
+            "sizes": {"step_rows": STEP_ROWS, "probe_rows": PROBE,
+                      "weight_images": views.IMAGES,
+                      "slow_batches_per_second": round(1 / SLOW)}}
 
 
 @router.get("/status")
@@ -142,7 +147,7 @@ def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
     """Train a fresh network in the background; replaces this session's previous run."""
     hub = hub_of(request)
     data = hub.digits()
-    net = Network([784, *body.hidden, 10], seed=body.seed, **KINDS[body.kind])
+    net = Network([784, *body.hidden, 10], seed=body.seed, **schemas.KINDS[body.kind].network)
     settings = Settings(epochs=body.epochs, batch_size=min(body.batch_size, len(data.train[1])),
                         eta=body.eta, seed=body.seed)
     run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",

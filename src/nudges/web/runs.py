@@ -19,7 +19,7 @@ from ..checks import as_batch, as_targets
 from ..data import Dataset
 from ..errors import NudgesError
 from ..network import Network
-from ..train import Settings, State, measure, run_epoch
+from ..training import Settings, State, measure, run_epoch
 
 PROBE = 1000           # validation rows behind each point of the live cost curve
 CHUNK = 1000           # rows per measurement, so stopping never waits for a whole test set

@@ -2,12 +2,15 @@
 
 Pydantic rejects a wrong type, a NaN, a value out of range or a list too long with a 422 and a
 message naming the field; the limits here bound the work any one request can ask for.
+page_config() hands the same limits, defaults and kinds of network to the page (/api/config),
+so its inputs and menus are built from what the server checks.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,10 +19,34 @@ MAX_HIDDEN_LAYERS = 4
 MAX_NEURONS = 512
 MAX_EPOCHS = 100
 MAX_STEPS = 50
+MAX_ETA = 100
+MAX_BATCH = 1000                        # examples in one mini-batch, to train or to measure
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of network the page offers: its menu label, its Network arguments, and the
+    learning rate and batch size that suit it (the page fills them in when it is chosen)."""
+
+    label: str
+    network: dict[str, str]
+    eta: float
+    batch_size: int
+
+
+KINDS = {
+    "sigmoid": Kind("sigmoid + quadratic (the video)", network={
+        "activation": "sigmoid", "output": "sigmoid", "cost": "quadratic", "init": "scaled"},
+        eta=3.0, batch_size=10),
+    "relu": Kind("ReLU + softmax + cross-entropy", network={
+        "activation": "relu", "output": "softmax", "cost": "cross-entropy", "init": "he"},
+        eta=0.1, batch_size=32),
+}
+DEFAULT_KIND = "sigmoid"
+
 Pixel = Annotated[float, Field(ge=0, le=1)]
-Eta = Annotated[float, Field(gt=0, le=100)]
+Eta = Annotated[float, Field(gt=0, le=MAX_ETA)]
 
 
 class Strict(BaseModel):
@@ -93,8 +120,8 @@ class NoiseRequest(Strict):
     @field_validator("batch_sizes")
     @classmethod
     def _sizes(cls, sizes: list[int]) -> list[int]:
-        if any(not 1 <= s <= 1000 for s in sizes):
-            raise ValueError(f"each batch size must be from 1 to 1000, got {sizes}")
+        if any(not 1 <= s <= MAX_BATCH for s in sizes):
+            raise ValueError(f"each batch size must be from 1 to {MAX_BATCH}, got {sizes}")
         return sizes
 
 
@@ -117,15 +144,57 @@ class TrainRequest(SessionRequest):
 
     hidden: list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]] = Field(
         default=[16, 16], max_length=MAX_HIDDEN_LAYERS)
-    kind: Literal["sigmoid", "relu"] = "sigmoid"
-    eta: Eta = 3.0
-    batch_size: int = Field(default=10, ge=1, le=1000)
-    epochs: int = Field(default=5, ge=1, le=MAX_EPOCHS)
+    kind: str = DEFAULT_KIND
+    eta: Eta = KINDS[DEFAULT_KIND].eta
+    batch_size: int = Field(default=KINDS[DEFAULT_KIND].batch_size, ge=1, le=MAX_BATCH)
+    epochs: int = Field(default=3, ge=1, le=MAX_EPOCHS)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
     slow: bool = False
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {value!r}")
+        return value
 
 
 class ControlRequest(SessionRequest):
     """Pause, resume, step (one mini-batch) or stop the session's run."""
 
     action: Literal["pause", "resume", "step", "stop"]
+
+
+def bounds(model: type[BaseModel], name: str) -> dict[str, float]:
+    """A numeric field's bounds as pydantic checks them, e.g. {"gt": 0, "le": 100}."""
+    found: dict[str, float] = {}
+    for rule in model.model_fields[name].metadata:
+        for key in ("gt", "ge", "lt", "le"):
+            if getattr(rule, key, None) is not None:
+                found[key] = getattr(rule, key)
+    return found
+
+
+def defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """The values a request gets for the fields it leaves out."""
+    return {name: f.get_default(call_default_factory=True)
+            for name, f in model.model_fields.items() if not f.is_required()}
+
+
+def page_config() -> dict[str, Any]:
+    """The limits, defaults and network kinds the page offers, read from the models above, so
+    that the page's inputs and the server's checks cannot disagree."""
+    return {
+        "limits": {"side": bounds(Image, "width"),
+                   "hidden_layers": {"ge": 0, "le": MAX_HIDDEN_LAYERS},
+                   "neurons": {"ge": 1, "le": MAX_NEURONS},
+                   "eta": bounds(TrainRequest, "eta"),
+                   "batch_size": bounds(TrainRequest, "batch_size"),
+                   "epochs": bounds(TrainRequest, "epochs"),
+                   "steps": bounds(StepRequest, "steps"),
+                   "repeats": bounds(NoiseRequest, "repeats"),
+                   "noise_batch_size": {"ge": 1, "le": MAX_BATCH}},
+        "defaults": {"train": defaults(TrainRequest), "step": defaults(StepRequest),
+                     "noise": defaults(NoiseRequest)},
+        "kinds": [{"name": name, **asdict(kind)} for name, kind in KINDS.items()],
+    }

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -57,11 +58,21 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
                   openapi_url="/api/openapi.json")
     app.state.hub = hub
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", Revalidated(directory=STATIC), name="static")
     app.add_api_route("/", index, include_in_schema=False)
     _add_error_handlers(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     return app
+
+
+class Revalidated(StaticFiles):
+    """Static files that a browser checks (by ETag) before reusing, so that the page's
+    modules never mix an old copy with a new one."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def index() -> FileResponse:

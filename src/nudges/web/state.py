@@ -16,7 +16,7 @@ from typing import Any
 from ..data import Dataset, load_digits
 from ..errors import NudgesError
 from ..network import Network
-from ..train import Settings
+from ..training import Settings
 from .runs import Run, Runs
 
 QUICK_EXAMPLES = 100_000      # the quick model sees about this many examples (2 to 30 epochs)

@@ -1,12 +1,13 @@
-"""Mini-batch stochastic gradient descent.
+"""Mini-batch stochastic gradient descent: the training loop, for every engine and optimizer.
 
 Each epoch shuffles the training rows with the run's Generator, cuts them into mini-batches, and
-steps every weight and bias against the mean gradient of its batch:
+moves every weight and bias against the mean gradient of its batch, by the run's optimizer
+(nudges.optim: plain SGD, p ← p − η ∂C/∂p, by default), with L2 regularisation λ adding
+(λ/n) w to the gradient of every weight (n = training-set size, as in Nielsen's network2).
 
-    v ← μ v − η (∂C/∂w + (λ/n) w)      w ← w + v        (μ = 0: plain SGD, w ← w − η ∂C/∂w)
-
-λ is L2 regularisation on the weights only (n = training-set size, as in Nielsen's network2),
-μ momentum. Training reports each epoch through a generator or a callback, and never prints.
+The step itself is run by an engine (nudges.engines): the readable reference, NumPy buffers, or
+compiled; they compute the same numbers. Training reports each epoch through a generator or a
+callback, and never prints.
 """
 
 from __future__ import annotations
@@ -17,20 +18,21 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from . import optim
 from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number
+from .engines import Batches, Rule, make_stepper, reference_step
 from .errors import InvalidInput, TrainingDiverged
-from .fast import apply_step, make_stepper
 from .network import Network
 
 EVAL_CHUNK = 10_000
 SCHEDULES = ("constant", "cosine")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
-    """The hyperparameters of a training run."""
+    """The hyperparameters of a run; optimizer None: "sgd", or "momentum" if momentum > 0."""
 
     epochs: int = 30
     batch_size: int = 10
@@ -40,6 +42,17 @@ class Settings:
     seed: int | None = None
     schedule: str = "constant"
     shift: int = 0
+    optimizer: str | None = None
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+    @property
+    def optimizer_name(self) -> str:
+        """The optimizer this run uses, with None resolved."""
+        if self.optimizer is not None:
+            return self.optimizer
+        return "momentum" if self.momentum else "sgd"
 
     def batches(self, n: int) -> int:
         """Mini-batches per epoch of n examples: ⌈n / batch_size⌉ (the last may be short)."""
@@ -62,10 +75,7 @@ class Settings:
         check_number("lmbda (L2 regularisation)", self.lmbda, inclusive=True)
         if not 0 <= self.momentum < 1:
             raise InvalidInput(f"momentum must be in [0, 1), got {self.momentum!r}")
-        if self.eta * self.lmbda / n_train >= 2 * (1 + self.momentum):  # w ← (1 − ηλ/n) w − …
-            raise InvalidInput(f"eta * lmbda / n = {self.eta * self.lmbda / n_train:g} would make "
-                               f"the weight decay blow every weight up; it must be below "
-                               f"{2 * (1 + self.momentum):g} (use a smaller eta or lmbda)")
+        optim.get(self.optimizer_name).check(self, n_train)
         check_choice("learning-rate schedule", self.schedule, SCHEDULES)
         if int(self.shift) != self.shift or not 0 <= self.shift <= 4:
             raise InvalidInput(f"shift must be an integer from 0 to 4 pixels, got {self.shift!r}")
@@ -112,21 +122,30 @@ class State:
     """Where a run is, exactly enough to resume it bit for bit.
 
     rng shuffles; order is this epoch's permutation and `step` the next mini-batch in it;
-    velocity_w/velocity_b are the momentum terms.
+    slots[name] holds the optimizer's state array `name` for each parameter (weights, then
+    biases: velocity for momentum, m and s for Adam); t counts the steps taken.
     """
 
     rng: np.random.Generator
-    velocity_w: list[Array]
-    velocity_b: list[Array]
+    slots: dict[str, list[Array]]
     epoch: int = 0
     step: int = 0
     order: np.ndarray | None = None
+    t: int = 0
 
     @classmethod
-    def start(cls, net: Network, seed: int | None) -> State:
-        """A fresh run: zero velocities and a Generator seeded by `seed`."""
-        return cls(np.random.default_rng(seed), [np.zeros_like(w) for w in net.weights],
-                   [np.zeros_like(b) for b in net.biases])
+    def start(cls, net: Network, seed: int | None, optimizer: str = "sgd") -> State:
+        """A fresh run: the optimizer's state at zero and a Generator seeded by `seed`."""
+        slots = {name: [np.zeros_like(p) for p in net.weights + net.biases]
+                 for name in optim.get(optimizer).slots}
+        return cls(np.random.default_rng(seed), slots)
+
+    def per_parameter(self, names: tuple[str, ...], net: Network) -> list[list[Array]]:
+        """For each parameter of net, its state arrays in the order `names` gives (those not
+        yet kept start at zero)."""
+        columns = [self.slots.setdefault(name, [np.zeros_like(p) for p in net.weights + net.biases])
+                   for name in names]
+        return [list(row) for row in zip(*columns)] if columns else []
 
 
 def measure(net: Network, x: Array, targets: Array, labels: np.ndarray) -> tuple[float, int]:
@@ -142,7 +161,7 @@ def _measure(net: Network, x: Array, targets: Array, labels: np.ndarray) -> tupl
     total_cost, correct = 0.0, 0
     for start in range(0, len(x), EVAL_CHUNK):
         part = slice(start, start + EVAL_CHUNK)
-        trace = net._forward(x[part])
+        trace = net.trace(x[part])
         total_cost += float(net.example_costs(trace, targets[part]).sum(dtype=np.float64))
         correct += int((trace.activations[-1].argmax(axis=1) == labels[part]).sum())
     return total_cost / len(x), correct
@@ -153,49 +172,47 @@ def l2_penalty(net: Network, lmbda: float, n: int) -> float:
     return 0.0 if lmbda == 0 else lmbda / (2 * n) * sum(float((w * w).sum()) for w in net.weights)
 
 
+def rule(settings: Settings, epoch: int, n_train: int) -> Rule:
+    """How this epoch's steps move the parameters: optimizer, η, λ/n and its constants."""
+    optimizer = optim.get(settings.optimizer_name)
+    return Rule(optimizer, settings.eta_at(epoch), settings.lmbda / n_train,
+                optimizer.constants(settings))
+
+
 def sgd_step(net: Network, x: Array, targets: Array, settings: Settings, n_train: int,
              state: State) -> None:
-    """One step of gradient descent on one mini-batch (rows of x, one-hot targets).
-
-    Raises TrainingDiverged, with every parameter untouched, if a step η ∂C/∂p is NaN or inf.
-    """
-    trace = net._forward(x)
-    grad_w, grad_b = net.gradient_from(trace, net.backward(trace, targets))
-    eta_grad_w = [settings.eta * g for g in grad_w]                   # η ∂C/∂W
-    eta_grad_b = [settings.eta * g for g in grad_b]                   # η ∂C/∂b
-    if not all(np.isfinite(g.sum()) for g in eta_grad_w + eta_grad_b):
+    """One step of the readable reference on one mini-batch (rows of x, one-hot targets), with
+    the settings' η (no schedule). TrainingDiverged, every parameter untouched, if the step
+    would not be finite."""
+    optimizer = optim.get(settings.optimizer_name)
+    how = Rule(optimizer, settings.eta, settings.lmbda / n_train, optimizer.constants(settings))
+    if not reference_step(net, x, targets, how, state.per_parameter(optimizer.slots, net),
+                          state.t + 1):
         raise TrainingDiverged("the gradient became NaN or inf")
-    decay = settings.eta * settings.lmbda / n_train                  # η λ / n
-    for w, g, v in zip(net.weights, eta_grad_w, state.velocity_w, strict=True):
-        apply_step(w, g + decay * w if decay else g, v, settings.momentum)
-    for b, g, v in zip(net.biases, eta_grad_b, state.velocity_b, strict=True):
-        apply_step(b, g, v, settings.momentum)
+    state.t += 1
 
 
 def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state: State,
-              on_batch: Callable[[int, int], None] | None = None) -> None:
+              on_batch: Callable[[int, int], None] | None = None, engine: str = "auto") -> None:
     """The rest of the current epoch, from state.step, leaving state at the next epoch.
 
-    x: C-contiguous (n, sizes[0]) of net's dtype (as sgd passes it); each step gathers its rows
-    into buffers reused across steps (nudges.fast), the same arithmetic as sgd_step. With no
-    on_batch and no shifts, the stepper runs the rest of the epoch in one call.
+    x: C-contiguous (n, sizes[0]) of net's dtype (as sgd passes it). With no on_batch and no
+    shifts, the engine runs the rest of the epoch in one call.
     """
     n, size = len(x), settings.batch_size
     if state.order is None:
         state.order = state.rng.permutation(n)
-    n_batches = settings.batches(n)
-    eta = settings.eta_at(state.epoch)
-    stepper = make_stepper(net, size, l2=settings.lmbda > 0)
+    n_batches, how = settings.batches(n), rule(settings, state.epoch, n)
+    stepper = make_stepper(net, size, how, engine)
+    slots = state.per_parameter(how.optimizer.slots, net)
     with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check
         while state.step < n_batches:
-            inputs, labels, order, first = x, targets, state.order, state.step
+            batches, first = Batches(x, targets, state.order, size), state.step
             stop = n_batches if on_batch is None and not settings.shift else first + 1
             if settings.shift:
-                inputs, labels, order, first, stop = _shifted_batch(x, targets, settings, state)
-            done = stepper.steps(inputs, labels, order, size, first, stop, eta,
-                                 eta * settings.lmbda / n, settings.momentum,
-                                 state.velocity_w, state.velocity_b)
-            state.step += done
+                batches, first, stop = _shifted_batch(x, targets, settings, state)
+            done = stepper.steps(batches, first, stop, slots, state.t)
+            state.step, state.t = state.step + done, state.t + done
             if done < stop - first:
                 raise _diverged(settings, state)
             if on_batch is not None:
@@ -204,12 +221,12 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
 
 
 def _shifted_batch(x: Array, targets: Array, settings: Settings, state: State
-                   ) -> tuple[Array, Array, np.ndarray, int, int]:
-    """The next mini-batch as randomly shifted copies: (inputs, targets, rows 0..m−1, 0, 1)."""
+                   ) -> tuple[Batches, int, int]:
+    """The next mini-batch as randomly shifted copies: (its rows 0..m−1 as batch 0, 0, 1)."""
     size = settings.batch_size
     batch = state.order[state.step * size:][:size]                  # type: ignore[index]
     inputs = random_shifts(x[batch], settings.shift, state.rng)
-    return inputs, targets[batch], np.arange(len(batch)), 0, 1
+    return Batches(inputs, targets[batch], np.arange(len(batch)), size), 0, 1
 
 
 def _diverged(settings: Settings, state: State) -> TrainingDiverged:
@@ -221,18 +238,22 @@ def _diverged(settings: Settings, state: State) -> TrainingDiverged:
 
 def sgd(net: Network, x: Array, y: np.ndarray, settings: Settings, *,
         evaluation: tuple[Array, np.ndarray] | None = None, state: State | None = None,
-        on_batch: Callable[[int, int], None] | None = None) -> Iterator[EpochReport]:
-    """Train net in place, yielding an EpochReport after each epoch (from state.epoch on)."""
+        on_batch: Callable[[int, int], None] | None = None, engine: str = "auto"
+        ) -> Iterator[EpochReport]:
+    """Train net in place, yielding an EpochReport after each epoch (from state.epoch on).
+
+    engine: "reference" (the readable step), "numpy", "compiled", or "auto" (nudges.engines).
+    """
     x = as_batch(x, net.sizes[0], net.dtype)
     targets, labels = as_targets(y, net.sizes[-1], len(x), net.dtype)
     settings = settings.check(len(x))
     if settings.shift and not is_square(net.sizes[0]):
         raise InvalidInput(f"shift needs square images, but the input layer has {net.sizes[0]}")
     evaluation_set = _prepare(net, evaluation)
-    state = state or State.start(net, settings.seed)
+    state = state or State.start(net, settings.seed, settings.optimizer_name)
     while state.epoch < settings.epochs:
         start = time.perf_counter()
-        run_epoch(net, x, targets, settings, state, on_batch)
+        run_epoch(net, x, targets, settings, state, on_batch, engine)
         seconds = time.perf_counter() - start
         cost = measure(net, x, targets, labels)[0] + l2_penalty(net, settings.lmbda, len(x))
         report = EpochReport(state.epoch, settings.epochs, cost, seconds)
@@ -253,18 +274,24 @@ def _prepare(net: Network, data: tuple[Array, np.ndarray] | None
 
 def train(net: Network, x: Array, y: np.ndarray, *, epochs: int = 30, batch_size: int = 10,
           eta: float = 3.0, lmbda: float = 0.0, momentum: float = 0.0,
-          evaluation: tuple[Array, np.ndarray] | None = None, seed: int | None = None,
-          schedule: str = "constant", shift: int = 0,
-          callback: Callable[[EpochReport], None] | None = None) -> History:
+          optimizer: str | None = None, beta1: float = 0.9, beta2: float = 0.999,
+          eps: float = 1e-8, evaluation: tuple[Array, np.ndarray] | None = None,
+          seed: int | None = None, schedule: str = "constant", shift: int = 0,
+          engine: str = "auto", callback: Callable[[EpochReport], None] | None = None
+          ) -> History:
     """Train net in place by mini-batch SGD and return the history of every epoch.
 
     x: (n, sizes[0]) inputs; y: (n,) integer labels (or one-hot rows). The same seed (and the
-    same network seed) gives the same weights and history, bit for bit. schedule="cosine"
-    decays η over the epochs; shift=s moves each training image by up to s pixels at random.
+    same network seed) gives the same weights and history, bit for bit. optimizer: "sgd",
+    "momentum", "nesterov" or "adam" (nudges.optim; default: sgd, or momentum when momentum >
+    0). schedule="cosine" decays η over the epochs; shift=s moves each training image by up to
+    s pixels at random. engine="reference" trains with the readable step (nudges.engines).
     """
-    settings = Settings(epochs, batch_size, eta, lmbda, momentum, seed, schedule, shift)
+    settings = Settings(epochs=epochs, batch_size=batch_size, eta=eta, lmbda=lmbda,
+                        momentum=momentum, seed=seed, schedule=schedule, shift=shift,
+                        optimizer=optimizer, beta1=beta1, beta2=beta2, eps=eps)
     history = History(settings)
-    for report in sgd(net, x, y, settings, evaluation=evaluation):
+    for report in sgd(net, x, y, settings, evaluation=evaluation, engine=engine):
         history.epochs.append(report)
         if callback is not None:
             callback(report)

@@ -1,0 +1,155 @@
+// The network diagram as SVG: the input picture, every layer's neurons lit by their
+// activations, the strongest edges, and (seeing the nudges) the wishes and biggest nudges.
+
+import {grayCanvas} from "./pictures.js";
+import {HI, esc, fmt, maxAbs, sign} from "./util.js";
+
+const W = 1000, H = 620;                      // the diagram's viewBox
+const GLOW = `<defs><filter id="glow" x="-50%" y="-50%" width="200%" height="200%">` +
+  `<feGaussianBlur stdDeviation="2.2" result="b"/><feMerge><feMergeNode in="b"/>` +
+  `<feMergeNode in="SourceGraphic"/></feMerge></filter></defs>`;
+
+// model: /api/model; r: /api/forward or /api/wishes (or null); nudging: show the wishes.
+export function diagram(model, r, nudging, error) {
+  const sizes = model.sizes, {img, layers} = layout(sizes);
+  const lit = r ? r.activations.map(brightness) : sizes.map((n) => new Array(n).fill(0));
+  const dim = nudging ? 0.3 : 1, neuronAt = (l) => (i) => layers[l].neurons[i];
+  let svg = GLOW;
+  if (r) {
+    svg += edgeLines(r.input_edges, (k) => pixelAt(img, k), neuronAt(1),
+                     (k, rel) => dim * (0.25 + 0.5 * rel));
+  }
+  for (let l = 2; l < sizes.length; l++) {
+    svg += edgeLines(model.edges[l], neuronAt(l - 1), neuronAt(l),
+                     (k, rel) => dim * (0.1 + 0.8 * lit[l - 1][k] * (0.4 + 0.6 * rel)));
+  }
+  if (nudging) svg += nudgeEdges(r, img, neuronAt);
+  svg += inputImage(img, r) + neurons(layers, lit, r, nudging) + layerLabels(sizes, layers, img);
+  return svg + note(r, error);
+}
+
+function layout(sizes) {
+  const top = 36, bottom = H - 44, img = {x: 18, size: 196};
+  img.y = (H - img.size) / 2 - 10;
+  const first = 330, last = sizes.length > 2 ? 840 : 600;
+  const layers = [null];
+  for (let l = 1; l < sizes.length; l++) {
+    const x = sizes.length === 2 ? last : first + (last - first) * (l - 1) / (sizes.length - 2);
+    const n = sizes[l], perColumn = Math.min(n, 32), columns = Math.ceil(n / perColumn);
+    const gap = Math.min(46, (bottom - top) / perColumn), r = Math.min(17, gap * 0.42);
+    const neurons = [];
+    for (let i = 0; i < n; i++) {
+      const col = Math.floor(i / perColumn), row = i % perColumn;
+      neurons.push({x: x + (col - (columns - 1) / 2) * (2 * r + 4),
+                    y: (top + bottom) / 2 + (row - (perColumn - 1) / 2) * gap - 10, r});
+    }
+    layers.push({x, neurons, width: columns * (2 * r + 4)});
+  }
+  return {img, layers};
+}
+
+const pixelAt = (img, k) => ({x: img.x + (k % 28 + 0.5) * img.size / 28,
+                              y: img.y + (Math.floor(k / 28) + 0.5) * img.size / 28});
+
+function brightness(activations) {
+  const top = Math.max(1, ...activations);
+  return activations.map((a) => Math.max(0, a) / top);
+}
+
+function edgeLines(edges, from, to, alpha, scale, extra = "") {
+  const top = scale || maxAbs(edges.map((e) => e[2]));
+  let out = "";
+  for (const [j, k, w] of edges) {
+    const rel = Math.abs(w) / top;
+    if (rel < 0.18) continue;
+    const a = from(k), b = to(j);
+    out += `<line x1="${a.x.toFixed(1)}" y1="${a.y.toFixed(1)}" x2="${b.x.toFixed(1)}" ` +
+      `y2="${b.y.toFixed(1)}" stroke="${sign(w)}" stroke-width="${(0.4 + 2.8 * rel).toFixed(2)}" ` +
+      `stroke-opacity="${alpha(k, rel).toFixed(3)}"${extra}/>`;
+  }
+  return out;
+}
+
+function nudgeEdges(r, img, neuronAt) {
+  const glow = (edges, from, to) => edgeLines(edges, from, to, () => 0.95,
+                                              maxAbs(edges.map((e) => e[2])), ` filter="url(#glow)"`);
+  let out = glow(r.nudge_edges[1], (k) => pixelAt(img, k), neuronAt(1));
+  for (let l = 2; l < r.nudge_edges.length; l++) {
+    out += glow(r.nudge_edges[l], neuronAt(l - 1), neuronAt(l));
+  }
+  return out;
+}
+
+function inputImage(img, r) {
+  const frame = `<rect x="${img.x - 2}" y="${img.y - 2}" width="${img.size + 4}" ` +
+    `height="${img.size + 4}" class="frame"/>`;
+  if (!r) return frame;
+  const url = grayCanvas(r.input).toDataURL();
+  return frame + `<image href="${url}" x="${img.x}" y="${img.y}" width="${img.size}" ` +
+    `height="${img.size}" style="image-rendering: pixelated"/>`;
+}
+
+function neurons(layers, lit, r, nudging) {
+  let out = "";
+  const last = layers.length - 1;
+  for (let l = 1; l <= last; l++) {
+    const wishes = nudging ? r.activation_wishes[l] : null, top = wishes ? maxAbs(wishes) : 1;
+    layers[l].neurons.forEach((p, i) => {
+      const a = r ? r.activations[l][i] : 0;
+      const chosen = nudging && r.neuron && r.neuron.layer === l && r.neuron.index === i;
+      const predicted = l === last && r && r.prediction === i;
+      out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted});
+      if (wishes) out += wishBar(p, wishes[i], top);
+      if (l === last) out += outputLabel(p, i, a, wishes, predicted);
+    });
+  }
+  return out;
+}
+
+function neuron(p, l, i, {a, lit, wish, chosen, predicted}) {
+  const ring = chosen ? HI : predicted ? "#ffffff" : "#7d8aa0";
+  return `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${p.r.toFixed(1)}" ` +
+    `class="neuron" data-layer="${l}" data-index="${i}" fill="#fff" ` +
+    `fill-opacity="${lit.toFixed(3)}" stroke="${ring}" ` +
+    `stroke-width="${chosen || predicted ? 3 : 1.2}"><title>layer ${l}, neuron ${i}: ` +
+    `a = ${a.toFixed(3)}${wish === null ? "" : `, wish ${fmt(wish)}`}` +
+    `</title></circle>`;
+}
+
+function wishBar(p, wish, top) {
+  const rel = Math.abs(wish) / top;
+  if (rel < 0.03) return "";
+  const len = 6 + 24 * rel, x = p.x + p.r + 7, dir = wish >= 0 ? -1 : 1;
+  const tail = p.y - dir * len / 2, tip = p.y + dir * len / 2, colour = sign(wish);
+  return `<line x1="${x}" y1="${tail.toFixed(1)}" x2="${x}" y2="${(tip - dir * 5).toFixed(1)}" ` +
+    `stroke="${colour}" stroke-width="3"/><polygon points="${x - 5},${(tip - dir * 6).toFixed(1)} ` +
+    `${x + 5},${(tip - dir * 6).toFixed(1)} ${x},${tip.toFixed(1)}" fill="${colour}"/>`;
+}
+
+function outputLabel(p, i, a, wishes, predicted) {
+  const x = p.x + p.r + (wishes ? 18 : 10);
+  const shown = wishes && Math.abs(wishes[i]) >= 0.005;
+  const wish = shown ? `<tspan class="wish" fill="${sign(wishes[i])}" dx="8">` +
+    `${fmt(wishes[i], 2)}</tspan>` : "";
+  return `<text x="${x}" y="${p.y + 6}" class="out${predicted ? " predicted" : ""}">` +
+    `<tspan class="digit">${i}</tspan><tspan dx="10" class="value">${a.toFixed(2)}</tspan>` +
+    `${wish}</text>`;
+}
+
+function layerLabels(sizes, layers, img) {
+  const names = sizes.map((n, l) => (l === 0 ? `input ${n}` : l === sizes.length - 1
+    ? `output ${n}` : `hidden ${n}`));
+  let out = `<text x="${img.x + img.size / 2}" y="${H - 32}" class="layer">${names[0]}</text>`;
+  for (let l = 1; l < sizes.length; l++) {
+    out += `<text x="${layers[l].x}" y="${H - 32}" class="layer">${names[l]}</text>`;
+  }
+  return out;
+}
+
+// A line under the diagram: what to do when there is nothing to show, or what went wrong.
+function note(r, error) {
+  if (r && !error) return "";
+  const text = error || "draw a digit to see every layer light up";
+  return `<text x="${W / 2}" y="${H - 8}" class="note${r ? " error" : ""}" ` +
+    `text-anchor="middle">${esc(text)}</text>`;
+}

@@ -1,0 +1,134 @@
+// Watch it learn: train a fresh network in the background; the cost and accuracy curves and
+// the first layer's weight images follow it as it learns.
+
+import {api, sessionId} from "./api.js";
+import {dots, frame, line, niceTicks, paint, xAxis, xTitle, yAxis} from "./chart.js";
+import {heatmap} from "./pictures.js";
+import {state} from "./state.js";
+import {loadModel, renderBanner} from "./status.js";
+import {$, HI, POS, bound, esc, fillOptions} from "./util.js";
+
+let run = null, polling = null;
+const say = (e) => { $("learn-status").textContent = e.message; };
+
+export function setupLearn(config) {
+  $("start").addEventListener("click", startRun);
+  $("pause").addEventListener("click", () => control(run && run.state === "paused"
+    ? "resume" : "pause"));
+  $("train-step").addEventListener("click", () => control("step"));
+  $("stop").addEventListener("click", () => control("stop"));
+  $("use").addEventListener("click", async () => {
+    try {
+      state.status = await api("train/use", {session: sessionId()});
+      renderBanner();
+      await loadModel();
+    } catch (e) { say(e); }
+  });
+  fillForm(config);
+  for (let i = 0; i < config.sizes.weight_images; i++) {
+    const c = document.createElement("canvas");
+    c.width = c.height = 28;
+    c.className = "pixels";
+    $("weight-images").appendChild(c);
+  }
+}
+
+// The form's choices, limits and starting values, as the server states them.
+function fillForm({limits, defaults: {train}, kinds, sizes}) {
+  $("hidden").value = train.hidden.join(",");
+  $("hidden").title = `up to ${limits.hidden_layers.le} layers of ${limits.neurons.ge} to ` +
+    `${limits.neurons.le} neurons, comma-separated`;
+  fillOptions($("kind"), kinds.map((k) => [k.name, k.label]));
+  $("kind").value = train.kind;
+  $("kind").addEventListener("change", () => {
+    const kind = kinds.find((k) => k.name === $("kind").value);
+    $("eta").value = kind.eta;
+    $("batch").value = kind.batch_size;
+  });
+  bound($("eta"), limits.eta, train.eta);
+  bound($("batch"), limits.batch_size, train.batch_size);
+  bound($("epochs"), limits.epochs, train.epochs);
+  fillOptions($("pace"), [["fast", "full speed"], ["slow", `slow motion ` +
+    `(${sizes.slow_batches_per_second} mini-batches a second)`]]);
+  $("pace").value = train.slow ? "slow" : "fast";
+}
+
+async function startRun() {
+  const text = $("hidden").value.trim();
+  const hidden = text ? text.split(/[\s,]+/).map(Number) : [];
+  const body = {session: sessionId(), hidden, kind: $("kind").value,
+                eta: Number($("eta").value), batch_size: Number($("batch").value),
+                epochs: Number($("epochs").value), slow: $("pace").value === "slow"};
+  try { renderRun(await api("train/start", body)); poll(); } catch (e) { say(e); }
+}
+
+async function control(action) {
+  try {
+    renderRun(await api("train/control", {session: sessionId(), action}));
+    poll();
+  } catch (e) { say(e); }
+}
+
+// Follow this tab's run while it runs or waits (called again when the tab is shown).
+export function poll() {
+  if (!run) return;
+  clearTimeout(polling);
+  polling = setTimeout(async () => {
+    try {
+      const latest = await api(`train/status?session=${sessionId()}&images=true`);
+      renderRun(latest);
+      if (latest.state === "running" || latest.state === "paused") poll();
+    } catch (e) { say(e); }
+  }, run.state === "paused" ? 1000 : 400);
+}
+
+function renderRun(latest) {
+  run = latest;
+  const active = run.state === "running" || run.state === "paused";
+  $("pause").disabled = $("train-step").disabled = $("stop").disabled = !active;
+  $("pause").textContent = run.state === "paused" ? "Resume" : "Pause";
+  $("use").disabled = run.seen === 0;
+  $("learn-status").innerHTML = runSummary(active);
+  $("cost-title").textContent = `Cost on ${run.probe.toLocaleString()} validation digits`;
+  renderCurves();
+  if (run.weight_images) renderImages(run.weight_images);
+}
+
+function runSummary(active) {
+  const epoch = Math.min(run.settings.epochs, run.epochs.length + (active ? 1 : 0));
+  const last = run.points.at(-1);
+  const test = run.epochs.length
+    ? `; test set ${run.epochs.at(-1).test_accuracy.toFixed(2)}%` : "";
+  return `<b>${run.state}</b> ${run.sizes.join("-")}: epoch ${epoch} of ` +
+    `${run.settings.epochs}, ${run.seen.toLocaleString()} of ${run.total.toLocaleString()} ` +
+    `examples. Validation: cost ${last[1].toFixed(4)}, ${last[2].toFixed(1)}% right${test}.` +
+    (run.state === "failed" ? ` ${esc(run.message)}` : "");
+}
+
+function renderCurves() {
+  const cost = run.points.map((p) => [p[0], p[1]]);
+  const accuracy = run.points.map((p) => [p[0], p[2]]);
+  const tests = run.epochs.map((e) => [e.seen, e.test_accuracy]);
+  const c = curveFrame([cost], {lo: 0});
+  paint($("cost-chart"), [axes(c, "examples seen"), line(c, cost, HI)]);
+  const a = curveFrame([accuracy, tests], {lo: 0, hi: 100});
+  paint($("accuracy-chart"), [axes(a, "examples seen (dots: the test set after each epoch)"),
+                              line(a, accuracy, POS), dots(a, tests, HI)]);
+}
+
+// x: the examples seen, to the run's end; y from y.lo to y.hi (a little above the data if
+// y.hi is not given).
+function curveFrame(series, y) {
+  const points = series.flat();
+  const hi = y.hi ?? Math.max(...points.map((p) => p[1]), 1e-6) * 1.05;
+  const xMax = Math.max(run.total, ...points.map((p) => p[0]), 1);
+  return frame(600, 230, {l: 52, r: 14, t: 12, b: 38}, {lo: 0, hi: xMax}, {lo: y.lo, hi});
+}
+
+const axes = (f, title) => yAxis(f) + xAxis(f, niceTicks(0, f.x.hi, 6)) + xTitle(f, title);
+
+function renderImages({side, values}) {
+  const canvases = $("weight-images").children;
+  values.forEach((v, i) => heatmap(canvases[i], v, [side, side]));
+  for (let i = values.length; i < canvases.length; i++) canvases[i].hidden = true;
+}

@@ -1,0 +1,130 @@
+// See the nudges: the digit the network should have said, each neuron's wish, the chosen
+// neuron's weight nudges, and one step of gradient descent on this example alone.
+
+import {api} from "./api.js";
+import {bar, caption, frame, paint, rule, text, xAxis} from "./chart.js";
+import {padImage} from "./pad.js";
+import {heatmap} from "./pictures.js";
+import {onRender, schedule} from "./see.js";
+import {state} from "./state.js";
+import {$, DIM, HI, NEG, POS, bound, fmt, maxAbs, num, sig} from "./util.js";
+
+const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const PICK = "Pick the right digit: every neuron, weight and bias then shows how this one " +
+  "example wants it nudged.";
+let stepHint = "";
+
+export function setupNudges(config) {
+  for (const d of DIGITS) {
+    const b = document.createElement("button");
+    b.textContent = d;
+    b.dataset.digit = d;
+    b.setAttribute("aria-pressed", "false");
+    b.addEventListener("click", () => setTarget(d, true));
+    $("targets").appendChild(b);
+  }
+  $("net").addEventListener("click", (e) => {
+    const circle = e.target.closest("[data-layer]");
+    if (!circle || state.view !== "nudges") return;
+    state.neuron = {layer: Number(circle.dataset.layer), index: Number(circle.dataset.index)};
+    schedule();
+  });
+  bound($("step-eta"), config.limits.eta, config.defaults.step.eta);
+  $("step").addEventListener("click", applyStep);
+  $("step-count").addEventListener("change", () => {
+    const n = Number($("step-count").value);
+    $("step").textContent = n === 1 ? "Apply one step" : `Apply ${n} steps`;
+  });
+  onRender(renderWishes);
+}
+
+// The digit the network should have said; refresh: ask the server again now.
+export function setTarget(digit, refresh) {
+  state.target = digit;
+  for (const b of $("targets").children) {
+    b.setAttribute("aria-pressed", String(Number(b.dataset.digit) === digit));
+  }
+  $("step").disabled = false;
+  if (refresh) changed();
+}
+
+// The picture or the wish changed: the last step's charts are stale; ask the server again.
+export function changed() {
+  stepHint = stepHint || $("step-summary").textContent;
+  $("step-summary").textContent = stepHint;
+  $("step-outputs").innerHTML = "";
+  $("step-digits").innerHTML = "";
+  schedule();
+}
+
+function renderWishes(r, nudging) {
+  if (!nudging) {
+    if (state.view === "nudges" && state.target === null) $("wish-summary").textContent = PICK;
+    return;
+  }
+  const wishes = r.output_wish.map((w, j) => [w, j])
+    .sort((a, b) => Math.abs(b[0]) - Math.abs(a[0]));
+  const listed = wishes.slice(0, 3).map(([w, j]) => `${j} ${w >= 0 ? "up" : "down"} by ` +
+    `${num(Math.abs(w), 2)}`).join(", ");
+  $("wish-summary").innerHTML = `This example's cost C<sub>x</sub> = <b>${sig(r.cost)}</b>. ` +
+    `It wishes output ${listed}. The glowing lines are its biggest weight nudges ` +
+    `(blue: strengthen, red: weaken).`;
+  renderNeuron(r.neuron);
+}
+
+function renderNeuron(n) {
+  const last = state.model.sizes.length - 1;
+  const where = n.layer === last ? "output" : `hidden layer ${n.layer}`;
+  $("neuron-summary").innerHTML = `Chosen: neuron ${n.index} of ${where} (click any neuron). ` +
+    `It wishes its activation ${n.wish >= 0 ? "up" : "down"} by <b>${num(Math.abs(n.wish))}</b>; ` +
+    `bias nudge ${fmt(n.bias_nudge)}. Its weight nudges −δ<sub>j</sub>a<sub>k</sub> are ` +
+    `strongest from the brightest inputs: fire together, wire together.`;
+  $("neuron-nudges-caption").textContent = `nudges to neuron ${n.index}'s weights`;
+  heatmap($("neuron-nudges"), n.nudges, n.shape);
+  heatmap($("neuron-weights"), n.weights, n.shape);
+}
+
+async function applyStep() {
+  const image = padImage();
+  if (!image || state.target === null) return;
+  const eta = Number($("step-eta").value), steps = Number($("step-count").value);
+  $("step").disabled = true;
+  try {
+    const s = await api("step", {image, label: state.target, eta, steps});
+    outputsChart($("step-outputs"), s.output_before, s.output_after, state.target);
+    digitsChart($("step-digits"), s.digit_change, s.digit_counts);
+    const others = s.digit_counts.reduce((a, b) => a + b, 0);
+    $("step-summary").innerHTML = `${steps === 1 ? "One step" : `${steps} steps`} with ` +
+      `η = ${s.eta}: this example's cost ${sig(s.cost_before)} → <b>${sig(s.cost_after)}</b>. ` +
+      `On the right, what it did to ${others} other test digits (on a copy: the model stays ` +
+      `as it is).`;
+  } catch (e) { $("step-summary").textContent = e.message; }
+  $("step").disabled = false;
+}
+
+// The ten outputs before (grey) and after (colour) the step; the wished-for digit stands out.
+function outputsChart(svg, before, after, target) {
+  const f = frame(320, 150, {l: 14, r: 6, t: 18, b: 22}, {lo: 0, hi: 10}, {lo: 0, hi: 1});
+  paint(svg, [
+    caption(f, "output before (grey) and after (colour)"),
+    ...DIGITS.map((j) => bar(f, [j, j + 0.38], [0, before[j]], DIM) +
+      bar(f, [j + 0.42, j + 0.8], [0, after[j]], j === target ? HI : POS)),
+    xAxis(f, DIGITS, {at: (j) => j + 0.4, label: String,
+                      cls: (j) => (j === target ? "target" : "")}),
+    rule(f, 0),
+  ]);
+}
+
+// How the step changed the cost of the other test digits, by label: down is better.
+function digitsChart(svg, change, counts) {
+  const top = maxAbs(change), v = (j) => (counts[j] ? change[j] / top : 0);
+  const f = frame(320, 150, {l: 14, r: 6, t: 28, b: 26}, {lo: 0, hi: 10}, {lo: -1, hi: 1});
+  paint(svg, [
+    caption(f, "cost change of the other test digits, by label"),
+    ...DIGITS.map((j) => bar(f, [j + 0.15, j + 0.85], [0, v(j)], v(j) <= 0 ? POS : NEG)),
+    xAxis(f, DIGITS, {at: (j) => j + 0.5, label: String, below: 20}),
+    rule(f, 0),
+    text(f.width - 8, 24, "worse ↑", {anchor: "end", fill: NEG}),
+    text(f.width - 8, f.height - 18, "better ↓", {anchor: "end"}),
+  ]);
+}

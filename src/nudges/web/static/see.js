@@ -1,0 +1,57 @@
+// See every layer: the pad's picture sent through the network, and the diagram redrawn.
+// Seeing the nudges reuses this view, with the wishes drawn over it (see nudges.js).
+
+import {api} from "./api.js";
+import {diagram} from "./diagram.js";
+import {padImage} from "./pad.js";
+import {grayCanvas} from "./pictures.js";
+import {state} from "./state.js";
+import {$} from "./util.js";
+
+let busy = false, dirty = false;
+const renderers = [];
+
+// fn(result, nudging) runs after each redraw of the diagram.
+export function onRender(fn) { renderers.push(fn); }
+
+// Ask the server about the pad's picture: at most one request at a time, the latest wins.
+export async function schedule() {
+  if (busy) { dirty = true; return; }
+  busy = true;
+  try {
+    do { dirty = false; await refresh(); } while (dirty);
+  } finally { busy = false; }
+}
+
+async function refresh() {
+  if (!state.model) return;
+  const image = padImage();
+  if (!image) { state.result = null; render(); return; }
+  const wishes = state.view === "nudges" && state.target !== null;
+  const body = wishes ? {image, label: state.target, neuron: state.neuron} : {image};
+  try {
+    state.result = await api(wishes ? "wishes" : "forward", body);
+    state.error = null;
+  } catch (e) { state.error = e.message; }
+  render();
+}
+
+export function render() {
+  if (!state.model) return;
+  const r = state.result, nudging = Boolean(state.view === "nudges" && r && r.nudge_edges);
+  $("net").innerHTML = diagram(state.model, r, nudging, state.error);
+  $("predicted-digit").textContent = r ? r.prediction : "?";
+  renderSeen(r);
+  for (const fn of renderers) fn(r, nudging);
+}
+
+export function showError(e) {
+  state.error = e.message || String(e);
+  render();
+}
+
+function renderSeen(r) {
+  const ctx = $("seen").getContext("2d");
+  if (r) ctx.drawImage(grayCanvas(r.input), 0, 0);
+  else { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, 28, 28); }
+}

@@ -1,0 +1,11 @@
+// What the views share: the server's status, the model shown, the latest result.
+
+export const state = {
+  view: "see",      // the tab shown: see, nudges, learn or noise
+  status: null,     // GET /api/status
+  model: null,      // GET /api/model: sizes and strongest edges
+  result: null,     // the last /api/forward or /api/wishes answer for the pad's picture
+  error: null,      // the last error message, shown under the diagram
+  target: null,     // the digit the network should have said (see the nudges)
+  neuron: null,     // the neuron chosen in the diagram: {layer, index}
+};

@@ -1,0 +1,39 @@
+// The server's status: which model is shown, where the digits came from, and the banner.
+
+import {api} from "./api.js";
+import {isBlank, loadExample} from "./pad.js";
+import {schedule} from "./see.js";
+import {state} from "./state.js";
+import {$, esc} from "./util.js";
+
+// Ask again and again: often while the quick model trains, every few seconds after.
+export async function pollStatus() {
+  try {
+    const status = await api("status");
+    const old = state.status;
+    state.status = status;
+    renderBanner();
+    if (!old || old.version !== status.version) await loadModel();
+    if (status.data_ready && (!old || !old.data_ready) && isBlank()) await loadExample(0);
+  } catch (e) { $("banner").textContent = "cannot reach the server: " + e.message; }
+  setTimeout(pollStatus, state.status && state.status.training_quick ? 700 : 3000);
+}
+
+export async function loadModel() {
+  const model = await api("model");
+  const resized = !state.model || state.model.sizes.join() !== model.sizes.join();
+  state.model = model;
+  if (resized) state.neuron = null;
+  schedule();
+}
+
+export function renderBanner() {
+  const s = state.status;
+  const progress = s.training_quick ? ` ${Math.round(100 * s.progress)}%` : "";
+  const data = s.data.split(":")[0];
+  const banner = $("banner");
+  banner.innerHTML = `<b>${esc(s.sizes.join("-"))}</b> ${esc(s.model)}${progress}` +
+    ` <span class="sep">·</span> digits: ${esc(data)}`;
+  banner.title = s.data;
+  banner.classList.toggle("busy", s.training_quick);
+}
