@@ -30,7 +30,7 @@ FORMATS = ("png", "svg")
 BACKGROUND = "#14181d"
 
 
-def _figure(name: str, layout: Literal["constrained", "tight"] | None = "constrained") -> Any:
+def make_figure(name: str, layout: Literal["constrained", "tight"] | None = "constrained") -> Any:
     try:
         from matplotlib.figure import Figure
     except ImportError:
@@ -50,24 +50,24 @@ def save(fig: Any, path: str | PathLike[str]) -> Path:
     return path
 
 
-def _image(v: Array) -> Array:
+def as_square(v: Array) -> Array:
     """A row of pixels as a square image (side, side), or a (1, n) strip if n is not square."""
     side = int(round(np.sqrt(v.size)))
     return v.reshape(side, side) if side * side == v.size else v.reshape(1, -1)
 
 
-def _signed(ax: Any, v: Array, title: str) -> Any:
+def signed_image(ax: Any, v: Array, title: str) -> Any:
     """v as an image in blue (positive) and red (negative), symmetric around white 0."""
     limit = float(np.abs(v).max()) or 1.0
-    shown = ax.imshow(_image(v), cmap="RdBu", vmin=-limit, vmax=limit)
+    shown = ax.imshow(as_square(v), cmap="RdBu", vmin=-limit, vmax=limit)
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
     return shown
 
 
-def _gray(ax: Any, v: Array, title: str) -> None:
-    ax.imshow(_image(v), cmap="gray", vmin=0, vmax=1)
+def gray_image(ax: Any, v: Array, title: str) -> None:
+    ax.imshow(as_square(v), cmap="gray", vmin=0, vmax=1)
     ax.set_title(title, fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -75,7 +75,7 @@ def _gray(ax: Any, v: Array, title: str) -> None:
 
 def training_curves(history: History) -> Any:
     """Cost per epoch (training and test) and test accuracy per epoch."""
-    fig = _figure("curves")
+    fig = make_figure("curves")
     cost_ax, acc_ax = fig.subplots(1, 2)
     epochs = [r.epoch for r in history.epochs]
     cost_ax.plot(epochs, [r.training_cost for r in history.epochs], "o-", label="training")
@@ -105,11 +105,11 @@ def weight_images(net: Network, count: int = 40) -> Any:
     weights = net.weights[0][:count]                                  # (shown, n_in)
     cols = int(np.ceil(np.sqrt(len(weights) * 1.5)))
     rows = int(np.ceil(len(weights) / cols))
-    fig = _figure("weights")
+    fig = make_figure("weights")
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for j, ax in enumerate(axes):
         if j < len(weights):
-            shown = _signed(ax, weights[j], f"neuron {j}")
+            shown = signed_image(ax, weights[j], f"neuron {j}")
         else:
             ax.set_axis_off()
     fig.colorbar(shown, ax=axes.tolist(), shrink=0.6, ticks=[],
@@ -121,7 +121,7 @@ def weight_images(net: Network, count: int = 40) -> Any:
 
 def noise_figure(rows: Sequence[NoiseRow], n_full: int | None = None) -> Any:
     """Cosine similarity with the full gradient, and seconds per gradient, by batch size."""
-    fig = _figure("noise")
+    fig = make_figure("noise")
     cos_ax, time_ax = fig.subplots(1, 2)
     sizes = np.array([r.batch_size for r in rows])
     cosine = np.array([r.cosine_mean for r in rows])
@@ -154,7 +154,7 @@ def noise_figure(rows: Sequence[NoiseRow], n_full: int | None = None) -> Any:
 def confusion_figure(m: np.ndarray) -> Any:
     """m[i, j] = examples of digit i classified as j; the mistakes coloured, the diagonal gray."""
     from matplotlib import colormaps
-    fig = _figure("confusion")
+    fig = make_figure("confusion")
     ax = fig.subplots()
     off = m.astype(float)
     np.fill_diagonal(off, np.nan)
@@ -178,7 +178,7 @@ def misclassified_gallery(x: Array, y: np.ndarray, predicted: np.ndarray,
                           count: int = 32) -> Any:
     """The first `count` rows of x whose prediction is wrong, with the label and the answer."""
     wrong = np.flatnonzero(predicted != y)
-    fig = _figure("gallery")
+    fig = make_figure("gallery")
     cols = 8
     rows = max(1, int(np.ceil(min(count, max(len(wrong), 1)) / cols)))
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
@@ -186,7 +186,7 @@ def misclassified_gallery(x: Array, y: np.ndarray, predicted: np.ndarray,
         if i is None:
             ax.set_axis_off()
             continue
-        _gray(ax, x[i], "")
+        gray_image(ax, x[i], "")
         ax.set_title(f"#{i}: {y[i]} → {predicted[i]}", fontsize=10, color=DOWN)
     fig.suptitle(f"{len(wrong):,} of {len(y):,} images are misclassified; the first "
                  f"{min(len(wrong), len(axes))} (index: true digit → the network's answer)")

@@ -14,7 +14,7 @@ import numpy as np
 from .activations import Array
 from .explain import Agreement, Wishes
 from .network import Network
-from .plots import BACKGROUND, DOWN, TARGET, UP, _figure, _gray, _image, _signed
+from .plots import BACKGROUND, DOWN, TARGET, UP, as_square, gray_image, make_figure, signed_image
 
 MAX_SHOWN = 32
 
@@ -50,9 +50,9 @@ def _edges(ax: Any, w: Array, x0: float, y0: Array, y1: Array) -> None:
 def network_diagram(net: Network, x: Array, label: int | None = None) -> Any:
     """The network on one input: the image, neurons lit by activation, edges by weight."""
     acts = [a[0] for a in net.forward(x).activations]
-    fig = _figure("network", layout=None)
+    fig = make_figure("network", layout=None)
     fig.set_facecolor(BACKGROUND)
-    _gray(fig.add_axes((0.02, 0.3, 0.17, 0.4)), acts[0], "")
+    gray_image(fig.add_axes((0.02, 0.3, 0.17, 0.4)), acts[0], "")
     ax = fig.add_axes((0.19, 0.02, 0.79, 0.86))
     ax.set_axis_off()
     layers = len(acts) - 1
@@ -114,7 +114,7 @@ def wishes_figure(w: Wishes, neuron: int | None = None) -> Any:
     """
     layers = len(w.deltas)
     j = int(np.argmax(np.abs(w.deltas[0]))) if neuron is None else neuron
-    fig = _figure("wishes")
+    fig = make_figure("wishes")
     grid = fig.add_gridspec(2, 1, height_ratios=[1, 1.25])
     top = grid[0].subgridspec(1, layers, width_ratios=[1] + [2] * (layers - 1))
     out = fig.add_subplot(top[0])
@@ -135,18 +135,18 @@ def wishes_figure(w: Wishes, neuron: int | None = None) -> Any:
 def _hebbian(fig: Any, place: Any, w: Wishes, j: int) -> None:
     """The input, neuron j's weight nudges −δ_j a_k, and its weights, side by side."""
     axes = [fig.add_subplot(cell) for cell in place.subgridspec(1, 3)]
-    _gray(axes[0], w.trace.activations[0][0], f"The input, a {w.label}: a_k of each pixel")
-    shown = _signed(axes[1], w.nudge_w[0][j], f"Nudges to neuron {j}'s weights: −δ_{j} × a_k\n"
+    gray_image(axes[0], w.trace.activations[0][0], f"The input, a {w.label}: a_k of each pixel")
+    shown = signed_image(axes[1], w.nudge_w[0][j], f"Nudges to neuron {j}'s weights: −δ_{j} × a_k\n"
                     "(only lit pixels' weights change)")
     fig.colorbar(shown, ax=axes[1], shrink=0.8)
-    shown = _signed(axes[2], w.weights[0][j], f"Neuron {j}'s weights now")
+    shown = signed_image(axes[2], w.weights[0][j], f"Neuron {j}'s weights now")
     fig.colorbar(shown, ax=axes[2], shrink=0.8)
 
 
 def agreement_figure(ag: Agreement, j: int, k: int) -> Any:
     """How the examples vote on w_jk, and on every incoming weight of neuron j."""
     nudges = ag.nudges_of(j, k)
-    fig = _figure("agreement")
+    fig = make_figure("agreement")
     votes, agree, mean = fig.subplots(1, 3, width_ratios=[1.4, 1, 1])
     moving = np.sort(nudges[nudges != 0])[::-1]
     votes.bar(np.arange(moving.size), moving, width=1.0, color=np.where(moving > 0, UP, DOWN))
@@ -169,13 +169,13 @@ def _neuron_maps(fig: Any, agree: Any, mean: Any, ag: Agreement, j: int, k: int)
     """Neuron j's agreement and mean nudge per incoming weight, with w_jk ringed."""
     from matplotlib import colormaps
     cmap = colormaps["viridis"].with_extremes(bad="#dddddd")
-    shown = agree.imshow(_image(ag.agree[j]), cmap=cmap, vmin=0, vmax=1)
+    shown = agree.imshow(as_square(ag.agree[j]), cmap=cmap, vmin=0, vmax=1)
     agree.set_title(f"Neuron {j}: share of the moving examples\nthat agree with the mean's "
                     "sign (gray: none)", fontsize=10)
     fig.colorbar(shown, ax=agree, shrink=0.8)
-    shown = _signed(mean, ag.mean[j], f"Neuron {j}: the mean nudge −∂C/∂w\n(what SGD applies)")
+    shown = signed_image(mean, ag.mean[j], f"Neuron {j}: the mean nudge −∂C/∂w\n(what SGD applies)")
     fig.colorbar(shown, ax=mean, shrink=0.8)
-    side = _image(ag.agree[j]).shape[1]
+    side = as_square(ag.agree[j]).shape[1]
     for ax in (agree, mean):
         ax.plot(k % side, k // side, "o", mfc="none", mec="#ff00ff", ms=9, mew=2)
         ax.set_xticks([])

@@ -36,7 +36,7 @@ SETTINGS = ("epochs", "batch_size", "eta", "lmbda", "momentum", "seed", "schedul
             "optimizer", "beta1", "beta2", "eps")
 
 EXAMPLES = """\
-  nudges train                                          # the video's network, ~1 minute
+  nudges train                                          # the video's 784-16-16-10 network
   nudges train --preset book --data ../shared/data/mnist --save book.npz
   nudges train --preset best --save best.npz
   nudges train --layers 784,100,10 --activation relu --output softmax --cost cross-entropy \\
@@ -84,7 +84,8 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
                    help=f"output activation (default: {d['output']})")
     p.add_argument("--cost", metavar=braces(list(costs.COSTS)),
                    help=f"cost per example (default: {d['cost']})")
-    p.add_argument("--init", metavar=braces(INITS), help=f"weight initialisation (default: {d['init']})")
+    p.add_argument("--init", metavar=braces(INITS),
+                   help=f"weight initialisation (default: {d['init']})")
     p.add_argument("--dtype", metavar=braces(DTYPES),
                    help="floating-point type of weights and data (default: float32)")
 

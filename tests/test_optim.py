@@ -1,0 +1,69 @@
+"""The optimizers against PyTorch's torch.optim on the same weights and batches (float64), and
+the structure rules that keep one description of each piece of math."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nudges import Network, optim
+from nudges.engines import Rule, reference_step
+from nudges.training import Settings
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install 'nudges[bench]'")
+
+SETTINGS = {"sgd": {}, "momentum": {"momentum": 0.9}, "nesterov": {"momentum": 0.9},
+            "adam": {"beta1": 0.85, "beta2": 0.99, "eps": 1e-7}}
+SOURCES = Path(__file__).parent.parent / "src" / "nudges"
+
+
+def torch_optimizer(name: str, params: list, eta: float, decay: float):
+    """torch.optim's own optimizer, L2 (weight_decay) on the weights only, as nudges does."""
+    groups = [{"params": params[:2], "weight_decay": decay},
+              {"params": params[2:], "weight_decay": 0.0}]
+    s = SETTINGS[name]
+    if name == "adam":
+        return torch.optim.Adam(groups, lr=eta, betas=(s["beta1"], s["beta2"]), eps=s["eps"])
+    return torch.optim.SGD(groups, lr=eta, momentum=s.get("momentum", 0.0),
+                           nesterov=name == "nesterov")
+
+
+@pytest.mark.parametrize("name", list(optim.OPTIMIZERS))
+def test_three_hundred_steps_agree_with_torch_optim(name):
+    rng = np.random.default_rng(0)
+    x, y = rng.random((300, 8)), rng.integers(0, 3, 300)
+    net = Network([8, 6, 3], activation="tanh", output="softmax", cost="cross-entropy",
+                  dtype="float64", seed=1)
+    params = [torch.tensor(p.copy(), requires_grad=True) for p in net.weights + net.biases]
+    eta, decay = (0.01 if name == "adam" else 0.1), 0.02
+    settings = Settings(eta=eta, optimizer=name, **SETTINGS[name])
+    optimizer = optim.get(name)
+    rule = Rule(optimizer, eta, decay, optimizer.constants(settings))
+    slots = [[np.zeros_like(p) for _ in optimizer.slots] for p in net.weights + net.biases]
+    theirs = torch_optimizer(name, params, eta, decay)
+    targets = np.eye(3)[y]
+    for t in range(1, 301):
+        rows = rng.choice(300, 10, replace=False)
+        assert reference_step(net, x[rows], targets[rows], rule, slots, t)
+        theirs.zero_grad()
+        a = torch.from_numpy(x[rows])
+        for l in range(2):
+            z = a @ params[l].T + params[2 + l]
+            a = torch.tanh(z) if l == 0 else torch.log_softmax(z, dim=1)
+        (-(torch.from_numpy(targets[rows]) * a).sum(dim=1).mean()).backward()
+        theirs.step()
+    for ours, p in zip(net.weights + net.biases, params, strict=True):
+        np.testing.assert_allclose(ours, p.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_no_module_uses_another_modules_private_names():
+    """`x._name` where x is not self/cls, and `from .m import _name`: nowhere in the package."""
+    attribute = re.compile(r"\b(?!self\b|cls\b)[a-z_]\w*\._[a-z]\w*")
+    imported = re.compile(r"from \.+[\w.]* import .*\b_[a-z]\w*")
+    found = [f"{path.name}:{n}: {line.strip()}" for path in SOURCES.rglob("*.py")
+             for n, line in enumerate(path.read_text().splitlines(), 1)
+             if (attribute.search(line) or imported.search(line)) and "#" not in line[:1]]
+    assert not found, "\n".join(found)
