@@ -128,7 +128,7 @@ Y = np.array([0, 1, 1, 0, 1])
     (None, "must hold numbers"),
 ])
 def test_bad_inputs(x: object, message: str) -> None:
-    for call in (NET.feedforward, NET.predict, NET.forward):
+    for call in (NET.feedforward, NET.predict, NET.trace):
         with pytest.raises(InvalidInput, match=message) as info:
             call(x)
         assert isinstance(info.value, ValueError)

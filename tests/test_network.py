@@ -32,7 +32,7 @@ def test_initialisations_have_their_spread(init, std):
 def test_forward_keeps_every_layer_and_matches_the_formula():
     net = Network([3, 2, 2], seed=0, dtype="float64")
     x = np.array([[0.1, 0.2, 0.3]])
-    trace = net.forward(x)
+    trace = net.trace(x)
     z1 = x @ net.weights[0].T + net.biases[0]
     np.testing.assert_allclose(trace.zs[0], z1)
     np.testing.assert_allclose(trace.activations[1], 1 / (1 + np.exp(-z1)))

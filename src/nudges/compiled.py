@@ -5,19 +5,21 @@ one compiled call runs every step left in the epoch: the same BLAS products (np.
 `out`, which numba sends to BLAS through SciPy), and the elementwise work (gather, bias, σ, σ',
 δ^L, the update) in explicit loops, which LLVM vectorises.
 
-Nothing here knows an activation, a cost or an optimizer. The loops below (the template) call
-four dispatchers, `activate`, `prime`, `output_delta` and `update`, by a code; `build()`
-writes a module that holds the template and dispatchers generated from the registries, each
-code calling one registered scalar kernel (Activation.kernel, Delta.kernel, Optimizer.kernel),
-and numba compiles it. The file's name is a hash of the template and every kernel's source, so
-numba's on-disk cache serves the next process and a changed kernel can never meet a stale
-compilation. A network with a piece that has no kernel is refused (engines.missing_kernels).
+Nothing here knows an activation, a cost or an optimizer. The loops of nudges.compiled_loops
+(the template) call four dispatchers, `activate`, `times_prime`, `output_errors` and `update`,
+by a code. `build()` writes a module that holds the template, a copy of each kernel loop
+specialised to each registered scalar kernel (Activation.kernel, Delta.kernel,
+Optimizer.kernel), and dispatchers from code to copy; numba compiles it. The file's name is a
+hash of that source and every kernel's, so numba's on-disk cache serves the next process and a
+changed kernel can never meet a stale compilation. A network with a piece that has no kernel is
+refused (engines.missing_kernels).
 
 Results equal the reference within rounding: numba's e^x and sums may round differently.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -161,7 +163,14 @@ def generated_dir() -> Path:
 
 def build() -> ModuleType:
     """The generated module for today's registries (written and imported once per process)."""
-    table = kernels()
+    return generated(tuple((kind, tuple(entries)) for kind, entries in kernels().items()))
+
+
+@functools.cache
+def generated(key: tuple[tuple[str, tuple[tuple[str, Callable[..., Any]], ...]], ...]
+              ) -> ModuleType:
+    """The module for one kernel table (key: kernels() as tuples), written if new, imported."""
+    table = {kind: list(entries) for kind, entries in key}
     text = module_source(table)
     sources = [source_of(f) for entries in table.values() for _, f in entries]
     digest = hashlib.sha256("\n".join([text, *sources]).encode()).hexdigest()[:20]

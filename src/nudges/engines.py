@@ -60,6 +60,12 @@ class Rule:
         """The bound on |∂C/∂p| below which η ∂C/∂p is finite in dtype."""
         return float(np.finfo(dtype).max) / self.eta
 
+    def apply(self, params: list[Array], grads: list[Array], slots: list[list[Array]],
+              t: int) -> None:
+        """Move each parameter by the optimizer's update (slots[i]: parameter i's state)."""
+        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
+            self.optimizer.update(p, g, slots[i] if slots else [], self.eta, self.constants, t)
+
 
 class Stepper(Protocol):
     """What every engine provides."""
@@ -77,14 +83,13 @@ def reference_step(net: Network, x: Array, targets: Array, rule: Rule,
     step's number, from 1. False, with every parameter untouched, if the step would not be
     finite.
     """
-    trace = net.trace(x)
+    trace = net.run(x)
     grad_w, grad_b = net.gradient_from(trace, net.backward(trace, targets))
     grads = [g + rule.decay * w for g, w in zip(grad_w, net.weights)] + grad_b  # + (λ/n) w
     limit = rule.limit(net.dtype)
     if not all(np.abs(g).max() < limit for g in grads):         # NaN fails too
         return False
-    for i, (p, g) in enumerate(zip(net.weights + net.biases, grads, strict=True)):
-        rule.optimizer.update(p, g, slots[i] if slots else [], rule.eta, rule.constants, t)
+    rule.apply(net.weights + net.biases, grads, slots, t)
     return True
 
 
@@ -112,7 +117,8 @@ def compiled_available() -> bool:
 
 def missing_kernels(net: Network, optimizer: type[Optimizer]) -> list[str]:
     """What in this network and optimizer has no compiled kernel (empty: it can compile)."""
-    missing = [f"activation {a.name}" for a in {net.hidden, net.output} if a.kernel is None]
+    layers = dict.fromkeys(net.layer_activation(l) for l in range(len(net.weights)))
+    missing = [f"activation {a.name}" for a in layers if a.kernel is None]
     if net.cost_function.deltas[net.output.name].kernel is None:
         missing.append(f"cost {net.cost_function.name} with {net.output.name} outputs")
     if optimizer.kernel is None:

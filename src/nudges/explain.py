@@ -130,7 +130,7 @@ def wishes(net: Network, x: Array, label: int) -> Wishes:
         raise InvalidInput(f"x must be one example, shape ({net.sizes[0]},) or "
                            f"(1, {net.sizes[0]}), got {len(x)} rows")
     label = _check_index("label (the digit wished for)", label, net.sizes[-1])
-    trace = net.trace(x)
+    trace = net.run(x)
     targets = as_targets(np.array([label]), net.sizes[-1], 1, net.dtype)[0]   # (1, n_L)
     deltas = net.backward(trace, targets)                                      # (1, n_l) each
     passed_back = [-(d @ w)[0] for d, w in zip(deltas[1:], net.weights[1:], strict=True)]  # (n_l,)
@@ -146,7 +146,7 @@ def _deltas(net: Network, x: Array, y: np.ndarray) -> tuple[Trace, list[Array]]:
     """The forward pass and δ^l of every row, after checking x and y."""
     x = as_batch(x, net.sizes[0], net.dtype)
     targets = as_targets(y, net.sizes[-1], len(x), net.dtype)[0]
-    trace = net.trace(x)
+    trace = net.run(x)
     return trace, net.backward(trace, targets)
 
 

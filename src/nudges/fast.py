@@ -120,13 +120,6 @@ class NumpyStepper:
                 g += np.multiply(w, self.rule.decay, out=spare)      # + (λ/n) w
         return bool(ws.gradient.max() < self.limit and ws.gradient.min() > -self.limit)
 
-    def update(self, ws: Workspace, slots: list[list[Array]], t: int) -> None:
-        """Each parameter moved by the optimizer's update, in place."""
-        rule = self.rule
-        for i, (p, g) in enumerate(zip(self.net.weights + self.net.biases,
-                                       ws.grad_w + ws.grad_b, strict=True)):
-            rule.optimizer.update(p, g, slots[i] if slots else [], rule.eta, rule.constants, t)
-
     def steps(self, batches: Batches, first: int, stop: int, slots: list[list[Array]],
               t: int) -> int:
         """Steps first, …, stop − 1; how many finished (a step that would not be finite is
@@ -137,5 +130,6 @@ class NumpyStepper:
             self.backward(ws)
             if not self.gradients(ws):
                 return s - first
-            self.update(ws, slots, t + s - first + 1)
+            self.rule.apply(self.net.weights + self.net.biases, ws.grad_w + ws.grad_b, slots,
+                            t + s - first + 1)
         return stop - first

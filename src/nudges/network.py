@@ -106,15 +106,18 @@ class Network:
     # -- forward ---------------------------------------------------------------------------
     def trace(self, x: Array) -> Trace:
         """Every layer's z and a for a batch x of shape (n, sizes[0]) (or one example)."""
+        return self.run(as_batch(x, self.sizes[0], self.dtype))
+
+    def run(self, x: Array) -> Trace:
+        """trace(x) for an x already checked by as_batch (the code behind the entry points:
+        training, evaluation, the explanations), so large data is not checked twice."""
         zs: list[Array] = []
-        acts: list[Array] = [as_batch(x, self.sizes[0], self.dtype)]
+        acts: list[Array] = [x]
         for l, (w, b) in enumerate(zip(self.weights, self.biases)):
             z, a = layer(acts[-1], w, b, self.layer_activation(l))
             zs.append(z)
             acts.append(a)
         return Trace(zs, acts)
-
-    forward = trace
 
     def feedforward(self, x: Array) -> Array:
         """The output activations a^L, (n, sizes[-1]): the same layers, keeping no z."""
@@ -139,7 +142,7 @@ class Network:
 
     def cost(self, x: Array, y: np.ndarray) -> float:
         """The network's cost C = (1/n) Σ_x C_x over the rows of x (labels or one-hot y)."""
-        trace = self.forward(x)
+        trace = self.trace(x)
         targets = as_targets(y, self.sizes[-1], len(trace.zs[-1]), self.dtype)[0]
         return float(self.example_costs(trace, targets).mean())
 
@@ -165,7 +168,7 @@ class Network:
 
     def gradient(self, x: Array, y: np.ndarray) -> tuple[list[Array], list[Array]]:
         """∂C/∂W and ∂C/∂b of the mean cost over the rows of x: lists shaped like the parameters."""
-        trace = self.forward(x)
+        trace = self.trace(x)
         targets = as_targets(y, self.sizes[-1], len(trace.zs[-1]), self.dtype)[0]
         return self.gradient_from(trace, self.backward(trace, targets))
 

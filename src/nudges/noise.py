@@ -50,7 +50,7 @@ def _flat(grad_w: list[Array], grad_b: list[Array]) -> np.ndarray:
 
 def _batch_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:
     """∂C/∂(W, b) of the mean cost over the rows of x, flattened.  (n_parameters,)"""
-    trace = net.trace(x)
+    trace = net.run(x)
     return _flat(*net.gradient_from(trace, net.backward(trace, targets)))
 
 
@@ -135,7 +135,7 @@ class StepEffect:
 
 def _example_costs(net: Network, x: Array, targets: Array) -> np.ndarray:
     """C_x of every row, in chunks.  (n,) float64"""
-    parts = [net.example_costs(net.trace(x[s:s + CHUNK]), targets[s:s + CHUNK])
+    parts = [net.example_costs(net.run(x[s:s + CHUNK]), targets[s:s + CHUNK])
              for s in range(0, len(x), CHUNK)]
     return np.concatenate(parts).astype(np.float64)
 

@@ -49,7 +49,7 @@ def _edges(ax: Any, w: Array, x0: float, y0: Array, y1: Array) -> None:
 
 def network_diagram(net: Network, x: Array, label: int | None = None) -> Any:
     """The network on one input: the image, neurons lit by activation, edges by weight."""
-    acts = [a[0] for a in net.forward(x).activations]
+    acts = [a[0] for a in net.trace(x).activations]
     fig = make_figure("network", layout=None)
     fig.set_facecolor(BACKGROUND)
     gray_image(fig.add_axes((0.02, 0.3, 0.17, 0.4)), acts[0], "")

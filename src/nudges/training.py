@@ -73,9 +73,7 @@ class Settings:
                                f"{n_train:,}, got {self.batch_size!r}")
         check_number("eta (the learning rate)", self.eta)
         check_number("lmbda (L2 regularisation)", self.lmbda, inclusive=True)
-        if not 0 <= self.momentum < 1:
-            raise InvalidInput(f"momentum must be in [0, 1), got {self.momentum!r}")
-        optim.get(self.optimizer_name).check(self, n_train)
+        optim.get(self.optimizer_name).check(self, n_train)        # momentum, β, ε, decay
         check_choice("learning-rate schedule", self.schedule, SCHEDULES)
         if int(self.shift) != self.shift or not 0 <= self.shift <= 4:
             raise InvalidInput(f"shift must be an integer from 0 to 4 pixels, got {self.shift!r}")
@@ -161,7 +159,7 @@ def _measure(net: Network, x: Array, targets: Array, labels: np.ndarray) -> tupl
     total_cost, correct = 0.0, 0
     for start in range(0, len(x), EVAL_CHUNK):
         part = slice(start, start + EVAL_CHUNK)
-        trace = net.trace(x[part])
+        trace = net.run(x[part])
         total_cost += float(net.example_costs(trace, targets[part]).sum(dtype=np.float64))
         correct += int((trace.activations[-1].argmax(axis=1) == labels[part]).sum())
     return total_cost / len(x), correct
@@ -172,11 +170,10 @@ def l2_penalty(net: Network, lmbda: float, n: int) -> float:
     return 0.0 if lmbda == 0 else lmbda / (2 * n) * sum(float((w * w).sum()) for w in net.weights)
 
 
-def rule(settings: Settings, epoch: int, n_train: int) -> Rule:
-    """How this epoch's steps move the parameters: optimizer, η, λ/n and its constants."""
+def rule(settings: Settings, eta: float, n_train: int) -> Rule:
+    """How steps with learning rate eta move the parameters: optimizer, η, λ/n, constants."""
     optimizer = optim.get(settings.optimizer_name)
-    return Rule(optimizer, settings.eta_at(epoch), settings.lmbda / n_train,
-                optimizer.constants(settings))
+    return Rule(optimizer, eta, settings.lmbda / n_train, optimizer.constants(settings))
 
 
 def sgd_step(net: Network, x: Array, targets: Array, settings: Settings, n_train: int,
@@ -184,9 +181,8 @@ def sgd_step(net: Network, x: Array, targets: Array, settings: Settings, n_train
     """One step of the readable reference on one mini-batch (rows of x, one-hot targets), with
     the settings' η (no schedule). TrainingDiverged, every parameter untouched, if the step
     would not be finite."""
-    optimizer = optim.get(settings.optimizer_name)
-    how = Rule(optimizer, settings.eta, settings.lmbda / n_train, optimizer.constants(settings))
-    if not reference_step(net, x, targets, how, state.per_parameter(optimizer.slots, net),
+    how = rule(settings, settings.eta, n_train)
+    if not reference_step(net, x, targets, how, state.per_parameter(how.optimizer.slots, net),
                           state.t + 1):
         raise TrainingDiverged("the gradient became NaN or inf")
     state.t += 1
@@ -202,7 +198,7 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
     n, size = len(x), settings.batch_size
     if state.order is None:
         state.order = state.rng.permutation(n)
-    n_batches, how = settings.batches(n), rule(settings, state.epoch, n)
+    n_batches, how = settings.batches(n), rule(settings, settings.eta_at(state.epoch), n)
     stepper = make_stepper(net, size, how, engine)
     slots = state.per_parameter(how.optimizer.slots, net)
     with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check

@@ -72,7 +72,7 @@ def input_edges(w: Array, x: Array) -> list[list[float]]:
 
 def forward_view(net: Network, x: Array) -> dict[str, Any]:
     """Every layer's activations for one input x (784,), the prediction and the input edges."""
-    trace = net.forward(x)
+    trace = net.trace(x)
     output = trace.activations[-1][0]
     return {"input": rounded(x, 3), "activations": [rounded(a[0]) for a in trace.activations],
             "prediction": int(np.argmax(output)), "input_edges": input_edges(net.weights[0], x)}
