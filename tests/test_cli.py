@@ -92,3 +92,29 @@ def test_help_has_examples(capsys):
             main([command, "--help"])
         out = capsys.readouterr().out
         assert "examples:" in out and f"nudges {command}" in out
+
+
+@pytest.mark.parametrize("engine", ["reference", "auto"])
+def test_train_with_adam_saves_its_state_and_resumes(tmp_path, sample_only, capsys, engine):
+    path = tmp_path / "adam.npz"
+    assert main(["train", *FAST, "--optimizer", "adam", "--eta", "0.003", "--beta2", "0.99",
+                 "--engine", engine, "--save", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Epoch 2/2" in out
+    assert main(["train", "--resume", str(path), "--epochs", "3", "--engine", engine]) == 0
+    assert "Epoch 3/3" in capsys.readouterr().out
+    assert json.loads(path.with_name(path.name + ".history.json").read_text())[
+        "settings"]["optimizer"] == "adam"
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--beta1", "0.8"], "the sgd optimizer does not use --beta1; drop it"),
+    (["--optimizer", "momentum", "--momentum", "0.5", "--eps", "1e-6"],
+     "the momentum optimizer does not use --eps"),
+    (["--optimizer", "rmsprop"],
+     "unknown optimizer 'rmsprop'; known: sgd, momentum, nesterov, adam"),
+])
+def test_optimizer_flags_are_checked_in_one_line(sample_only, capsys, flags, message):
+    assert main(["train", *FAST, *flags]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

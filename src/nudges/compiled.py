@@ -53,9 +53,10 @@ from .optim import OPTIMIZERS
 # -- the generated module --------------------------------------------------------------------
 def kernels() -> dict[str, list[tuple[str, Callable[..., Any]]]]:
     """Every registered kernel, by kind, in code order: (whose it is, the function). A code
-    is an index here; an activation's code also indexes "prime" (a None there: no σ')."""
+    is an index here; an activation's code also indexes "prime" (a None there: no σ'), an
+    optimizer's "per_step"."""
     table: dict[str, list[tuple[str, Callable[..., Any]]]] = {
-        "activate": [], "prime": [], "output_delta": [], "update": []}
+        "activate": [], "prime": [], "output_delta": [], "update": [], "per_step": []}
     for name, a in ACTIVATIONS.items():
         if a.kernel is not None:
             table["activate"].append((name, a.kernel.f or a.kernel.row))  # type: ignore[arg-type]
@@ -67,6 +68,7 @@ def kernels() -> dict[str, list[tuple[str, Callable[..., Any]]]]:
     for optimizer in OPTIMIZERS.values():
         if optimizer.kernel is not None:
             table["update"].append((optimizer.name, optimizer.kernel))
+            table["per_step"].append((optimizer.name, optimizer.per_step))
     return table
 
 
@@ -115,7 +117,8 @@ def dispatchers(table: dict[str, list[tuple[str, Callable[..., Any]]]]) -> str:
                                 {"delta": f"output_delta_{i}", "prime": prime}))
         calls[heads[2]][i] = f"output_errors_of_{i}(d, out, targets, rows)"
     for i in range(len(table["update"])):
-        loops.append(specialise(update_with, i, {"kernel": f"update_{i}"}))
+        loops.append(specialise(update_with, i, {"kernel": f"update_{i}",
+                                                 "per_step": f"per_step_{i}"}))
         calls[heads[3]][i] = f"update_with_{i}(params, grads, first, second, hyper, t, n_slots)"
     return "\n\n".join(loops + [dispatcher(head, branches) for head, branches in calls.items()])
 

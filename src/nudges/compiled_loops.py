@@ -102,14 +102,14 @@ def gradients(inputs, weights, acts, deltas, grad_w, grad_b, decay, limit):
     return ok
 
 
-def update_with(params, grads, first, second, hyper, t, n_slots, kernel):
+def update_with(params, grads, first, second, hyper, t, n_slots, per_step, kernel):
     """Every element of every parameter moved by the optimizer's kernel (its state in place);
     params, grads and the two state slots: flat views, one per parameter."""
-    eta, c0, c1, c2 = hyper[0], hyper[2], hyper[3], hyper[4]
+    eta, c0, c1, c2 = per_step(hyper[0], hyper[2], hyper[3], hyper[4], t)
     for k in range(len(params)):
         p, g, s0, s1 = params[k], grads[k], first[k], second[k]
         for i in range(len(p)):
-            q, v0, v1 = kernel(p[i], g[i], s0[i], s1[i], eta, c0, c1, c2, t)
+            q, v0, v1 = kernel(p[i], g[i], s0[i], s1[i], eta, c0, c1, c2)
             p[i] = q
             if n_slots > 0:
                 s0[i] = v0

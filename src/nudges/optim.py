@@ -13,7 +13,9 @@ An optimizer is one class: `slots` names its state arrays (each shaped like its 
 saved in checkpoints, so a resumed run is bit-exact), `uses` the Settings it reads besides η,
 `update` is its NumPy step (in place; the reference and NumPy engines both run it), and `kernel`
 its scalar step for the compiled engine, or None for "no compiled kernel" (that engine then
-refuses, and engine="auto" uses NumPy). Subclassing with a `name` registers it in OPTIMIZERS.
+refuses, and engine="auto" uses NumPy); `per_step` turns (η, c) into the numbers the kernel
+reads at step t, once per step rather than once per parameter (Adam's bias corrections).
+Subclassing with a `name` registers it in OPTIMIZERS.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ class Optimizer:
     def constants(settings: Any) -> Constants:
         """The three numbers c its update and kernel read (μ, or β₁, β₂, ε), from settings."""
         return (0.0, 0.0, 0.0)
+
+    @staticmethod
+    def per_step(eta: float, c0: float, c1: float, c2: float, t: int
+                 ) -> tuple[float, float, float, float]:
+        """(η, c0, c1, c2) as the kernel reads them at step t: as given, unless overridden."""
+        return eta, c0, c1, c2
 
     @staticmethod
     def check(settings: Any, n_train: int) -> None:
@@ -94,7 +102,7 @@ class SGD(Optimizer):
         p -= g
 
     @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2, t):  # type: ignore[no-untyped-def]
+    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
         return p - eta * g, s0, s1
 
 
@@ -123,7 +131,7 @@ class Momentum(Optimizer):
         p += v
 
     @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2, t):  # type: ignore[no-untyped-def]
+    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
         v = c0 * s0 - eta * g
         return p + v, v, s1
 
@@ -148,7 +156,7 @@ class Nesterov(Momentum):
         p -= g
 
     @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2, t):  # type: ignore[no-untyped-def]
+    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
         step = eta * g
         v = c0 * s0 - step
         return p + c0 * v - step, v, s1
@@ -188,11 +196,18 @@ class Adam(Optimizer):
         p -= step * m / denominator
 
     @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2, t):  # type: ignore[no-untyped-def]
+    def per_step(eta: float, c0: float, c1: float, c2: float, t: int
+                 ) -> tuple[float, float, float, float]:
+        """(η √(1 − β₂ᵗ) / (1 − β₁ᵗ), β₁, β₂, ε √(1 − β₂ᵗ)): the bias corrections folded in."""
+        root = math.sqrt(1 - c1 ** t)
+        return eta * root / (1 - c0 ** t), c0, c1, c2 * root
+
+    @staticmethod
+    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
+        """η m̂ / (√ŝ + ε) = η_t m / (√s + ε_t), with per_step's η_t and ε_t."""
         m = s0 + (1 - c0) * (g - s0)
         s = c1 * s1 + (1 - c1) * g * g
-        denominator = math.sqrt(s) / math.sqrt(1 - c1 ** t) + c2
-        return p - eta / (1 - c0 ** t) * m / denominator, m, s
+        return p - eta * m / (math.sqrt(s) + c2), m, s
 
 
 def get(name: str) -> type[Optimizer]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,7 @@ DEFAULTS: dict[str, Any] = dict(PRESETS["video"], init="scaled", lmbda=0.0, mome
                                 schedule="constant", shift=0, seed=0, dtype="float32",
                                 optimizer=None, beta1=0.9, beta2=0.999, eps=1e-8)
 
-SETTINGS = ("epochs", "batch_size", "eta", "lmbda", "momentum", "seed", "schedule", "shift",
-            "optimizer", "beta1", "beta2", "eps")
+SETTINGS = [f.name for f in fields(Settings)]
 
 EXAMPLES = """\
   nudges train                                          # the video's 784-16-16-10 network
@@ -165,10 +164,22 @@ def run(args: argparse.Namespace) -> int:
     return train_run.run(job)
 
 
+def refuse_unused(args: argparse.Namespace, settings: Settings) -> None:
+    """InvalidInput for an optimizer's flag (--beta1, --momentum, ...) given to another."""
+    chosen = optim.get(settings.optimizer_name)
+    flags = {name for optimizer in optim.OPTIMIZERS.values() for name in optimizer.uses}
+    unused = sorted(f"--{name}" for name in flags - set(chosen.uses)
+                    if getattr(args, name, None) is not None)
+    if unused:
+        raise InvalidInput(f"the {chosen.name} optimizer does not use {', '.join(unused)}; "
+                           f"drop {'it' if len(unused) == 1 else 'them'} or choose --optimizer")
+
+
 def start(args: argparse.Namespace) -> train_run.Job:
     """A new run from the flags: network, settings, data, and where to save."""
     save_path = _save_path(args.save, args.checkpoint_every)
     net, settings = build(options(args))
+    refuse_unused(args, settings)
     data = load_data(args, quiet=args.quiet)
     check_fits(net, data)
     settings.check(len(data.train[0]))
