@@ -1,6 +1,7 @@
 """The command line end to end, through main([...]) as a user would type it."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -118,3 +119,15 @@ def test_optimizer_flags_are_checked_in_one_line(sample_only, capsys, flags, mes
     assert main(["train", *FAST, *flags]) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "gradcheck", "explain",
+                                     "noise", "plot", "serve"])
+def test_help_states_each_default_once(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: None)" not in text
+    for entry in re.split(r" (?=-{1,2}[a-z][\w-]* )", text):
+        assert entry.count("default") <= 1, entry
