@@ -216,6 +216,7 @@ class CompiledStepper:
         limit = min(rule.limit(net.dtype), float(np.finfo(net.dtype).max))
         self.hyper = np.array([rule.eta, rule.decay, *rule.constants, limit], dtype=net.dtype)
         self.unused = [np.zeros_like(p) for p in net.weights + net.biases]  # slots it lacks
+        self.kept: tuple[list[list[Array]] | None, Any] = (None, None)  # slots, state(slots)
 
     def state(self, slots: list[list[Array]]) -> tuple[Any, Any]:
         """(first slot, second slot), each flat per parameter; `unused` stands in for none."""
@@ -226,6 +227,8 @@ class CompiledStepper:
     def steps(self, batches: Batches, first: int, stop: int, slots: list[list[Array]],
               t: int) -> int:
         """Steps first, …, stop − 1, all in one compiled call; how many finished."""
+        if self.kept[0] is not slots:                 # one epoch passes the same slots
+            self.kept = (slots, self.state(slots))
         return int(self.steps_function(
             (batches.x, batches.targets), batches.order, (batches.size, first, stop, t),
-            self.net, self.buffers, self.state(slots), self.hyper, self.codes))
+            self.net, self.buffers, self.kept[1], self.hyper, self.codes))

@@ -202,8 +202,9 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
     stepper = make_stepper(net, size, how, engine)
     slots = state.per_parameter(how.optimizer.slots, net)
     with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check
+        whole = Batches(x, targets, state.order, size)
         while state.step < n_batches:
-            batches, first = Batches(x, targets, state.order, size), state.step
+            batches, first = whole, state.step
             stop = n_batches if on_batch is None and not settings.shift else first + 1
             if settings.shift:
                 batches, first, stop = _shifted_batch(x, targets, settings, state)
