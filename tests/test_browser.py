@@ -30,8 +30,8 @@ pytest.importorskip("PIL")
 
 from PIL import Image  # noqa: E402
 
-from nudges import Network  # noqa: E402
-from nudges.web import create_app, schemas  # noqa: E402
+from nudges import Network, optim  # noqa: E402
+from nudges.web import choices, create_app, schemas  # noqa: E402
 
 from .web_helpers import our_threads, tiny_dataset  # noqa: E402
 
@@ -188,6 +188,20 @@ def test_the_form_offers_what_the_server_allows(page):
     page.select_option("#kind", "relu")
     assert float(page.input_value("#eta")) == schemas.KINDS["relu"].eta
     page.select_option("#kind", schemas.DEFAULT_KIND)
+    names = page.eval_on_selector_all("#optimizer option", "options => options.map(o => o.value)")
+    assert names == list(optim.OPTIMIZERS) and page.input_value("#optimizer") == "sgd"
+    for name in names:
+        page.select_option("#optimizer", name)
+        shown = page.eval_on_selector_all("#optimizer-settings label:not([hidden])",
+                                          "labels => labels.map(l => l.dataset.setting)")
+        assert shown == [s for s in optim.OPTIMIZERS[name].uses if s in choices.SHOWN]
+        assert all(page.is_visible(f"#setting-{s}") for s in shown)
+        assert float(page.input_value("#eta")) == schemas.KINDS[schemas.DEFAULT_KIND].eta_for(name)
+    assert not page.is_visible("#setting-momentum")              # adam: β₁ and β₂ only
+    page.select_option("#optimizer", "momentum")
+    assert float(page.input_value("#setting-momentum")) == choices.MOMENTUM
+    page.select_option("#optimizer", "sgd")
+    assert not page.is_visible("#optimizer-settings label")
 
 
 def test_start_training_and_see_the_cost_curve_move(page, artifacts):
@@ -209,6 +223,25 @@ def test_start_training_and_see_the_cost_curve_move(page, artifacts):
     assert float(points[-1].split(",")[1]) > float(points[0].split(",")[1])  # cost fell
     assert canvas_ink(page, "#weight-images canvas") > 5
     screenshot(page, artifacts, "learn")
+
+
+def test_choose_adam_and_train(page, artifacts):
+    page.click("nav [data-view=learn]")
+    page.select_option("#kind", "relu")
+    page.select_option("#optimizer", "adam")
+    assert float(page.input_value("#eta")) == schemas.KINDS["relu"].eta_for("adam")
+    page.fill("#setting-beta1", "0.85")
+    page.fill("#epochs", "2")
+    page.select_option("#pace", "fast")
+    page.click("#start")                          # the sgd run before it ended 'done' too
+    page.wait_for_function("document.getElementById('learn-status').textContent"
+                           ".startsWith('done 784-16-16-10 (adam)')", timeout=30_000)
+    settings = page.evaluate("fetch('/api/train/status?session=' + "
+                             "sessionStorage.getItem('nudges-session'))"
+                             ".then(r => r.json()).then(run => run.settings)")
+    assert settings["optimizer"] == "adam" and settings["beta1"] == 0.85
+    assert settings["beta2"] == choices.setting_default("beta2") and "momentum" not in settings
+    screenshot(page, artifacts, "learn-adam")
 
 
 def test_measure_gradient_noise(page, artifacts):

@@ -13,8 +13,10 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
+from nudges import activations, costs, optim  # noqa: E402
+from nudges.errors import InvalidInput  # noqa: E402
 from nudges.network import Network  # noqa: E402
-from nudges.web import api, schemas, views  # noqa: E402
+from nudges.web import api, choices, schemas, views  # noqa: E402
 from nudges.web.runs import PROBE  # noqa: E402
 
 from .web_helpers import (  # noqa: E402
@@ -102,10 +104,53 @@ def test_each_kind_offered_builds_and_trains_with_its_settings(config):
     assert [k["name"] for k in config["kinds"]] == list(schemas.KINDS)
     assert config["defaults"]["train"]["kind"] in schemas.KINDS
     for kind in config["kinds"]:
-        assert kind["label"]
+        assert kind["label"] and kind["eta"] == kind["etas"]["sgd"]
         Network([784, 4, 10], seed=0, **kind["network"])
-        schemas.TrainRequest(session="s" * 8, kind=kind["name"], eta=kind["eta"],
-                             batch_size=kind["batch_size"])
+        assert list(kind["etas"]) == list(optim.OPTIMIZERS)
+        for optimizer, eta in kind["etas"].items():
+            schemas.TrainRequest(session="s" * 8, kind=kind["name"], eta=eta,
+                                 batch_size=kind["batch_size"], optimizer=optimizer)
+
+
+def test_each_kind_names_only_what_the_registries_hold():
+    for kind in choices.KINDS.values():
+        net = kind.network
+        assert net["activation"] in activations.hidden_names()
+        assert net["output"] in activations.output_names()
+        assert net["output"] in costs.COSTS[net["cost"]].deltas
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"activation": "softmax"}, "unknown hidden activation 'softmax'"),
+    ({"activation": "swish"}, "unknown hidden activation 'swish'"),
+    ({"output": "relu"}, "unknown output activation 'relu'"),
+    ({"output": "softmax", "cost": "quadratic"}, "does not go with the quadratic cost"),
+    ({"cost": "hinge"}, "unknown cost 'hinge'"),
+    ({"init": "xavier"}, "unknown init 'xavier'"),
+])
+def test_a_kind_naming_something_unregistered_cannot_be_made(change, message):
+    network = {**choices.KINDS["sigmoid"].network, **change}
+    with pytest.raises(InvalidInput, match=message):
+        choices.Kind("a preset", network, eta=1.0, batch_size=10)
+    with pytest.raises(InvalidInput, match="unknown optimizer 'rmsprop'"):
+        choices.Kind("a preset", choices.KINDS["sigmoid"].network, 1.0, 10, {"rmsprop": 0.1})
+
+
+def test_config_offers_exactly_the_registered_optimizers(config):
+    offered = config["optimizers"]
+    assert [o["name"] for o in offered] == list(optim.OPTIMIZERS)
+    assert config["defaults"]["train"]["optimizer"] == "sgd"
+    shown = {s["name"]: s for s in config["optimizer_settings"]}
+    for o in offered:
+        assert o["about"] and o["uses"] == [s for s in optim.OPTIMIZERS[o["name"]].uses
+                                            if s in shown]
+    assert shown["momentum"]["default"] == choices.MOMENTUM == 0.9
+    assert shown["beta1"]["default"] == 0.9 and shown["beta2"]["default"] == 0.999
+    every = choices.optimizer_settings()          # each setting any optimizer uses is a field
+    assert set(every) <= set(schemas.TrainRequest.model_fields) and set(shown) <= set(every)
+    for name in every:
+        assert config["limits"][name] == schemas.bounds(schemas.TrainRequest, name) != {}
+        assert config["defaults"]["train"][name] is None    # left out: the optimizer's default
 
 
 def test_unknown_paths_get_json_errors(client):

@@ -10,9 +10,11 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
-from nudges import InvalidInput, Network, save  # noqa: E402
+from nudges import InvalidInput, Network, optim, save  # noqa: E402
 from nudges.cli import main  # noqa: E402
+from nudges.training import Settings  # noqa: E402
 from nudges.web import create_app  # noqa: E402
+from nudges.web.choices import KINDS, MOMENTUM  # noqa: E402
 
 from .web_helpers import (  # noqa: E402
     TestClient,
@@ -106,6 +108,87 @@ def test_controls_need_a_run_and_a_known_action(client):
     error_of(client.get("/api/train/status", params={"session": "never-started"}), 404)
     error_of(client.get("/api/train/status", params={"session": "../etc"}), 422)
     error_of(client.post("/api/train/use", json={"session": "never-started"}), 404)
+
+
+# -- optimizers: every registered one, with the settings it uses ------------------------------
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("optimizer", optim.OPTIMIZERS)
+def test_each_optimizer_trains_each_kind_at_the_suggested_eta(client, optimizer, kind):
+    session = f"optim-{optimizer}-{kind}"
+    body = {"session": session, "hidden": [8], "epochs": 2, "kind": kind,
+            "optimizer": optimizer, "eta": KINDS[kind].eta_for(optimizer),
+            "batch_size": KINDS[kind].batch_size}
+    assert client.post("/api/train/start", json=body).status_code == 200
+    run = wait_for(client, session, lambda r: r["state"] != "running")
+    assert run["state"] == "done", run["message"]
+    assert run["points"][-1][1] < run["points"][0][1]               # the cost fell
+    settings = run["settings"]
+    assert settings["optimizer"] == optimizer and settings["eta"] == body["eta"]
+    assert set(settings) - {"eta", "epochs", "batch_size", "slow", "optimizer"} \
+        == set(optim.OPTIMIZERS[optimizer].uses)
+
+
+def test_adam_runs_with_the_betas_it_is_given(client):
+    body = {"session": "adam-session", "hidden": [6], "epochs": 1, "optimizer": "adam",
+            "eta": 0.01, "beta1": 0.8, "beta2": 0.99}
+    started = client.post("/api/train/start", json=body).json()
+    assert started["settings"]["optimizer"] == "adam"
+    run = wait_for(client, "adam-session", lambda r: r["state"] != "running")
+    assert run["state"] == "done" and run["seen"] == 200
+    assert run["settings"] == {"eta": 0.01, "epochs": 1, "batch_size": 10, "slow": False,
+                               "optimizer": "adam", "beta1": 0.8, "beta2": 0.99,
+                               "eps": Settings().eps}
+    momentum = client.post("/api/train/start", json={**body, "optimizer": "nesterov",
+                                                       "beta1": None, "beta2": None}).json()
+    assert momentum["settings"]["optimizer"] == "nesterov"
+    assert momentum["settings"]["momentum"] == MOMENTUM              # left out: the page's μ
+    client.post("/api/train/control", json={"session": "adam-session", "action": "stop"})
+    wait_for(client, "adam-session", lambda r: r["state"] != "running")
+
+
+def library_message(**settings) -> str:
+    """What Settings.check says about these settings, on 200 training rows."""
+    with pytest.raises(InvalidInput) as refused:
+        Settings(**settings).check(200)
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"optimizer": "sgd", "momentum": 0.9}, library_message(optimizer="sgd", momentum=0.9)),
+    ({"optimizer": "adam", "momentum": 0.5}, library_message(optimizer="adam", momentum=0.5)),
+    ({"optimizer": "nesterov", "momentum": 0}, library_message(optimizer="nesterov")),
+    ({"optimizer": "sgd", "beta1": 0.9},
+     "the sgd optimizer does not use beta1; leave it out or choose another optimizer"),
+    ({"optimizer": "momentum", "beta1": 0.9, "eps": 1e-7},
+     "the momentum optimizer does not use beta1, eps; leave them out or choose another "
+     "optimizer"),
+])
+def test_settings_an_optimizer_cannot_use_are_refused_with_a_message(client, body, message):
+    session = "optim-refused"
+    slow = {"session": session, "hidden": [4], "epochs": 5, "batch_size": 1, "slow": True}
+    assert client.post("/api/train/start", json=slow).status_code == 200
+    assert error_of(client.post("/api/train/start", json={**slow, **body}), 400) == message
+    assert client.get("/api/train/status", params={"session": session}).json()["state"] \
+        == "running"                                   # refused before the old run stops
+    client.post("/api/train/control", json={"session": session, "action": "stop"})
+    wait_for(client, session, lambda r: r["state"] == "stopped")
+
+
+def test_an_unknown_optimizer_gets_the_librarys_message(client):
+    with pytest.raises(InvalidInput) as refused:
+        optim.get("rmsprop")
+    response = client.post("/api/train/start", json={"session": "optim-unknown",
+                                                      "optimizer": "rmsprop"})
+    assert error_of(response, 422) == f"optimizer: {refused.value}"
+
+
+@pytest.mark.parametrize("body", [
+    {"momentum": 1}, {"momentum": -0.1}, {"beta1": 1.5}, {"beta2": -1}, {"eps": 0},
+    {"eps": 1}, {"beta1": "high"}, {"optimizer": None}, {"optimizer": "ADAM"},
+])
+def test_optimizer_settings_out_of_bounds_are_refused(client, body):
+    error_of(client.post("/api/train/start", json={"session": "optim-bounds",
+                                                   "optimizer": "adam", **body}), 422)
 
 
 # -- startup: the quick model, missing data ------------------------------------------------

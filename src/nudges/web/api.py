@@ -16,8 +16,8 @@ from ..explain import step_effect, wishes
 from ..images import to_mnist
 from ..network import Network
 from ..noise import gradient_noise
-from ..training import Settings
 from . import schemas, views
+from .choices import KINDS
 from .runs import PROBE, SLOW, Run
 from .state import Hub
 
@@ -147,9 +147,8 @@ def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
     """Train a fresh network in the background; replaces this session's previous run."""
     hub = hub_of(request)
     data = hub.digits()
-    net = Network([784, *body.hidden, 10], seed=body.seed, **schemas.KINDS[body.kind].network)
-    settings = Settings(epochs=body.epochs, batch_size=min(body.batch_size, len(data.train[1])),
-                        eta=body.eta, seed=body.seed)
+    settings = body.settings(len(data.train[1]))        # refused before the old run stops
+    net = Network([784, *body.hidden, 10], seed=body.seed, **KINDS[body.kind].network)
     run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
                                                      slow=body.slow))
     return _run_view(run, images=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import optim
 from ..checks import as_batch, as_targets
 from ..data import Dataset
 from ..errors import NudgesError
@@ -102,7 +103,7 @@ class Run:
 
     def work(self) -> None:
         """Train to the end, or until stopped; never raises (the outcome goes in state)."""
-        state = State.start(self.net, self.settings.seed)
+        state = State.start(self.net, self.settings.seed, self.settings.optimizer_name)
         try:
             while state.epoch < self.settings.epochs:
                 run_epoch(self.net, self.train.x, self.train.targets, self.settings, state,
@@ -206,8 +207,13 @@ class Run:
                     "total": self.total, "probe": len(self.probe.x),
                     "points": [list(p) for p in self.points],
                     "epochs": list(self.epochs), "sizes": list(self.net.sizes),
-                    "settings": {"eta": self.settings.eta, "epochs": self.settings.epochs,
-                                 "batch_size": self.settings.batch_size, "slow": self.slow}}
+                    "settings": self._settings()}
+
+    def _settings(self) -> dict[str, Any]:
+        """η, epochs, batch size, pace, the optimizer and the settings it uses."""
+        s, optimizer = self.settings, optim.get(self.settings.optimizer_name)
+        return {"eta": s.eta, "epochs": s.epochs, "batch_size": s.batch_size, "slow": self.slow,
+                "optimizer": optimizer.name, **{n: getattr(s, n) for n in optimizer.uses}}
 
 
 class Runs:

@@ -2,17 +2,29 @@
 
 Pydantic rejects a wrong type, a NaN, a value out of range or a list too long with a 422 and a
 message naming the field; the limits here bound the work any one request can ask for.
-page_config() hands the same limits, defaults and kinds of network to the page (/api/config),
-so its inputs and menus are built from what the server checks.
+page_config() hands the same limits, defaults, kinds of network and optimizers (choices.py) to
+the page (/api/config), so its inputs and menus are built from what the server checks.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .. import optim
+from ..errors import InvalidInput
+from ..training import Settings
+from .choices import (
+    DEFAULT_KIND,
+    DEFAULT_OPTIMIZER,
+    KINDS,
+    optimizer_settings,
+    optimizers,
+    setting_default,
+    shown_settings,
+)
 
 MAX_SIDE = 280                          # the drawing, at most 280x280 pixels
 MAX_HIDDEN_LAYERS = 4
@@ -24,26 +36,6 @@ MAX_BATCH = 1000                        # examples in one mini-batch, to train o
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
-@dataclass(frozen=True)
-class Kind:
-    """A kind of network the page offers: its menu label, its Network arguments, and the
-    learning rate and batch size that suit it (the page fills them in when it is chosen)."""
-
-    label: str
-    network: dict[str, str]
-    eta: float
-    batch_size: int
-
-
-KINDS = {
-    "sigmoid": Kind("sigmoid + quadratic (the video)", network={
-        "activation": "sigmoid", "output": "sigmoid", "cost": "quadratic", "init": "scaled"},
-        eta=3.0, batch_size=10),
-    "relu": Kind("ReLU + softmax + cross-entropy", network={
-        "activation": "relu", "output": "softmax", "cost": "cross-entropy", "init": "he"},
-        eta=0.1, batch_size=32),
-}
-DEFAULT_KIND = "sigmoid"
 
 Pixel = Annotated[float, Field(ge=0, le=1)]
 Eta = Annotated[float, Field(gt=0, le=MAX_ETA)]
@@ -139,8 +131,9 @@ class SessionRequest(Strict):
 
 
 class TrainRequest(SessionRequest):
-    """A fresh network to train: its hidden layers, its kind, the SGD settings, and the pace
-    (slow: 50 mini-batches a second, to watch)."""
+    """A fresh network to train: its hidden layers, its kind, the optimizer and its settings
+    (those it uses and the request leaves out: choices.setting_default), and the pace (slow:
+    50 mini-batches a second, to watch)."""
 
     hidden: list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]] = Field(
         default=[16, 16], max_length=MAX_HIDDEN_LAYERS)
@@ -150,6 +143,11 @@ class TrainRequest(SessionRequest):
     epochs: int = Field(default=3, ge=1, le=MAX_EPOCHS)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
     slow: bool = False
+    optimizer: str = DEFAULT_OPTIMIZER
+    momentum: float | None = Field(default=None, ge=0, lt=1)
+    beta1: float | None = Field(default=None, ge=0, lt=1)
+    beta2: float | None = Field(default=None, ge=0, lt=1)
+    eps: float | None = Field(default=None, gt=0, lt=1)
 
     @field_validator("kind")
     @classmethod
@@ -157,6 +155,29 @@ class TrainRequest(SessionRequest):
         if value not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {value!r}")
         return value
+
+    @field_validator("optimizer")
+    @classmethod
+    def _optimizer(cls, value: str) -> str:
+        return optim.get(value).name                  # the library's message if unknown
+
+    def settings(self, n_train: int) -> Settings:
+        """The run's Settings, checked: InvalidInput with the library's message for values that
+        cannot work (nesterov with μ 0, adam given momentum), or for a setting the optimizer
+        does not use."""
+        chosen = optim.get(self.optimizer)
+        given = {name: getattr(self, name) for name in optimizer_settings()
+                 if getattr(self, name) is not None}
+        settings = Settings(epochs=self.epochs, batch_size=min(self.batch_size, n_train),
+                            eta=self.eta, seed=self.seed, optimizer=chosen.name,
+                            **{**{n: setting_default(n) for n in chosen.uses}, **given})
+        settings.check(n_train)
+        unused = [name for name in given if name not in chosen.uses]
+        if unused:
+            raise InvalidInput(f"the {chosen.name} optimizer does not use {', '.join(unused)}; "
+                               f"leave {'it' if len(unused) == 1 else 'them'} out or choose "
+                               f"another optimizer")
+        return settings
 
 
 class ControlRequest(SessionRequest):
@@ -182,8 +203,8 @@ def defaults(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def page_config() -> dict[str, Any]:
-    """The limits, defaults and network kinds the page offers, read from the models above, so
-    that the page's inputs and the server's checks cannot disagree."""
+    """The limits, defaults, network kinds and optimizers the page offers, read from the models
+    above and the registries, so that the page's inputs and the server's checks cannot disagree."""
     return {
         "limits": {"side": bounds(Image, "width"),
                    "hidden_layers": {"ge": 0, "le": MAX_HIDDEN_LAYERS},
@@ -191,10 +212,13 @@ def page_config() -> dict[str, Any]:
                    "eta": bounds(TrainRequest, "eta"),
                    "batch_size": bounds(TrainRequest, "batch_size"),
                    "epochs": bounds(TrainRequest, "epochs"),
+                   **{name: bounds(TrainRequest, name) for name in optimizer_settings()},
                    "steps": bounds(StepRequest, "steps"),
                    "repeats": bounds(NoiseRequest, "repeats"),
                    "noise_batch_size": {"ge": 1, "le": MAX_BATCH}},
         "defaults": {"train": defaults(TrainRequest), "step": defaults(StepRequest),
                      "noise": defaults(NoiseRequest)},
-        "kinds": [{"name": name, **asdict(kind)} for name, kind in KINDS.items()],
+        "kinds": [kind.offer(name) for name, kind in KINDS.items()],
+        "optimizers": optimizers(),
+        "optimizer_settings": shown_settings(),
     }

@@ -100,7 +100,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     problems = []
     for e in exc.errors()[:5]:                              # type: ignore[attr-defined]
         where = ".".join(str(part) for part in e.get("loc", ()) if part != "body")
-        problems.append(f"{where}: {e.get('msg', 'invalid')}" if where else e.get("msg", ""))
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")  # our own message
+        problems.append(f"{where}: {msg}" if where else msg)
     return _error(422, "; ".join(problems) or "invalid request")
 
 

@@ -8,7 +8,7 @@ import {state} from "./state.js";
 import {loadModel, renderBanner} from "./status.js";
 import {$, HI, POS, bound, esc, fillOptions} from "./util.js";
 
-let run = null, polling = null;
+let run = null, polling = null, offered = null;
 const say = (e) => { $("learn-status").textContent = e.message; };
 
 export function setupLearn(config) {
@@ -24,7 +24,9 @@ export function setupLearn(config) {
       await loadModel();
     } catch (e) { say(e); }
   });
+  offered = config;
   fillForm(config);
+  fillOptimizers(config);
   for (let i = 0; i < config.sizes.weight_images; i++) {
     const c = document.createElement("canvas");
     c.width = c.height = 28;
@@ -41,9 +43,8 @@ function fillForm({limits, defaults: {train}, kinds, sizes}) {
   fillOptions($("kind"), kinds.map((k) => [k.name, k.label]));
   $("kind").value = train.kind;
   $("kind").addEventListener("change", () => {
-    const kind = kinds.find((k) => k.name === $("kind").value);
-    $("eta").value = kind.eta;
-    $("batch").value = kind.batch_size;
+    $("batch").value = kinds.find((k) => k.name === $("kind").value).batch_size;
+    suggestEta();
   });
   bound($("eta"), limits.eta, train.eta);
   bound($("batch"), limits.batch_size, train.batch_size);
@@ -53,12 +54,56 @@ function fillForm({limits, defaults: {train}, kinds, sizes}) {
   $("pace").value = train.slow ? "slow" : "fast";
 }
 
+// The optimizers the server registers, and an input for each setting it lets the page set;
+// only the chosen optimizer's settings are shown (and sent).
+function fillOptimizers({limits, defaults: {train}, optimizers, optimizer_settings}) {
+  fillOptions($("optimizer"), optimizers.map((o) => [o.name, o.name]));
+  $("optimizer").value = train.optimizer;
+  for (const {name, label, step, default: value} of optimizer_settings) {
+    const input = Object.assign(document.createElement("input"), {type: "number", step});
+    input.id = `setting-${name}`;
+    bound(input, limits[name], value);
+    const wrap = document.createElement("label");
+    wrap.dataset.setting = name;
+    wrap.append(label, input);
+    $("optimizer-settings").append(wrap);
+  }
+  $("optimizer").addEventListener("change", () => { showOptimizer(); suggestEta(); });
+  showOptimizer();
+  suggestEta();
+}
+
+const chosenOptimizer = () => offered.optimizers.find((o) => o.name === $("optimizer").value);
+
+function showOptimizer() {
+  const {about, uses} = chosenOptimizer();
+  $("optimizer-about").textContent = about;
+  for (const label of $("optimizer-settings").children) {
+    label.hidden = !uses.includes(label.dataset.setting);
+  }
+}
+
+// η as the server suggests it for this kind of network with this optimizer; its arrows
+// step by the power of ten below it (0.1 for 0.3, 0.001 for 0.001).
+function suggestEta() {
+  const eta = offered.kinds.find((k) => k.name === $("kind").value).etas[chosenOptimizer().name];
+  $("eta").value = eta;
+  $("eta").step = 10 ** Math.floor(Math.log10(eta));
+}
+
+function optimizerBody() {
+  const {name, uses} = chosenOptimizer();
+  return Object.fromEntries([["optimizer", name],
+    ...uses.map((s) => [s, Number($(`setting-${s}`).value)])]);
+}
+
 async function startRun() {
   const text = $("hidden").value.trim();
   const hidden = text ? text.split(/[\s,]+/).map(Number) : [];
   const body = {session: sessionId(), hidden, kind: $("kind").value,
                 eta: Number($("eta").value), batch_size: Number($("batch").value),
-                epochs: Number($("epochs").value), slow: $("pace").value === "slow"};
+                epochs: Number($("epochs").value), slow: $("pace").value === "slow",
+                ...optimizerBody()};
   try { renderRun(await api("train/start", body)); poll(); } catch (e) { say(e); }
 }
 
@@ -99,7 +144,8 @@ function runSummary(active) {
   const last = run.points.at(-1);
   const test = run.epochs.length
     ? `; test set ${run.epochs.at(-1).test_accuracy.toFixed(2)}%` : "";
-  return `<b>${run.state}</b> ${run.sizes.join("-")}: epoch ${epoch} of ` +
+  return `<b>${run.state}</b> ${run.sizes.join("-")} (${esc(run.settings.optimizer)}): ` +
+    `epoch ${epoch} of ` +
     `${run.settings.epochs}, ${run.seen.toLocaleString()} of ${run.total.toLocaleString()} ` +
     `examples. Validation: cost ${last[1].toFixed(4)}, ${last[2].toFixed(1)}% right${test}.` +
     (run.state === "failed" ? ` ${esc(run.message)}` : "");
