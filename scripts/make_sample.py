@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nudges.data import TEST_IMAGES, TEST_LABELS, find_data_dir, read_idx
+from nudges.data import TEST_IMAGES, TEST_LABELS, find_data_dir
+from nudges.idx import read_idx
 
 PER_DIGIT = 500
 SEED = 20261201

@@ -35,9 +35,9 @@ from nudges.data import (
     load_idx_pair,
     load_mnist,
     load_sample,
-    read_idx,
 )
 from nudges.errors import DataError, DataNotFound, InvalidInput
+from nudges.idx import read_idx
 
 CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 0x0B,
          np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D, np.dtype(np.float64): 0x0E}

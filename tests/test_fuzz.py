@@ -20,8 +20,8 @@ from hypothesis.extra.numpy import array_shapes, arrays, scalar_dtypes
 
 from nudges import Network
 from nudges.checks import as_batch, as_targets
-from nudges.data import load_idx_pair
 from nudges.errors import DataError, InvalidInput, ModelFileError
+from nudges.idx import load_idx_pair
 from nudges.persist import load, load_saved, save
 
 from .tiny_data import idx_bytes

@@ -7,7 +7,7 @@
                            evaluation=data.test, seed=0)
 """
 
-from .data import Dataset, load_digits, load_mnist, load_sample, read_idx
+from .data import Dataset, load_digits, load_mnist, load_sample
 from .engines import ENGINES
 from .errors import (
                      DataError,
@@ -27,6 +27,7 @@ from .explain import (
                      step_effect,
                      wishes,
 )
+from .idx import read_idx
 from .network import Network, Trace
 from .optim import OPTIMIZERS, Optimizer
 from .persist import load, save
