@@ -31,6 +31,7 @@ from .idx import read_idx
 from .network import Network, Trace
 from .optim import OPTIMIZERS, Optimizer
 from .persist import load, save
+from .sweep_run import sweep
 from .training import EpochReport, History, Settings, train
 
 __version__ = "0.1.0"
@@ -39,5 +40,5 @@ __all__ = [
     "InvalidInput", "ModelFileError", "Network", "NudgesError", "Optimizer", "Settings", "Trace",
     "TrainingDiverged", "Wishes", "__version__", "agreement", "check_one_weight",
     "example_nudges", "gradient_noise", "load", "load_digits", "load_mnist", "load_sample",
-    "nudge_norms", "read_idx", "save", "step_effect", "train", "wishes",
+    "nudge_norms", "read_idx", "save", "step_effect", "sweep", "train", "wishes",
 ]

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import NudgesError
-from . import evaluate, explain, gradcheck, noise, plot, predict, serve, train
+from . import evaluate, explain, gradcheck, noise, plot, predict, serve, sweep, train
 from .common import Help
 
-COMMANDS = [train, evaluate, predict, gradcheck, explain, noise, plot, serve]
+COMMANDS = [train, evaluate, predict, gradcheck, explain, noise, plot, serve, sweep]
 
 EXAMPLES = """\
 examples:
@@ -28,6 +28,7 @@ examples:
   nudges noise book.npz
   nudges plot book.npz --out figures
   nudges serve book.npz
+  nudges sweep --eta 0.1,0.5,1,3 --lmbda 0,1,5 --hidden 30 --epochs 5
 """
 
 

@@ -1,0 +1,231 @@
+"""Hyperparameter sweeps: each trial one task on a Dask cluster (or in a plain loop).
+
+The data reaches each worker once (scattered to all, then handed to every task by reference).
+A trial trains with one BLAS thread, evaluates on the validation split after every epoch and
+on the test split at the end, and returns a small row: its swept values, its status ("ok" or
+"diverged at epoch E"), its metrics and history. Rows are appended to a JSON-lines file as
+they arrive, so a sweep that crashed or was stopped resumes by skipping the trials whose key
+it already holds. The same spec and seeds give the same rows, whichever worker ran a trial.
+Needs the `cluster` extra (dask[distributed], threadpoolctl) for anything but the plain loop.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .data import Dataset, load_digits
+from .errors import InvalidInput, TrainingDiverged
+from .network import Network
+from .sweep_spec import Spec, Trial, check_count, show
+from .training import EpochReport, Settings, sgd
+
+Row = dict[str, Any]
+SETTINGS = [f for f in Settings.__dataclass_fields__]
+
+
+def build(options: Mapping[str, Any], data: Dataset) -> tuple[Network, Settings]:
+    """The network (sizes from the data and options["hidden"]) and settings of a trial."""
+    sizes = [data.train[0].shape[1], *options["hidden"], len(data.classes)]
+    net = Network(sizes, activation=options["activation"], output=options["output"],
+                  cost=options["cost"], init=options["init"], dtype=options["dtype"],
+                  seed=options["seed"])
+    return net, Settings(**{name: options[name] for name in SETTINGS})
+
+
+def check_trials(trials: Sequence[Trial], data: Dataset) -> None:
+    """InvalidInput, naming the trial, for options that cannot train on data (before any run)."""
+    for trial in trials:
+        try:
+            net, settings = build(trial.options | {"hidden": ()}, data)
+            settings.check(len(data.train[0]))
+        except InvalidInput as e:
+            raise InvalidInput(f"trial {trial.index} ({trial.label()}): {e}") from None
+
+
+def run_trial(trial: Trial, data: Dataset) -> Row:
+    """Train one trial with one BLAS thread; its row (see the module's docstring)."""
+    from threadpoolctl import threadpool_limits
+
+    start = time.perf_counter()
+    net, settings = build(trial.options, data)
+    reports: list[EpochReport] = []
+    status = "ok"
+    with threadpool_limits(limits=1), np.errstate(over="ignore", invalid="ignore"):
+        try:
+            for report in sgd(net, *data.train, settings, evaluation=data.validation):
+                reports.append(report)
+        except TrainingDiverged:
+            status = f"diverged at epoch {len(reports) + 1}"
+        bad = [r.epoch for r in reports if not math.isfinite(r.training_cost)]
+        status = f"diverged at epoch {bad[0]}" if bad and status == "ok" else status
+        test = 100 * net.correct(*data.test) / len(data.test[0]) if status == "ok" else None
+    return _row(trial, status, reports, test, time.perf_counter() - start)
+
+
+def _row(trial: Trial, status: str, reports: list[EpochReport], test: float | None,
+         seconds: float) -> Row:
+    last = reports[-1] if reports and status == "ok" else None
+    history = [{"epoch": r.epoch, "training_cost": _finite(r.training_cost),
+                "validation_cost": _finite(r.evaluation_cost),
+                "validation_accuracy": r.accuracy} for r in reports]
+    return {"trial": trial.index, **{k: plain(v) for k, v in trial.swept.items()},
+            "status": status, "validation_accuracy": None if last is None else last.accuracy,
+            "test_accuracy": test,
+            "training_cost": None if last is None else _finite(last.training_cost),
+            "seconds": round(seconds, 3), "key": trial.key, "history": history}
+
+
+def plain(v: object) -> object:
+    """A swept value as the table shows it: numbers and names as they are, layers '30-30'."""
+    return show(v) if isinstance(v, tuple) else v
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def serially(trials: Sequence[Trial], data: Dataset) -> Iterator[Row]:
+    """Each trial's row, in order, in this process: the plain loop."""
+    for trial in trials:
+        yield run_trial(trial, data)
+
+
+def on_dask(client: Any, trials: Sequence[Trial], data: Dataset) -> Iterator[Row]:
+    """Each trial's row as its task finishes on client's cluster; stopping the iteration
+    (Ctrl-C, an error, close()) cancels the tasks not yet finished."""
+    from distributed import as_completed
+
+    if not trials:
+        return
+    [shared] = client.scatter([data], broadcast=True, hash=False)   # once per worker
+    futures = [client.submit(run_trial, trial, shared, pure=False) for trial in trials]
+    try:
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            yield future.result()
+            future.release()
+    finally:
+        client.cancel([f for f in futures if not f.done()])
+
+
+@contextmanager
+def connect(scheduler: str | None = None, workers: int | None = None,
+            dashboard: str | None = ":8787") -> Iterator[Any]:
+    """A Client of the cluster at `scheduler`, or of a new LocalCluster of `workers` processes
+    (default: one per core), one thread and one BLAS thread each, closed on exit."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    env = {f"{name}_NUM_THREADS": "1" for name in ("OMP", "OPENBLAS", "MKL", "NUMBA")}
+    n = workers or len(os.sched_getaffinity(0))
+    with LocalCluster(n_workers=n, threads_per_worker=1,  # type: ignore[no-untyped-call]
+                      processes=True, dashboard_address=dashboard, env=env) as cluster, \
+            Client(cluster) as client:  # type: ignore[no-untyped-call]
+        yield client
+
+
+@dataclass
+class Results:
+    """The JSON-lines file of a sweep's rows, appended as trials finish."""
+
+    path: Path
+
+    def finished(self) -> dict[str, Row]:
+        """The rows already written, by key; a line cut short by a crash is ignored."""
+        if not self.path.exists():
+            return {}
+        rows = {}
+        for line in self.path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            rows[row["key"]] = row
+        return rows
+
+    def append(self, row: Row) -> None:
+        """Add one row, flushed to disk before returning."""
+        with open(self.path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def write_csv(path: str | Path, rows: Sequence[Row]) -> None:
+    """The table without keys and histories, one row per trial, atomically."""
+    import csv
+    import io
+
+    columns = [c for c in (rows[0] if rows else {}) if c not in ("key", "history")]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    partial = Path(f"{path}.partial")
+    partial.write_text(text.getvalue())
+    os.replace(partial, path)
+
+
+def table(trials: Sequence[Trial], rows: Mapping[str, Row]) -> list[Row]:
+    """The rows of `trials` that have finished, in trial order, numbered as in `trials`."""
+    return [rows[t.key] | {"trial": t.index} for t in trials if t.key in rows]
+
+
+def start(spec: Spec, results: str | Path, *, resume: bool = False,
+          max_trials: int | None = 100) -> tuple[list[Trial], Results, dict[str, Row]]:
+    """The spec's trials, its results file, and the rows it holds (resume) or InvalidInput."""
+    trials = spec.expand()
+    check_count(trials, max_trials)
+    path = Path(results)
+    if path.exists() and not resume:
+        raise InvalidInput(f"{path} already holds results; pass --resume (resume=True) to go "
+                           "on with them, or choose another results file")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"cannot write results to {path}: {path.parent} is not a folder")
+    return trials, Results(path), Results(path).finished() if resume else {}
+
+
+def sweep(grid: Mapping[str, Any] | Spec, data: Dataset | None = None, *,
+          fixed: Mapping[str, Any] | None = None, results: str | Path = "sweep.jsonl",
+          resume: bool = False, scheduler: str | None = None, workers: int | None = None,
+          client: Any = None, max_trials: int | None = 100) -> list[Row]:
+    """Train every trial of a grid (or Spec) on Dask; the table of rows, in trial order.
+
+    grid: {"eta": [0.1, 0.5], "lmbda": [0, 5]}; fixed: {"epochs": 5, "hidden": 30}. Runs on
+    `client`, else the cluster at `scheduler`, else a LocalCluster of `workers` processes
+    (workers=0: a plain loop here). data: load_digits() when None.
+    """
+    spec = grid if isinstance(grid, Spec) else Spec(dict(grid), dict(fixed or {}))
+    trials, file, done = start(spec, results, resume=resume, max_trials=max_trials)
+    data = data if data is not None else load_digits()
+    check_trials(trials, data)
+    todo = [t for t in trials if t.key not in done]
+    with _runner(client, scheduler, workers, todo, data) as rows:
+        for row in rows:
+            file.append(row)
+            done[row["key"]] = row
+    return table(trials, done)
+
+
+@contextmanager
+def _runner(client: Any, scheduler: str | None, workers: int | None,
+            todo: Sequence[Trial], data: Dataset) -> Iterator[Iterator[Row]]:
+    if client is not None:
+        yield on_dask(client, todo, data)
+    elif workers == 0 and scheduler is None:
+        yield serially(todo, data)
+    else:
+        with connect(scheduler, workers, dashboard=None) as own:
+            yield on_dask(own, todo, data)
