@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import display
 from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
@@ -69,6 +70,8 @@ class Wishes:
     nudge_b: list[Array]
     cost: float
     weights: list[Array]
+
+    _repr_html_ = display.wishes_html
 
     @property
     def output(self) -> Array:
@@ -192,6 +195,8 @@ class Agreement:
     std: Array
     deltas: Array
     inputs: Array
+
+    _repr_html_ = display.agreement_html
 
     @property
     def n(self) -> int:

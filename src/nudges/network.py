@@ -18,7 +18,7 @@ from typing import cast
 
 import numpy as np
 
-from . import activations, costs
+from . import activations, costs, display
 from .activations import Activation, Array
 from .checks import as_batch, as_targets, check_choice, check_dtype, check_sizes
 from .errors import InvalidInput
@@ -91,6 +91,8 @@ class Network:
         return (f"Network({self.sizes}, activation={self.hidden.name!r}, "
                 f"output={self.output.name!r}, cost={self.cost_function.name!r}, "
                 f"dtype={self.dtype.name!r})")
+
+    _repr_html_ = display.network_html
 
     @property
     def config(self) -> dict[str, object]:

@@ -18,6 +18,7 @@ from typing import cast
 
 import numpy as np
 
+from . import display
 from .activations import Array
 from .checks import as_batch, as_targets, check_number
 from .errors import InvalidInput
@@ -43,6 +44,12 @@ class NoiseRow:
     repeats: int
 
 
+class NoiseTable(list[NoiseRow]):
+    """gradient_noise's rows, one per batch size: a list that a notebook shows as a table."""
+
+    _repr_html_ = display.noise_html
+
+
 def _flat(grad_w: list[Array], grad_b: list[Array]) -> np.ndarray:
     """All of ∂C/∂W and ∂C/∂b as one float64 vector."""
     return np.concatenate([g.ravel() for g in grad_w + grad_b]).astype(np.float64)
@@ -65,7 +72,7 @@ def full_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:
 
 def gradient_noise(net: Network, x: Array, y: np.ndarray,
                    batch_sizes: Sequence[int] = (1, 10, 100, 1000), repeats: int = 20,
-                   rng: np.random.Generator | int | None = None) -> list[NoiseRow]:
+                   rng: np.random.Generator | int | None = None) -> NoiseTable:
     """For each batch size, how close `repeats` random mini-batch gradients come to the full one.
 
     x: (n, n_in), y: (n,) labels; the full gradient uses every row. Batches are drawn without
@@ -78,7 +85,7 @@ def gradient_noise(net: Network, x: Array, y: np.ndarray,
     rng = np.random.default_rng(rng)
     g = full_gradient(net, x, targets)
     g_norm = np.linalg.norm(g)
-    rows = []
+    rows = NoiseTable()
     for size in sizes:
         cosines, ratios, seconds = [], [], []
         for _ in range(repeats):

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import optim
+from . import display, optim
 from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number
@@ -104,6 +104,8 @@ class History:
 
     settings: Settings
     epochs: list[EpochReport] = field(default_factory=list)
+
+    _repr_html_ = display.history_html
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""

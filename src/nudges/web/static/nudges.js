@@ -103,7 +103,7 @@ async function applyStep() {
 }
 
 // The ten outputs before (grey) and after (colour) the step; the wished-for digit stands out.
-function outputsChart(svg, before, after, target) {
+export function outputsChart(svg, before, after, target) {
   const f = frame(320, 150, {l: 14, r: 6, t: 18, b: 22}, {lo: 0, hi: 10}, {lo: 0, hi: 1});
   paint(svg, [
     caption(f, "output before (grey) and after (colour)"),
@@ -116,7 +116,7 @@ function outputsChart(svg, before, after, target) {
 }
 
 // How the step changed the cost of the other test digits, by label: down is better.
-function digitsChart(svg, change, counts) {
+export function digitsChart(svg, change, counts) {
   const top = maxAbs(change), v = (j) => (counts[j] ? change[j] / top : 0);
   const f = frame(320, 150, {l: 14, r: 6, t: 28, b: 26}, {lo: 0, hi: 10}, {lo: -1, hi: 1});
   paint(svg, [

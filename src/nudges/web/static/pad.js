@@ -52,26 +52,31 @@ function padPoint(e) {
 }
 
 function drawPad() {
-  const {ctx, canvas} = pad;
+  paintPad(pad.canvas, pad.strokes, pad.example && pad.example.pixels);
+  $("pad-hint").textContent = pad.example
+    ? `Test digit #${pad.example.index}, labelled ${pad.example.label}. Draw to start your own.`
+    : "Draw a digit with the mouse, a pen or a finger.";
+}
+
+// Any pad (the notebook widgets' too): black, a digit's 784 pixels if given, white strokes.
+export function paintPad(canvas, strokes, pixels) {
+  const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#000";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  if (pad.example) {
+  if (pixels) {
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(grayCanvas(pad.example.pixels), 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(grayCanvas(pixels), 0, 0, canvas.width, canvas.height);
   }
   ctx.strokeStyle = "#fff";
   ctx.lineWidth = 22;
   ctx.lineCap = ctx.lineJoin = "round";
-  for (const stroke of pad.strokes) {
+  for (const stroke of strokes) {
     ctx.beginPath();
     ctx.moveTo(...stroke[0]);
     for (const p of stroke.slice(1)) ctx.lineTo(...p);
     if (stroke.length === 1) ctx.lineTo(stroke[0][0] + 0.1, stroke[0][1]);
     ctx.stroke();
   }
-  $("pad-hint").textContent = pad.example
-    ? `Test digit #${pad.example.index}, labelled ${pad.example.label}. Draw to start your own.`
-    : "Draw a digit with the mouse, a pen or a finger.";
 }
 
 // Nothing drawn and no test digit loaded.
@@ -85,13 +90,17 @@ export function padImage() {
   if (shownExample()) {
     return {width: 28, height: 28, pixels: pad.example.pixels, centre: false};
   }
-  if (!pad.strokes.length) return null;
+  return pad.strokes.length ? drawnImage(pad.canvas) : null;
+}
+
+// A pad's drawing at 56x56, for the library to centre the MNIST way; null if (nearly) blank.
+export function drawnImage(canvas) {
   const side = 56, small = document.createElement("canvas");
   small.width = small.height = side;
   const c = small.getContext("2d");
   c.imageSmoothingEnabled = true;
   c.imageSmoothingQuality = "high";
-  c.drawImage(pad.canvas, 0, 0, side, side);
+  c.drawImage(canvas, 0, 0, side, side);
   const rgba = c.getImageData(0, 0, side, side).data;
   const pixels = new Array(side * side);
   for (let i = 0; i < pixels.length; i++) pixels[i] = Math.round(rgba[4 * i] / 0.255) / 1000;
