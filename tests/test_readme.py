@@ -1,5 +1,7 @@
-"""The README's code runs as written: its Python blocks execute, and every `nudges ...` line in
-its shell blocks is a command the CLI accepts (parsed, not run: some train for minutes)."""
+"""The README's and the docs pages' code runs as written: their Python blocks execute (and print
+what the text block under them shows, where there is one), and every `nudges ...` line in their
+shell blocks is a command the CLI accepts (parsed, not run: some train for minutes). The
+README's links to files in the repository point at files that exist."""
 
 from __future__ import annotations
 
@@ -11,32 +13,73 @@ import pytest
 
 from nudges.cli import build_parser
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+ROOT = Path(__file__).parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
-def blocks(*languages: str) -> list[str]:
-    """The bodies of the README's fenced code blocks in these languages."""
+def name(page: Path) -> str:
+    return page.relative_to(ROOT).as_posix()
+
+
+def blocks(page: Path, *languages: str) -> list[str]:
+    """The bodies of the page's fenced code blocks in these languages."""
     pattern = r"^```(?:" + "|".join(languages) + r")\n(.*?)^```"
-    return re.findall(pattern, README, flags=re.MULTILINE | re.DOTALL)
+    return re.findall(pattern, page.read_text(), flags=re.MULTILINE | re.DOTALL)
 
 
-def commands() -> list[list[str]]:
-    """Every `nudges ...` command line of the shell blocks, as argv (continuations joined)."""
-    lines = "\n".join(blocks("sh", "bash")).replace("\\\n", " ").splitlines()
-    argvs = [shlex.split(line, comments=True) for line in lines]
-    return [argv for argv in argvs if argv and argv[0] == "nudges"]
+def commands(page: Path) -> list[list[str]]:
+    """Every `nudges ...` command line of the page's shell blocks, as argv (continuations
+    joined)."""
+    lines = "\n".join(blocks(page, "sh", "bash")).replace("\\\n", " ").splitlines()
+    return [shlex.split(line, comments=True) for line in lines
+            if line.startswith("nudges ") or line == "nudges"]
 
 
-def test_the_readme_has_code_to_check():
-    assert len(blocks("python")) >= 1 and len(commands()) >= 15
+def all_commands() -> list[tuple[str, list[str]]]:
+    return [(name(page), argv) for page in PAGES for argv in commands(page)]
 
 
-@pytest.mark.parametrize("argv", commands(), ids=" ".join)
-def test_every_command_line_is_accepted(argv):
+def printed(page: Path, code: str) -> str | None:
+    """The ```text block right after this Python block, if there is one: what it prints."""
+    text = page.read_text()
+    after = text[text.index(code) + len(code):].removeprefix("```\n").lstrip("\n")
+    match = re.match(r"```text\n(.*?)^```", after, flags=re.MULTILINE | re.DOTALL)
+    return match.group(1) if match else None
+
+
+def all_python() -> list[tuple[str, str]]:
+    return [(name(page), code) for page in PAGES for code in blocks(page, "python")]
+
+
+def first_statement(code: str) -> str:
+    """The block's first line that is not an import or blank, to name its test."""
+    return next((line for line in code.splitlines()
+                 if line and not line.startswith(("import ", "from "))), "")
+
+
+def test_the_readme_and_the_docs_have_code_to_check():
+    assert commands(ROOT / "README.md") and len(all_commands()) >= 15
+    assert {page for page, _ in all_python()} >= {"docs/tutorial.md", "docs/guide/python.md"}
+
+
+@pytest.mark.parametrize(("page", "argv"), all_commands(),
+                         ids=[f"{page}: {' '.join(argv)}" for page, argv in all_commands()])
+def test_every_command_line_is_accepted(page, argv):
     build_parser().parse_args(argv[1:])          # SystemExit (exit 2) for an unknown flag
 
 
-@pytest.mark.parametrize("code", blocks("python"), ids=lambda code: code.splitlines()[1])
-def test_python_blocks_run(code, sample_only, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)                  # the snippet saves net.npz
-    exec(compile(code, "README.md", "exec"), {})
+@pytest.mark.parametrize(("page", "code"), all_python(),
+                         ids=[f"{page}: {first_statement(code)}" for page, code in all_python()])
+def test_python_blocks_run(page, code, sample_only, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)                  # a snippet may save net.npz
+    exec(compile(code, page, "exec"), {})
+    expected = printed(ROOT / page, code)
+    if expected is not None:                     # the output shown under the block
+        assert capsys.readouterr().out == expected
+
+
+def test_the_readme_links_to_files_that_exist():
+    links = re.findall(r"\]\(([^)#\s]+)", (ROOT / "README.md").read_text())
+    local = [link for link in links if "://" not in link]
+    assert local, "the README links to no file"
+    assert [link for link in local if not (ROOT / link).exists()] == []

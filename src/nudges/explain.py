@@ -154,7 +154,7 @@ def _deltas(net: Network, x: Array, y: np.ndarray) -> tuple[Trace, list[Array]]:
 
 
 def example_nudges(net: Network, x: Array, y: np.ndarray) -> tuple[list[Array], list[Array]]:
-    """Each example's own nudge: nudge_w[l][i] = −outer(δ_i, a_i^(l)), nudge_b[l][i] = −δ_i.
+    """Each example's own nudge: `nudge_w[l][i] = −outer(δ_i, a_i^(l))`, `nudge_b[l][i] = −δ_i`.
 
     x: (n, n_in), y: (n,) labels. Returns lists of (n, n_out, n_in) and (n, n_out) per layer;
     their mean over axis 0 is −net.gradient(x, y). Memory n·Σ n_out·n_in: see nudge_norms.
@@ -166,7 +166,7 @@ def example_nudges(net: Network, x: Array, y: np.ndarray) -> tuple[list[Array], 
 
 
 def nudge_norms(net: Network, x: Array, y: np.ndarray) -> Array:
-    """‖nudge_w[l][i]‖_F = ‖δ_i‖ ‖a_i‖ for each example i and layer l.  (n, L)
+    """`‖nudge_w[l][i]‖_F = ‖δ_i‖ ‖a_i‖` for each example i and layer l.  (n, L)
 
     The norm of an outer product is the product of the norms, so no (n, n_out, n_in) array
     is built.
