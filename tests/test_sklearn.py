@@ -254,3 +254,27 @@ def test_numeric_classes_keep_their_dtype_and_plain_models_are_refused(tmp_path)
         NudgesClassifier.load(tmp_path / "plain.npz")
     with pytest.raises(NotFittedError):
         small().save(tmp_path / "unfitted.npz")
+
+
+def test_a_pickle_holds_plain_data_and_resumes_training_exactly():
+    import pickle
+    x, y = table()
+    est = small(optimizer="adam", eta=0.01, random_state=0).partial_fit(x, y, classes=[0, 1, 2])
+    data = pickle.dumps(est)
+    for inner in (b"nudges.network", b"nudges.training", b"nudges.activations", b"nudges.costs"):
+        assert inner not in data                 # only the estimator's own class is named
+    again = pickle.loads(data)
+    for model in (est, again):
+        model.partial_fit(x, y)                  # Adam's moments and the shuffling go on
+    np.testing.assert_array_equal(again.predict_proba(x), est.predict_proba(x))
+
+
+def test_skops_needs_to_trust_only_the_estimator(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    x, y = table()
+    est = small(random_state=0).fit(x, y)
+    sio.dump(est, tmp_path / "model.skops")
+    assert sio.get_untrusted_types(file=tmp_path / "model.skops") == [
+        "nudges.sklearn.NudgesClassifier"]
+    again = sio.load(tmp_path / "model.skops", trusted=["nudges.sklearn.NudgesClassifier"])
+    np.testing.assert_array_equal(again.predict_proba(x), est.predict_proba(x))

@@ -15,7 +15,10 @@ nudges.train(Network(sizes, seed=r, ...), X, labels, seed=r, ...) does. The fitt
 sorted; output neuron j stands for classes_[j]).
 
 Saving stays pickle-free: `save(path)` writes a nudges .npz model with the estimator's
-metadata, and `NudgesClassifier.load(path)` reads it back without unpickling anything.
+metadata, and `NudgesClassifier.load(path)` reads it back without unpickling anything. Like
+any estimator it can also be pickled (GridSearchCV's workers need that); its pickle holds plain
+data and this one class (nudges.sklearn_io), so skops.io needs to trust only that class. Loading
+a pickle runs code from the file: load only pickles you made.
 """
 
 from __future__ import annotations
@@ -36,10 +39,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .checks import check_number
-from .errors import InvalidInput, ModelFileError
+from .errors import InvalidInput
 from .network import Network
 from .optim import check_fraction
-from .persist import load_saved, save
+from .sklearn_io import load_classifier, plain_state, restore_state, save_classifier
 from .training import EpochReport, Settings, State, sgd
 
 NETWORK = {name: p.default for name, p in inspect.signature(Network).parameters.items()}
@@ -234,37 +237,20 @@ class NudgesClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         not kept: partial_fit after loading starts it afresh.
         """
         check_is_fitted(self)
-        meta = {"params": {k: plain(v) for k, v in self.get_params().items()},
-                "classes": plain(self.classes_), "classes_dtype": self.classes_.dtype.str,
-                "loss_curve": self.loss_curve_, "n_iter": self.n_iter_}
-        if hasattr(self, "feature_names_in_"):
-            meta["feature_names_in"] = [str(name) for name in self.feature_names_in_]
-        save(self.network_, path, sklearn=meta)
+        save_classifier(self, path)
 
     @classmethod
     def load(cls, path: str | PathLike[str]) -> NudgesClassifier:
         """The classifier saved at `path` by save(); ModelFileError if it is not one."""
-        saved = load_saved(path)
-        meta, net = saved.metadata.get("sklearn"), saved.network
-        if not isinstance(meta, dict):
-            raise ModelFileError(f"{path}: a nudges model, but not one NudgesClassifier saved "
-                                 "(no sklearn metadata); read it with nudges.load")
-        try:
-            params = dict(meta["params"])
-            if isinstance(params.get("hidden_layer_sizes"), list):
-                params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
-            est = cls(**params)
-            est.classes_ = classes_from(meta["classes"], meta["classes_dtype"])
-            est.loss_curve_, est.n_iter_ = list(meta["loss_curve"]), int(meta["n_iter"])
-            if "feature_names_in" in meta:
-                est.feature_names_in_ = np.asarray(meta["feature_names_in"], dtype=object)
-        except (KeyError, TypeError, ValueError) as e:
-            raise ModelFileError(f"{path}: the classifier's metadata is not valid: {e}") from None
-        est.network_, est.n_features_in_ = net, net.sizes[0]
-        if len(est.classes_) != net.sizes[-1]:
-            raise ModelFileError(f"{path}: {len(est.classes_)} classes for "
-                                 f"{net.sizes[-1]} output neurons")
+        est: NudgesClassifier = load_classifier(cls, path)
         return est
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For pickle and skops.io: plain data (numbers, strings, arrays) and this class."""
+        return plain_state(super().__getstate__())
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(restore_state(state))
 
 
 def seed_from(random_state: Any) -> int | None:
@@ -278,21 +264,3 @@ def seed_from(random_state: Any) -> int | None:
         return int(random_state.integers(SEED_LIMIT))
     raise InvalidInput(f"random_state must be None, an integer, a numpy RandomState or "
                        f"Generator, got {random_state!r}")
-
-
-def plain(value: Any) -> Any:
-    """value as JSON can hold it: NumPy scalars and arrays as Python numbers and lists,
-    tuples as lists, anything else (a RandomState) as None."""
-    if isinstance(value, (np.ndarray, np.generic)):
-        return value.tolist()
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value if value is None or isinstance(value, (str, int, float, bool)) else None
-
-
-def classes_from(values: list[Any], dtype: str) -> np.ndarray:
-    """The saved classes_ array: numbers, strings or Python objects (strings) as saved."""
-    kind = np.dtype(dtype).kind
-    if kind not in "biufUO" or not isinstance(values, list):
-        raise ValueError(f"classes of dtype {dtype!r} cannot be restored")
-    return np.asarray(values, dtype=object if kind == "O" else dtype)
