@@ -114,18 +114,22 @@ def test_the_widgets_render_in_chromium(net, digits):
     nudging.step()
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1152, "height": 720})
         errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        for widget, circles in ((Draw(net, x), 12 + 10), (nudging, 12 + 10)):
+
+        def show(widget):                   # a fresh page each time: no window left over
+            page = browser.new_page(viewport={"width": 1152, "height": 720})
+            page.on("pageerror", lambda e: errors.append(str(e)))
             page.set_content(host_page(widget))
             page.wait_for_function("window.rendered", timeout=15_000)
             assert page.evaluate("window.rendered") == "ok", errors
-            assert page.locator("svg.net circle.neuron").count() == circles
+            assert page.locator("svg.net circle.neuron").count() == 12 + 10
+            return page
+
+        show(Draw(net, x))
+        page = show(nudging)
         assert page.locator(".targets button[aria-pressed=true]").inner_text() == str(y)
         assert page.locator("svg.chart rect").count() > 10           # the step's bars
-        page.set_content(host_page(Draw(net)))
-        page.wait_for_function("window.rendered", timeout=15_000)
+        page = show(Draw(net))
         box = page.locator("canvas.pad").bounding_box()
         page.mouse.move(box["x"] + 140, box["y"] + 40)
         page.mouse.down()
