@@ -342,15 +342,18 @@ def test_download_that_leaves_files_missing_raises(nowhere: Path,
         load_mnist(download=True)
 
 
-def test_failed_download_raises_and_load_digits_falls_back(
+def test_failed_download_raises_and_load_digits_does_not_fall_back(
         nowhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user asked for MNIST: a failed download is an error, not a quiet sample (issue 10)."""
     def offline(stem: str, directory: Path) -> Path:
         raise DataNotFound("cannot download MNIST: no network")
 
     monkeypatch.setattr(data, "_fetch", offline)
     with pytest.raises(DataNotFound, match="no network"):
         load_mnist(download=True)
-    assert load_digits(download=True).source.endswith(": cannot download MNIST: no network")
+    with pytest.raises(DataNotFound, match="no network"):
+        load_digits(download=True)
+    assert load_digits().name == "mnist-sample"
 
 
 def test_fetch_passes_mirror_and_checksum_to_pooch(tmp_path: Path,

@@ -52,9 +52,11 @@ def test_a_run_trains_to_the_end_and_can_be_used(client):
     assert run["weight_images"]["side"] == 28 and len(run["weight_images"]["values"]) == 5
     version = client.get("/api/status").json()["version"]
     status = client.post("/api/train/use", json={"session": SESSION}).json()
-    assert status["version"] == version + 1 and status["sizes"] == [784, 5, 10]
-    assert "trained on this page" in status["model"]
-    assert client.get("/api/model").json()["sizes"] == [784, 5, 10]
+    assert status["version"] != version and status["sizes"] == [784, 5, 10]
+    assert "trained on this page" in status["model"] and status["own"]
+    mine = {"X-Nudges-Session": SESSION}                # this session's views, and no other's
+    assert client.get("/api/model", headers=mine).json()["sizes"] == [784, 5, 10]
+    assert client.get("/api/model").json()["sizes"] == [784, 8, 6, 10]
 
 
 def test_pause_step_resume_and_stop(client):

@@ -19,17 +19,19 @@ and CRC-32 let a resumed run check that it trains on the very same examples.
 from __future__ import annotations
 
 import zlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from os import PathLike
 from typing import Any
 
 import numpy as np
 
 from . import optim
+from .checks import MAX_PARAMETERS
 from .errors import InvalidInput, ModelFileError
 from .network import Network
 from .persist import Saved, load_saved, save
-from .training import EpochReport, History, Settings, State
+from .schema import MAX_EXAMPLES, expect, reports_from, settings_from
+from .training import History, Settings, State
 
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
@@ -74,19 +76,19 @@ def parameter_name(slot: str, i: int, n_layers: int) -> str:
     return f"{slot}_w{i}" if i < n_layers else f"{slot}_b{i - n_layers}"
 
 
-def load_checkpoint(path: str | PathLike[str]) -> Checkpoint:
+def load_checkpoint(path: str | PathLike[str], *,
+                    max_parameters: int = MAX_PARAMETERS) -> Checkpoint:
     """The run saved at `path`; ModelFileError if the file has no (valid) training state."""
-    saved = load_saved(path)
+    saved = load_saved(path, max_parameters=max_parameters)
     where = saved.metadata.get("checkpoint")
     if not isinstance(where, dict):
         raise ModelFileError(f"{path}: holds a network but no training state to resume "
                              "(saved by Network.save or an older nudges); train it afresh")
-    settings = _settings(path, saved.metadata.get("training"))
-    history = _history(path, settings, saved.metadata.get("history"))
-    data = where.get("data")
-    if not (isinstance(data, dict) and isinstance(data.get("n_train"), int)
-            and isinstance(data.get("crc32"), int) and isinstance(data.get("name"), str)):
-        raise ModelFileError(f"{path}: the checkpoint does not say which data it trained on")
+    data = _data(path, where.get("data"))
+    settings = settings_from(saved.metadata.get("training"), f"{path}: the checkpoint",
+                             data["n_train"], ModelFileError)
+    history = History(settings, reports_from(saved.metadata.get("history"),
+                                             f"{path}: the checkpoint", ModelFileError))
     state = _state(path, saved, where, optim.get(settings.optimizer_name).slots)
     return Checkpoint(saved.network, settings, state, history, data)
 
@@ -110,32 +112,16 @@ def check_resumable(checkpoint: Checkpoint, fingerprint: dict[str, Any]) -> None
                              f"{n_batches:,} mini-batches per epoch")
 
 
-def _settings(path: str | PathLike[str], raw: object) -> Settings:
-    """Settings from the metadata, each field of the type the dataclass declares (a field
-    missing from an older file takes its default)."""
-    types = {"int": (int,), "float": (int, float), "str": (str,), "int | None": (int, type(None)),
-             "str | None": (str, type(None))}
-    if not isinstance(raw, dict) or not set(raw) <= {f.name for f in fields(Settings)}:
-        raise ModelFileError(f"{path}: the checkpoint's training settings are missing or "
-                             f"unknown to this nudges: {raw!r}")
-    for f in (f for f in fields(Settings) if f.name in raw):
-        value = raw[f.name]
-        if isinstance(value, bool) or not isinstance(value, types[str(f.type)]):
-            raise ModelFileError(f"{path}: training setting {f.name} = {value!r} is not "
-                                 f"of type {f.type}")
-    settings = Settings(**raw)
-    if settings.optimizer_name not in optim.OPTIMIZERS:
-        raise ModelFileError(f"{path}: the checkpoint's optimizer {settings.optimizer!r} is "
-                             f"unknown; known: {', '.join(optim.OPTIMIZERS)}")
-    return settings
-
-
-def _history(path: str | PathLike[str], settings: Settings, raw: Any) -> History:
-    try:
-        return History(settings, [EpochReport(**e) for e in raw])
-    except TypeError:
-        raise ModelFileError(f"{path}: the checkpoint's history is not a list of epoch "
-                             "reports") from None
+def _data(path: str | PathLike[str], raw: Any) -> dict[str, Any]:
+    """The fingerprint of the data the run trained on, each field checked."""
+    if not isinstance(raw, dict):
+        raise ModelFileError(f"{path}: the checkpoint does not say which data it trained on")
+    what = f"{path}: the checkpoint's data"
+    expect(raw.get("name"), "str", f"{what} name", ModelFileError)
+    expect(raw.get("path"), "str | None", f"{what} path", ModelFileError)
+    expect(raw.get("n_train"), "int", f"{what} n_train", ModelFileError, 1, MAX_EXAMPLES)
+    expect(raw.get("crc32"), "int", f"{what} crc32", ModelFileError, 0, 2**32 - 1)
+    return raw
 
 
 def _state(path: str | PathLike[str], saved: Saved, where: dict[str, Any],
@@ -177,6 +163,7 @@ def _generator(path: str | PathLike[str], raw: object) -> np.random.Generator:
     bit_generator = getattr(np.random, name)()
     try:
         bit_generator.state = raw
-    except (TypeError, ValueError, KeyError, OverflowError) as e:
-        raise ModelFileError(f"{path}: the checkpoint's random state is corrupt: {e}") from None
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, AttributeError) as e:
+        raise ModelFileError(f"{path}: the checkpoint's random state is corrupt: "
+                             f"{type(e).__name__}: {e}") from None
     return np.random.Generator(bit_generator)

@@ -28,16 +28,52 @@ def check_dtype(dtype: object, known: Sequence[str] = ("float32", "float64")) ->
     return np.dtype(check_choice("dtype", name, known))
 
 
-def check_sizes(sizes: Sequence[int]) -> list[int]:
-    """Layer sizes: at least an input and an output layer, each a positive integer."""
+MAX_PARAMETERS = 50_000_000  # weights and biases: 400 MB as float64 (--max-parameters)
+MAX_LAYERS = 100             # layers of weights
+
+
+def check_sizes(sizes: Sequence[int], max_parameters: int | None = None) -> list[int]:
+    """Layer sizes: at least an input and an output layer, each a positive integer, at most
+    MAX_LAYERS layers of weights and (unless None) max_parameters weights and biases in all.
+    The command line and file loading cap the parameters (MAX_PARAMETERS unless raised), so
+    a typo or a crafted file cannot ask for gigabytes; Network itself builds what it is asked,
+    and says how much memory was missing if it cannot."""
     try:
         values = [int(s) for s in sizes]
     except (TypeError, ValueError):
         raise InvalidInput(f"layer sizes must be integers, got {sizes!r}") from None
     if len(values) < 2 or any(v < 1 or v != s for v, s in zip(values, sizes)):
         raise InvalidInput(f"layer sizes must be at least two positive integers "
-                           f"(e.g. [784, 30, 10]), got {list(sizes)!r}")
+                           f"(e.g. [784, 30, 10]), got {_brief(sizes)}")
+    if len(values) - 1 > MAX_LAYERS:
+        raise InvalidInput(f"{len(values) - 1:,} layers of weights asked for; nudges builds at "
+                           f"most {MAX_LAYERS}")
+    n = count_parameters(values)
+    if max_parameters is not None and n > max_parameters:
+        raise InvalidInput(
+            f"layers {_brief(values)} have {n:,} weights and biases, over the limit of "
+            f"{max_parameters:,} ({8 * n / 2**30:,.3g} GiB as float64, several times that to "
+            "train); use smaller layers, or raise the limit (--max-parameters N; "
+            "max_parameters= in Python)")
     return values
+
+
+def count_parameters(sizes: Sequence[int]) -> int:
+    """Weights and biases of a network with these layer sizes: Σ (n_in + 1) · n_out."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def check_seed(seed: int) -> int:
+    """A seed for np.random.default_rng: an integer from 0 to 2**128 - 1."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) \
+            or not 0 <= seed < 2**128:
+        raise InvalidInput(f"seed must be an integer from 0 to 2**128 - 1, got {_brief(seed)}")
+    return int(seed)
+
+
+def _brief(value: object) -> str:
+    text = "-".join(map(str, value)) if isinstance(value, list) else repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text):,} characters)"
 
 
 def check_number(what: str, value: float, *, low: float = 0.0, inclusive: bool = False) -> float:

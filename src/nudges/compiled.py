@@ -27,6 +27,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -49,6 +50,7 @@ from .engines import Batches, Rule
 from .network import Network
 from .optim import OPTIMIZERS
 
+BUILDING = threading.Lock()   # one thread generates and imports the module; others wait
 
 # -- the generated module --------------------------------------------------------------------
 def kernels() -> dict[str, list[tuple[str, Callable[..., Any]]]]:
@@ -165,8 +167,11 @@ def generated_dir() -> Path:
 
 
 def build() -> ModuleType:
-    """The generated module for today's registries (written and imported once per process)."""
-    return generated(tuple((kind, tuple(entries)) for kind, entries in kernels().items()))
+    """The generated module for today's registries (written and imported once per process;
+    under a lock, so that two threads starting to train at once, as two runs on the web page
+    do, never see the module half imported)."""
+    with BUILDING:
+        return generated(tuple((kind, tuple(entries)) for kind, entries in kernels().items()))
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import importlib.util
 import io
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,9 @@ class Dataset:
     """Three splits, each (X float32 (n, rows*cols) = pixels / 255 in [0, 1], y int64 (n,)).
 
     source: one line saying where the data came from. name: "mnist", "mnist-sample", or the
-    folder's name for other MNIST-format data (Fashion-MNIST, say).
+    folder's name for other MNIST-format data (Fashion-MNIST, say). classes: one name per
+    label; shape: one example's shape before flattening; recipe: how nudges.datasets made the
+    inputs (format, conversion, scaling), recorded with a model so its inputs are made alike.
     """
 
     train: Split
@@ -53,6 +56,9 @@ class Dataset:
     test: Split
     source: str
     name: str
+    classes: tuple[str, ...] = tuple("0123456789")
+    shape: tuple[int, ...] = (28, 28)
+    recipe: dict[str, Any] = dataclasses.field(default_factory=lambda: {"format": "mnist"})
 
 
 def cache_dir() -> Path:
@@ -77,6 +83,17 @@ def _search_path() -> list[Path]:
     env = os.environ.get("NUDGES_DATA")
     named = [Path(env).expanduser(), Path(env).expanduser() / "mnist"] if env else []
     return [*named, cache_dir()]
+
+
+def nudges_data_problem() -> str | None:
+    """What is wrong with $NUDGES_DATA, in one sentence with the way out, or None when it is
+    unset or names a folder."""
+    env = os.environ.get("NUDGES_DATA")
+    if not env or Path(env).expanduser().is_dir():
+        return None
+    what = "is not a folder" if Path(env).expanduser().exists() else "does not exist"
+    return (f"NUDGES_DATA names {env}, which {what}: set NUDGES_DATA or pass --data to a "
+            "folder holding the four MNIST files, or --download them")
 
 
 def find_data_dir(path: StrPath | None = None) -> Path | None:
@@ -106,13 +123,25 @@ def _fetch(stem: str, directory: Path) -> Path:
                            f"pip install 'nudges[download]'") from None
     progress = importlib.util.find_spec("tqdm") is not None  # pooch's bar needs tqdm
     reasons: list[str] = []
+    pooch.get_logger().setLevel("WARNING")   # its "Downloading ..." lines: the bar says it
     for mirror in MIRRORS:
         try:
             return Path(pooch.retrieve(f"{mirror}{stem}.gz", f"sha256:{MNIST_SHA256[stem]}",
                                        fname=f"{stem}.gz", path=directory, progressbar=progress))
         except Exception as e:  # requests, OSError, checksum mismatch: try the next mirror
-            reasons.append(f"{mirror}{stem}.gz: {type(e).__name__}: {' '.join(str(e).split())}")
-    raise DataNotFound(f"cannot download MNIST: {'; '.join(reasons)}")
+            reasons.append(f"{mirror}{stem}.gz ({_why(e)})")
+    raise DataNotFound(f"cannot download MNIST from {' or '.join(reasons)}; check the "
+                       "network, or pass --data DIR with the four MNIST files")
+
+
+def _why(error: Exception) -> str:
+    """Why a download failed, in a few words (pooch and requests say it in hundreds)."""
+    text, name = " ".join(str(error).split()), type(error).__name__
+    if "hash" in text.lower() and "match" in text.lower():
+        return "the checksum did not match"
+    if isinstance(error, OSError) or "connect" in (text + name).lower():
+        return f"no network: {name}"
+    return f"{name}: {text[:80]}"
 
 
 def load_mnist(path: StrPath | None = None, *, download: bool = False,
@@ -128,8 +157,8 @@ def load_mnist(path: StrPath | None = None, *, download: bool = False,
     if directory is None:
         if not download:
             places = ", ".join(str(d) for d in _search_path())
-            raise DataNotFound(f"full MNIST not found in {places}; "
-                               f"set NUDGES_DATA or pass --data (or --download)")
+            raise DataNotFound(f"full MNIST not found in {places}; " + (
+                nudges_data_problem() or "set NUDGES_DATA or pass --data (or --download)"))
         directory = cache_dir()
         for stem in (f for f in MNIST_FILES if f not in _copies(directory)):
             _fetch(stem, directory)
@@ -182,13 +211,14 @@ def load_sample() -> Dataset:
 
 
 def load_digits(path: StrPath | None = None, *, download: bool = False) -> Dataset:
-    """load_mnist(path, download=download); if path is None and MNIST is not found, the
-    sample from load_sample(), with the reason for falling back at the end of its source.
+    """load_mnist(path, download=download); if path is None, download is false and MNIST is
+    not found, the sample from load_sample(), with the reason for falling back at the end of
+    its source. A failed download raises DataNotFound (the user asked for MNIST).
     """
     try:
         return load_mnist(path, download=download)
     except DataNotFound as missing:
-        if path is not None:
+        if path is not None or download:     # asked for this data: no quiet fallback
             raise
         reason = str(missing)
     try:

@@ -20,7 +20,15 @@ import numpy as np
 
 from . import activations, costs, display
 from .activations import Activation, Array
-from .checks import as_batch, as_targets, check_choice, check_dtype, check_sizes
+from .checks import (
+    as_batch,
+    as_targets,
+    check_choice,
+    check_dtype,
+    check_seed,
+    check_sizes,
+    count_parameters,
+)
 from .errors import InvalidInput
 
 INITS = ("scaled", "normal", "he")
@@ -83,9 +91,16 @@ class Network:
         self.cost_function = costs.get(cost, output)
         self.dtype = check_dtype(dtype, DTYPES)
         self.init = init
-        self.seed = int(cast(int, np.random.SeedSequence().entropy)) if seed is None else int(seed)
-        self.weights, self.biases = init_parameters(
-            self.sizes, init, self.dtype, np.random.default_rng(self.seed))
+        self.seed = (int(cast(int, np.random.SeedSequence().entropy)) if seed is None
+                     else check_seed(seed))
+        check_choice("init", init, INITS)
+        try:
+            self.weights, self.biases = init_parameters(
+                self.sizes, init, self.dtype, np.random.default_rng(self.seed))
+        except (MemoryError, ValueError) as e:          # numpy: too big to allocate
+            n = count_parameters(self.sizes)
+            raise InvalidInput(f"not enough memory for {n:,} weights and biases "
+                               f"({8 * n / 2**30:,.3g} GiB while drawing them): {e}") from None
 
     def __repr__(self) -> str:
         return (f"Network({self.sizes}, activation={self.hidden.name!r}, "

@@ -1,20 +1,70 @@
-"""An ASGI middleware that refuses request bodies over a size limit with 413, before any work.
+"""What bounds the server's work: body size, heavy requests at once, and the hosts it answers.
 
-It reads the whole body first (at most `limit` bytes, whatever Content-Length claims), then
-replays it to the app, so no handler ever sees a huge payload.
+BodyLimit reads the whole body first (at most `limit` bytes, whatever Content-Length claims),
+then replays it to the app, so no handler ever sees a huge payload. HeavyWork lets a few
+heavy requests compute at once and turns the rest away (429, Retry-After) at once, so that
+light requests keep their threads. allowed_hosts lists the Host headers to answer (against
+DNS rebinding: a page on attacker.example whose name now points at 127.0.0.1).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+import socket
+import threading
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+from ..errors import NudgesError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+HEAVY_SLOTS = 2          # heavy requests computing at once; more get 429
+RETRY_AFTER = 2          # seconds, in the 429's Retry-After header
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1",
+               "testserver")   # Starlette's TestClient; a single-label name no site can own
+ANY_ADDRESS = ("0.0.0.0", "::", "")
+
+
+class Overloaded(NudgesError):
+    """Too many heavy requests at once (HTTP 429 with Retry-After)."""
+
+
+class HeavyWork:
+    """At most `slots` heavy requests at once; one more raises Overloaded without waiting."""
+
+    def __init__(self, slots: int = HEAVY_SLOTS) -> None:
+        self._free = threading.BoundedSemaphore(slots)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold a slot for the block, or raise Overloaded at once."""
+        if not self._free.acquire(blocking=False):
+            raise Overloaded("the server is busy with other heavy requests; try again in "
+                             f"{RETRY_AFTER} seconds")
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+def allowed_hosts(hosts: Sequence[str]) -> list[str]:
+    """Host names to answer: this machine's loopback names and `hosts` (the --host value);
+    for 0.0.0.0 or :: (every interface, the user's choice) also this machine's names."""
+    names = [*LOCAL_HOSTS, *(f"[{h}]" if ":" in h else h for h in hosts)]
+    if any(h in ANY_ADDRESS for h in hosts):
+        names += [socket.gethostname(), socket.getfqdn()]
+        try:
+            names += [str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)]
+        except OSError:
+            pass
+    return sorted(set(names))
 
 
 class BodyLimit:

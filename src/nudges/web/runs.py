@@ -231,14 +231,15 @@ class Runs:
         if old is not None:
             old.control("stop")
             old.join()
-        with self._lock:
+        with self._lock:                         # count and start as one step: atomic
             if sum(r.alive for r in self._runs.values()) >= self.limit:
                 raise Busy(f"{self.limit} networks are training already; stop one first")
             run = make()
             self._runs[session] = run
-            for name in [s for s, r in self._runs.items() if not r.alive][:-KEEP]:
+            for name in [s for s, r in self._runs.items() if not r.alive and s != session
+                         ][:-KEEP]:
                 del self._runs[name]
-        return run.start()
+            return run.start()
 
     def get(self, session: str) -> Run:
         """The session's run, or NoRun."""

@@ -33,6 +33,8 @@ MAX_EPOCHS = 100
 MAX_STEPS = 50
 MAX_ETA = 100
 MAX_BATCH = 1000                        # examples in one mini-batch, to train or to measure
+MAX_NOISE_WORK = 25_000                 # repeats x batch sizes in one /api/noise request
+MAX_TABLE = 32                          # examples (columns) in the averaging table
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
@@ -42,9 +44,10 @@ Eta = Annotated[float, Field(gt=0, le=MAX_ETA)]
 
 
 class Strict(BaseModel):
-    """No unknown fields, no NaN or infinity anywhere."""
+    """No unknown fields, no NaN or infinity anywhere, and no coercion: "28" is not 28, true
+    is not 1 (strict mode; JSON integers still count as floats)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class Image(Strict):
@@ -100,6 +103,47 @@ class StepRequest(Strict):
     steps: int = Field(default=1, ge=1, le=MAX_STEPS)
 
 
+class TourRequest(WishRequest):
+    """The tour's numbers for one example: its wishes, levers and the wish passed back."""
+
+
+class Parameter(Strict):
+    """A weight w_jk into layer `layer` from neuron k of layer − 1, or (k null) the bias b_j."""
+
+    layer: int = Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)
+    j: int = Field(ge=0, lt=MAX_NEURONS)
+    k: int | None = Field(default=None, ge=0, lt=28 * 28)
+
+
+def _distinct(rows: list[int] | None) -> list[int] | None:
+    if rows is not None and len(set(rows)) != len(rows):
+        raise ValueError(f"rows must be distinct training digits, got {rows}")
+    return rows
+
+
+class AverageRequest(Strict):
+    """The averaging table: `count` training digits drawn by `seed`, or the `rows` given; the
+    `picks` first, then the `top` parameters of largest mean nudge."""
+
+    rows: list[Annotated[int, Field(ge=0)]] | None = Field(default=None, min_length=1,
+                                                           max_length=MAX_TABLE)
+    count: int = Field(default=10, ge=1, le=MAX_TABLE)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    picks: list[Parameter] = Field(default=[], max_length=8)
+    top: int = Field(default=6, ge=0, le=12)
+
+    _rows = field_validator("rows")(_distinct)
+
+
+class AverageStepRequest(Strict):
+    """One step of gradient descent, w ← w − η ∂C_B/∂w, on the training digits `rows`."""
+
+    rows: list[Annotated[int, Field(ge=0)]] = Field(min_length=1, max_length=MAX_TABLE)
+    eta: Eta = 3.0
+
+    _rows = field_validator("rows")(_distinct)
+
+
 class NoiseRequest(Strict):
     """Mini-batch against full gradients, `repeats` random batches of each size, for the
     model or (fresh) an untrained network of its shape."""
@@ -115,6 +159,15 @@ class NoiseRequest(Strict):
         if any(not 1 <= s <= MAX_BATCH for s in sizes):
             raise ValueError(f"each batch size must be from 1 to {MAX_BATCH}, got {sizes}")
         return sizes
+
+    @model_validator(mode="after")
+    def _work(self) -> NoiseRequest:
+        work = self.repeats * sum(self.batch_sizes)
+        if work > MAX_NOISE_WORK:
+            raise ValueError(f"repeats x the sum of batch sizes is {work:,} example gradients; "
+                             f"at most {MAX_NOISE_WORK:,} per request (fewer repeats or smaller "
+                             "batch sizes)")
+        return self
 
 
 class SessionRequest(Strict):
@@ -215,9 +268,11 @@ def page_config() -> dict[str, Any]:
                    **{name: bounds(TrainRequest, name) for name in optimizer_settings()},
                    "steps": bounds(StepRequest, "steps"),
                    "repeats": bounds(NoiseRequest, "repeats"),
-                   "noise_batch_size": {"ge": 1, "le": MAX_BATCH}},
+                   "noise_batch_size": {"ge": 1, "le": MAX_BATCH},
+                   "table_count": bounds(AverageRequest, "count")},
         "defaults": {"train": defaults(TrainRequest), "step": defaults(StepRequest),
-                     "noise": defaults(NoiseRequest)},
+                     "noise": defaults(NoiseRequest), "average": defaults(AverageRequest),
+                     "pace": "slow"},          # the page starts slow: a person sees epoch 1
         "kinds": [kind.offer(name) for name, kind in KINDS.items()],
         "optimizers": optimizers(),
         "optimizer_settings": shown_settings(),

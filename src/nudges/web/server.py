@@ -8,8 +8,8 @@ answered with 4xx and {"error": "what was expected, what arrived"}, never a 500.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -19,33 +19,50 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
 from .api import router
-from .limits import BodyLimit
+from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
 from .runs import Busy, NoRun
 from .state import Hub, NotReady
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1 << 20                         # 1 MiB: a 280x280 drawing is about 0.5 MiB of JSON
-STATUS = {Busy: 429, NoRun: 404, NotReady: 503}
+STATUS = {Busy: 429, Overloaded: 429, NoRun: 404, NotReady: 503}
 
 
 def create_app(model: Network | None = None, data: Dataset | None = None, *,
-               data_path: str | PathLike[str] | None = None, download: bool = False) -> FastAPI:
+               data_path: str | PathLike[str] | None = None, download: bool = False,
+               hosts: Sequence[str] = ("127.0.0.1",)) -> FastAPI:
     """The web app for `model` (a quick one is trained at startup if None) and `data`.
 
     data=None loads the digits at startup from data_path, $NUDGES_DATA, the cache (downloading
     MNIST into it if `download`), or the embedded sample. Background work starts and stops
-    with the app's lifespan.
+    with the app's lifespan. Requests whose Host header is not localhost, 127.0.0.1, [::1] or
+    one of `hosts` (the address served on) get 400.
     """
     if model is not None and (model.sizes[0] != 784 or model.sizes[-1] != 10):
         raise InvalidInput(f"the page draws 28x28 inputs and ten outputs; this network is "
                            f"{'-'.join(map(str, model.sizes))}")
     hub = Hub(model, data, data_path, download)
+    app = FastAPI(title="nudges", lifespan=_lifespan(hub), docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.hub = hub
+    app.state.heavy = HeavyWork()
+    app.include_router(router)
+    app.mount("/static", Revalidated(directory=STATIC), name="static")
+    app.add_api_route("/", index, include_in_schema=False)
+    _add_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(hosts))
+    return app
 
+
+def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Background work starts and stops with the app."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub.open()
@@ -53,16 +70,7 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
             yield
         finally:
             hub.close()
-
-    app = FastAPI(title="nudges", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json")
-    app.state.hub = hub
-    app.include_router(router)
-    app.mount("/static", Revalidated(directory=STATIC), name="static")
-    app.add_api_route("/", index, include_in_schema=False)
-    _add_error_handlers(app)
-    app.add_middleware(BodyLimit, limit=MAX_BODY)
-    return app
+    return lifespan
 
 
 class Revalidated(StaticFiles):
@@ -92,7 +100,10 @@ def _error(status: int, message: str) -> JSONResponse:
 
 async def _nudges_error(request: Request, exc: Exception) -> Response:
     status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-    return _error(status, str(exc))
+    response = _error(status, str(exc))
+    if status == 429:
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

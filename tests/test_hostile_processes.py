@@ -1,0 +1,247 @@
+"""Regression catalogue of issue 10 in real processes: signals (§1), memory limits (§2, under
+resource.setrlimit), a closed pipe, an ASCII terminal, a port in use (§4, §6). Each runs
+`python -m nudges` and reads its exit status, its stderr, and the files it left."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nudges import Network
+from nudges.checkpoint import load_checkpoint
+from nudges.data import TRAIN_IMAGES
+from nudges.persist import load, save
+
+from .hostile import checkpoint, metadata_of, npy, one_line, run_cli, tiny_dir
+from .tiny_data import TINY, write_tiny_mnist
+
+__all__ = ["checkpoint", "tiny_dir"]   # fixtures
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and rlimits: Linux")
+QUIET_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def start(*args: str, env: dict[str, str] | None = None, **kwargs: object
+          ) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "nudges", *args], text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, **QUIET_ENV, **(env or {})}, **kwargs)
+
+
+def wait_for_line(stream: object, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = stream.readline()  # type: ignore[attr-defined]
+        if text in line:
+            return str(line)
+        assert line, f"the stream ended before {text!r}"
+    raise AssertionError(f"no {text!r} within {timeout} s")
+
+
+# --- §1 signals ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("signum", "status", "words"), [
+    (signal.SIGTERM, 143, "stopped by SIGTERM"), (signal.SIGINT, 130, "interrupted")])
+def test_a_signal_mid_training_saves_and_exits(signum: int, status: int, words: str,
+                                               tiny_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "run.npz"
+    proc = start("train", "--data", str(tiny_dir), *TINY, "--epochs", "100000", "--save",
+                 str(path))
+    wait_for_line(proc.stdout, "Epoch 2/")
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == status, err
+    assert "Traceback" not in err and words in err and "resume with" in err
+    run = load_checkpoint(path)
+    assert 2 <= run.state.epoch < 100000 and len(run.history.epochs) >= 2
+
+
+def test_signals_during_the_final_save_never_lose_it(tiny_dir: Path, tmp_path: Path) -> None:
+    """The issue's case: Ctrl-C right after the last epoch line, while a big network saves."""
+    path = tmp_path / "big.npz"
+    proc = start("train", "--data", str(tiny_dir), "--layers", "16,200000,10", "--dtype",
+                 "float64", "--momentum", "0.5", "--batch-size", "100", "--epochs", "1",
+                 "--eta", "0.1", "--save", str(path))
+    wait_for_line(proc.stdout, "Epoch 1/1")
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)                # a second one, most likely mid-save
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert load_checkpoint(path).network.sizes == [16, 200000, 10]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_one_signal_after_the_last_epoch_still_saves(tiny_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "big.npz"
+    proc = start("train", "--data", str(tiny_dir), "--layers", "16,200000,10", "--dtype",
+                 "float64", "--batch-size", "100", "--epochs", "1", "--eta", "0.1",
+                 "--save", str(path))
+    wait_for_line(proc.stdout, "Epoch 1/1")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and "Traceback" not in err, err
+    assert "after the last epoch; saved to" in err and load(path).sizes == [16, 200000, 10]
+
+
+def test_ctrl_c_in_a_long_command_is_one_line(tmp_path: Path) -> None:
+    model = tmp_path / "m.npz"
+    save(Network([784, 8, 10], seed=0), model)
+    (tmp_path / "empty").mkdir()
+    proc = start("noise", str(model), "--repeats", "50", "--batch-sizes", "1,2,3,4,5,6,7,8",
+                 env={"NUDGES_DATA": str(tmp_path / "empty"),
+                      "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    wait_for_line(proc.stderr, "sample")          # main() is running: the data note is out
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip() == "nudges: interrupted", err
+
+
+# --- §2 memory: small files must not cost huge memory ----------------------------------------
+
+LIMITED = """
+import resource, sys
+from nudges.cli import main
+with open("/proc/self/status") as f:
+    size = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:"))
+limit = size + {extra} * 2**20
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_limited(args: list[str], extra_mib: int = 200) -> subprocess.CompletedProcess[str]:
+    """`nudges ARGS` allowed only `extra_mib` MiB of address space beyond its start-up."""
+    return subprocess.run([sys.executable, "-c", LIMITED.format(extra=extra_mib), *args],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **QUIET_ENV})
+
+
+def zeros_member(zf: zipfile.ZipFile, name: str, shape: tuple[int, ...], dtype: str) -> None:
+    """A deflated .npy member of zeros, written in chunks (big when read, small on disk)."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": np.dtype(dtype).str,
+                                                  "fortran_order": False, "shape": shape})
+    with zf.open(name, "w", force_zip64=True) as f:
+        f.write(header.getvalue())
+        left, chunk = int(np.prod(shape)) * np.dtype(dtype).itemsize, bytes(1 << 22)
+        while left:
+            f.write(chunk[:min(left, len(chunk))])
+            left -= min(left, len(chunk))
+
+
+def test_a_small_file_declaring_a_huge_network_is_one_line(tmp_path: Path) -> None:
+    """Metadata and arrays agree on 16-3,000,000-10 (81 M parameters, 324 MB), in 0.3 MB."""
+    small, path, n = tmp_path / "small.npz", tmp_path / "huge.npz", 3_000_000
+    save(Network([16, 8, 10], seed=0), small)
+    meta = metadata_of(small)
+    meta["network"]["sizes"] = [16, n, 10]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("metadata.npy", npy(np.frombuffer(json.dumps(meta).encode(), np.uint8)))
+        for name, shape in (("w0", (n, 16)), ("b0", (n,)), ("w1", (10, n)), ("b1", (10,))):
+            zeros_member(zf, f"{name}.npy", shape, "float32")
+    assert path.stat().st_size < 2**20
+    result = run_limited(["evaluate", str(path)])
+    assert "over the limit of 50,000,000" in one_line(result.stderr, result.returncode)
+
+
+def test_an_extra_compressed_member_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "m.npz"
+    save(Network([16, 8, 10], seed=0), path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zeros_member(zf, "extra_junk.npy", (400_000_000,), "uint8")
+    assert path.stat().st_size < 2**20
+    result = run_limited(["evaluate", str(path)])
+    assert "extra arrays declare more" in one_line(result.stderr, result.returncode)
+
+
+def test_a_gzip_idx_claiming_more_images_than_it_holds_is_one_line(tmp_path: Path) -> None:
+    data = write_tiny_mnist(tmp_path / "data")
+    claim = 400_000
+    header = bytes([0, 0, 8, 3]) + b"".join(n.to_bytes(4, "big") for n in (claim, 28, 28))
+    with gzip.open(data / f"{TRAIN_IMAGES}.gz", "wb", compresslevel=1) as f:
+        f.write(header)
+        left = claim * 784 - 1                      # one byte short
+        chunk = bytes(1 << 22)
+        while left:
+            f.write(chunk[:min(left, len(chunk))])
+            left -= min(left, len(chunk))
+    (data / TRAIN_IMAGES).unlink()
+    assert (data / f"{TRAIN_IMAGES}.gz").stat().st_size < 4 * 2**20
+    model = tmp_path / "m.npz"
+    save(Network([784, 8, 10], seed=0), model)
+    result = run_limited(["evaluate", str(model), "--data", str(data)], extra_mib=150)
+    line = one_line(result.stderr, result.returncode)
+    assert "needs 313,600,000 data bytes, but the file holds 313,599,999" in line
+
+
+def test_running_out_of_memory_is_one_line_with_the_amount(tiny_dir: Path) -> None:
+    result = run_limited(["train", "--data", str(tiny_dir), "--layers", "16,3000000,10",
+                          "--max-parameters", "100000000", "--epochs", "1"])
+    line = one_line(result.stderr, result.returncode)
+    assert "not enough memory" in line and "MiB" in line
+
+
+# --- §4, §6 pipes, terminals, ports, usage ---------------------------------------------------
+
+def test_a_closed_pipe_ends_quietly(tiny_dir: Path, tmp_path: Path) -> None:
+    model = tmp_path / "m.npz"
+    save(Network([16, 8, 10], seed=0), model)
+    proc = start("evaluate", str(model), "--data", str(tiny_dir))
+    assert proc.stdout is not None
+    proc.stdout.close()                           # `| head -0`: nobody reads
+    assert proc.stderr is not None
+    with proc.stderr:
+        err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 141 and err == "", err
+
+
+def test_an_ascii_terminal_gets_question_marks(tiny_dir: Path, tmp_path: Path) -> None:
+    model = tmp_path / "m.npz"
+    save(Network([16, 8, 10], seed=0), model)
+    env = {"PYTHONIOENCODING": "ascii", **QUIET_ENV}
+    result = run_cli("noise", str(model), "--data", str(tiny_dir), "--repeats", "2", env=env)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "?" in result.stdout and "cosine" in result.stdout
+    helped = run_cli("train", "--help", env=env)
+    assert helped.returncode == 0 and "?" in helped.stdout
+
+
+def test_a_port_in_use_is_one_line_at_once(tmp_path: Path) -> None:
+    pytest.importorskip("uvicorn")
+    model = tmp_path / "m.npz"
+    save(Network([784, 8, 10], seed=0), model)
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        started = time.monotonic()
+        result = run_cli("serve", str(model), "--port", str(port))
+    assert time.monotonic() - started < 30
+    line = one_line(result.stderr, result.returncode)
+    assert f"port {port}" in line and "already in use" in line and "--port" in line
+    assert "open http" not in result.stdout
+
+
+def test_usage_errors_keep_argparse_convention() -> None:
+    """README: a flag argparse cannot parse gets its usage block and exit status 2."""
+    result = run_cli("train", "--eta", "fast")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().endswith("argument --eta: invalid float value: 'fast'")
+    assert result.stderr.startswith("usage: nudges train")
+    result = run_cli("train", "--no-such-flag")
+    assert result.returncode == 2 and "unrecognized arguments: --no-such-flag" in result.stderr

@@ -1,0 +1,177 @@
+"""Regression catalogue of issue 10, §5: the web server under a hostile page or a heavy user,
+against a real uvicorn on 127.0.0.1 (a free port): foreign Host headers (DNS rebinding), heavy
+requests beyond the pool (429 + Retry-After while light ones still answer), work bounded per
+request (422), at most two training runs however many start at once, and no coercion."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+pytest.importorskip("uvicorn")
+httpx = pytest.importorskip("httpx")
+
+from nudges.network import Network  # noqa: E402
+from nudges.web import create_app  # noqa: E402
+from nudges.web.limits import HEAVY_SLOTS, RETRY_AFTER, HeavyWork, Overloaded  # noqa: E402
+from nudges.web.runs import MAX_RUNS  # noqa: E402
+from nudges.web.schemas import MAX_NOISE_WORK  # noqa: E402
+
+from .test_browser import serve  # noqa: E402
+from .web_helpers import drawing, our_threads, tiny_dataset  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def app() -> Any:
+    return create_app(Network([784, 8, 10], seed=0), tiny_dataset(400, 50, 50))
+
+
+@pytest.fixture(scope="module")
+def url(app: Any) -> Iterator[str]:
+    yield from serve(app)
+    deadline = time.monotonic() + 10
+    while our_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def post(url: str, path: str, body: dict[str, Any], **headers: str) -> httpx.Response:
+    return httpx.post(url + path, json=body, headers=headers, timeout=30)
+
+
+FOREIGN = ["attacker.example", "attacker.example:8000", "127.0.0.1.attacker.example",
+           "localhost.attacker.example", "10.0.0.1", "", "[::2]"]
+
+
+@pytest.mark.parametrize("host", FOREIGN)
+def test_foreign_hosts_get_400_and_change_nothing(host: str, url: str, app: Any) -> None:
+    before = app.state.hub.status()
+    for path, body in (("api/train/start", {"session": "rebinding1"}),
+                       ("api/train/use", {"session": "rebinding1"})):
+        assert post(url, path, body, host=host).status_code == 400
+    assert httpx.get(url + "api/status", headers={"host": host}).status_code == 400
+    assert app.state.hub.status() == before
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+def test_local_hosts_are_answered(host: str, url: str) -> None:
+    port = url.rsplit(":", 1)[1].strip("/")
+    response = httpx.get(url + "api/status", headers={"host": f"{host}:{port}"})
+    assert response.status_code == 200
+
+
+def test_the_served_host_is_answered(tiny_app_hosts: Any) -> None:
+    from starlette.testclient import TestClient
+    with TestClient(tiny_app_hosts, base_url="http://192.168.7.7:8000") as client:
+        assert client.get("/api/status").status_code == 200
+    with TestClient(tiny_app_hosts, base_url="http://192.168.7.8:8000") as client:
+        assert client.get("/api/status").status_code == 400
+
+
+@pytest.fixture
+def tiny_app_hosts() -> Any:
+    return create_app(Network([784, 4, 10], seed=0), tiny_dataset(50, 10, 10),
+                      hosts=["192.168.7.7"])
+
+
+NOISE = {"batch_sizes": [10, 100], "repeats": 2}
+
+
+def test_heavy_requests_beyond_the_pool_get_429_and_light_ones_answer(url: str,
+                                                                      app: Any) -> None:
+    with ExitStack() as held:
+        for _ in range(HEAVY_SLOTS):              # the pool is busy: every slot taken
+            held.enter_context(app.state.heavy.slot())
+        for path, body in (("api/noise", NOISE),
+                           ("api/step", {"image": drawing(), "label": 3})):
+            response = post(url, path, body)
+            assert response.status_code == 429, response.text
+            assert response.headers["retry-after"] == str(RETRY_AFTER)
+            assert "busy" in response.json()["error"]
+        assert httpx.get(url + "api/status").status_code == 200
+        assert post(url, "api/forward", {"image": drawing()}).status_code == 200
+    assert post(url, "api/noise", NOISE).status_code == 200      # freed again
+
+
+def test_concurrent_heavy_requests_are_bounded(url: str) -> None:
+    body = {"batch_sizes": [100, 200, 300], "repeats": 40}
+    with ThreadPoolExecutor(12) as pool:
+        codes = [r.status_code for r in pool.map(lambda _: post(url, "api/noise", body),
+                                                 range(12))]
+    assert set(codes) <= {200, 429} and 1 <= codes.count(200) and codes.count(429) >= 1
+
+
+def test_heavy_work_refuses_at_once_and_frees_its_slot() -> None:
+    heavy = HeavyWork(1)
+    with heavy.slot():
+        start = time.monotonic()
+        with pytest.raises(Overloaded):
+            with heavy.slot():
+                pass
+        assert time.monotonic() - start < 1
+    with heavy.slot():
+        pass
+
+
+@pytest.mark.parametrize("body", [
+    {"batch_sizes": [1000] * 6, "repeats": 50},
+    {"batch_sizes": [1000, 1000], "repeats": 13},
+])
+def test_each_requests_work_is_bounded(body: dict[str, Any], url: str) -> None:
+    response = post(url, "api/noise", body)
+    assert response.status_code == 422 and f"at most {MAX_NOISE_WORK:,}" in response.text
+
+
+def test_at_most_two_runs_however_many_start_at_once(url: str, app: Any) -> None:
+    sessions = [f"crowd-{i:04d}" for i in range(30)]
+    barrier = threading.Barrier(len(sessions))
+
+    def start(session: str) -> int:
+        barrier.wait()
+        return post(url, "api/train/start", {"session": session, "hidden": [8],
+                                             "epochs": 50, "slow": True}).status_code
+    try:
+        with ThreadPoolExecutor(len(sessions)) as pool:
+            codes = list(pool.map(start, sessions))
+        assert codes.count(200) == MAX_RUNS and codes.count(429) == len(sessions) - MAX_RUNS
+        alive = [r for r in app.state.hub.runs._runs.values() if r.alive]  # noqa: SLF001
+        assert len(alive) <= MAX_RUNS
+    finally:
+        for session in sessions:
+            post(url, "api/train/control", {"session": session, "action": "stop"})
+
+
+COERCED: dict[str, tuple[str, dict[str, Any]]] = {
+    "label true": ("api/wishes", {"image": drawing(), "label": True}),
+    "label '3'": ("api/wishes", {"image": drawing(), "label": "3"}),
+    "label 3.0": ("api/wishes", {"image": drawing(), "label": 3.0}),
+    "width '56'": ("api/forward", {"image": {**drawing(), "width": "56"}}),
+    "string pixels": ("api/forward", {"image": {**drawing(), "pixels": ["0"] * 56 * 56}}),
+    "centre 'yes'": ("api/forward", {"image": {**drawing(), "centre": "yes"}}),
+    "centre 1": ("api/forward", {"image": {**drawing(), "centre": 1}}),
+    "steps '2'": ("api/step", {"image": drawing(), "label": 1, "steps": "2"}),
+    "repeats 2.5": ("api/noise", {"batch_sizes": [10], "repeats": 2.5}),
+    "batch sizes as strings": ("api/noise", {"batch_sizes": ["10"], "repeats": 2}),
+    "fresh 'false'": ("api/noise", {"batch_sizes": [10], "repeats": 2, "fresh": "false"}),
+    "epochs '3'": ("api/train/start", {"session": "coerce01", "epochs": "3"}),
+    "hidden '16'": ("api/train/start", {"session": "coerce01", "hidden": ["16"]}),
+    "slow 0": ("api/train/start", {"session": "coerce01", "slow": 0}),
+    "session a number": ("api/train/start", {"session": 12345678}),
+}
+
+
+@pytest.mark.parametrize("case", COERCED)
+def test_what_the_page_did_not_mean_is_refused(case: str, url: str) -> None:
+    path, body = COERCED[case]
+    response = post(url, path, body)
+    assert response.status_code == 422, response.text
+    assert "error" in response.json()
+
+
+def test_integers_still_count_as_floats(url: str) -> None:
+    assert post(url, "api/step", {"image": drawing(), "label": 1, "eta": 3}).status_code == 200
