@@ -22,7 +22,7 @@ def model(tmp_path, sample_only):
 def test_default_train_uses_the_sample_and_says_so(sample_only, capsys):
     assert main(["train", "--epochs", "1"]) == 0
     out, err = capsys.readouterr()
-    assert "using the embedded 5,000-image MNIST sample" in err
+    assert "using the embedded 5,000-digit sample" in err
     assert "Training 784-16-16-10 (sigmoid, sigmoid output, quadratic cost)" in out
     assert "Epoch 1/1  cost 0." in out and "test " in out and "/500 (" in out
 

@@ -8,6 +8,7 @@
 """
 
 from .data import Dataset, load_digits, load_mnist, load_sample
+from .datasets import load_dataset
 from .engines import ENGINES
 from .errors import (
                      DataError,
@@ -39,6 +40,7 @@ __all__ = [
     "ENGINES", "OPTIMIZERS", "DataError", "DataNotFound", "Dataset", "EpochReport", "History",
     "InvalidInput", "ModelFileError", "Network", "NudgesError", "Optimizer", "Settings", "Trace",
     "TrainingDiverged", "Wishes", "__version__", "agreement", "check_one_weight",
-    "example_nudges", "gradient_noise", "load", "load_digits", "load_mnist", "load_sample",
+    "example_nudges", "gradient_noise", "load", "load_dataset", "load_digits", "load_mnist",
+    "load_sample",
     "nudge_norms", "read_idx", "save", "step_effect", "sweep", "train", "wishes",
 ]

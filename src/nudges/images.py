@@ -38,6 +38,18 @@ def read_image(path: str | PathLike[str]) -> np.ndarray:
 
     Any size (shrunk to at most MAX_SIDE pixels a side first), mode, bit depth or alpha.
     """
+    gray = read_grayscale(path)
+    try:
+        return to_mnist(gray)
+    except InvalidInput as e:
+        raise InvalidInput(f"{path}: {e}") from None
+
+
+def read_grayscale(path: str | PathLike[str]) -> np.ndarray:
+    """The image at `path` as a 2-D grayscale array (h, w) in [0, 1], 1 = white paper.
+
+    Any size (shrunk to at most MAX_SIDE pixels a side first), mode, bit depth or alpha.
+    """
     image_module = _pil()
     path = Path(path)
     if not path.is_file():
@@ -48,7 +60,7 @@ def read_image(path: str | PathLike[str]) -> np.ndarray:
         with warnings.catch_warnings():          # Pillow warns of damaged metadata and big
             warnings.simplefilter("ignore")      # images: judged by what it reads, and _shrunk
             with image_module.open(path) as im:
-                return to_mnist(_grayscale(_shrunk(im, image_module)))
+                return _grayscale(_shrunk(im, image_module))
     except InvalidInput as e:
         raise InvalidInput(f"{path}: {e}") from None
     except image_module.DecompressionBombError as e:

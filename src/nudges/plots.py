@@ -151,8 +151,10 @@ def noise_figure(rows: Sequence[NoiseRow], n_full: int | None = None) -> Any:
     return fig
 
 
-def confusion_figure(m: np.ndarray) -> Any:
-    """m[i, j] = examples of digit i classified as j; the mistakes coloured, the diagonal gray."""
+def confusion_figure(m: np.ndarray, classes: Sequence[str] | None = None) -> Any:
+    """m[i, j] = examples of class i classified as j; the mistakes coloured, the diagonal gray.
+
+    classes: the names on the axes (default: the numbers 0, 1, ...)."""
     from matplotlib import colormaps
     fig = make_figure("confusion")
     ax = fig.subplots()
@@ -167,7 +169,12 @@ def confusion_figure(m: np.ndarray) -> Any:
             ax.text(j, i, f"{count:,}", ha="center", va="center", fontsize=8,
                     color="white" if dark else "black", fontweight="bold" if i == j else None)
     n = len(m)
-    ax.set(xticks=range(n), yticks=range(n), xlabel="the network's answer", ylabel="true digit")
+    names = [str(c) for c in (classes or range(n))][:n]
+    names += [str(j) for j in range(len(names), n)]
+    ax.set(xticks=range(n), yticks=range(n), xlabel="the network's answer",
+           ylabel="true digit" if classes is None else "true class")
+    ax.set_xticklabels(names, rotation=90 if max(map(len, names)) > 2 else 0)
+    ax.set_yticklabels(names)
     total = int(m.sum())
     ax.set_title(f"Confusion matrix: {int(np.trace(m)):,} of {total:,} right "
                  f"({100 * np.trace(m) / max(total, 1):.2f}%); red = mistakes", fontsize=11)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import NudgesError
 from . import evaluate, explain, gradcheck, noise, plot, predict, serve, sweep, train
-from .common import Help
+from .common import Help, silence_stdout, tolerate_narrow_encodings
 
 COMMANDS = [train, evaluate, predict, gradcheck, explain, noise, plot, serve, sweep]
 
@@ -45,10 +45,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (1 for a user's error, in one line)."""
+    """Run the command line; returns the exit status: 1 for a user's error or too little
+    memory, in one line; 130 for Ctrl-C; 141, silently, when the reader of stdout goes away."""
+    tolerate_narrow_encodings()
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except NudgesError as e:
         print(f"nudges: error: {e}", file=sys.stderr)
         return 1
+    except MemoryError as e:
+        print(f"nudges: error: not enough memory: {e or 'an allocation failed'}; use smaller "
+              "layers or less data, or free some memory", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nudges: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:                      # `nudges ... | head`: the reader has gone
+        silence_stdout()
+        return 141

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
+import os
 import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from ..data import Dataset, load_digits
+from ..atomic import check_target
+from ..data import Dataset, load_digits, nudges_data_problem
 from ..errors import InvalidInput
+from . import data_args
 
 
 class Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -20,6 +27,48 @@ class Help(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFo
         if action.default is None or "default" in text:
             return text
         return super()._get_help_string(action)
+
+
+def tolerate_narrow_encodings() -> None:
+    """On a terminal that cannot show η or ✓ (PYTHONIOENCODING=ascii, say), print '?' for
+    them rather than fail."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if codecs.lookup(encoding).name != "utf-8" and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit meets no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass                                     # not a real file (a test's capture)
+
+
+def output_folder(path: str, flag: str) -> Path:
+    """The folder `flag` names, created if missing; InvalidInput now (before any long work)
+    if it is a file or cannot be written to."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{flag} {path} is a file; expected a folder to write figures into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise InvalidInput(f"{flag} {path}: cannot write there ({e.strerror or e})") from None
+    return folder
+
+
+def output_file(path: str, flag: str) -> Path:
+    """The file `flag` names, checked now as a save to it will be (nudges.atomic)."""
+    try:
+        check_target(path)
+    except InvalidInput as e:
+        raise InvalidInput(f"{flag}: {e}") from None
+    return Path(path)
 
 
 def parse_layers(text: str) -> list[int]:
@@ -41,20 +90,38 @@ def add_command(subparsers: Any, name: str, func: Callable[[argparse.Namespace],
 
 
 def add_data_option(parser: argparse.ArgumentParser) -> None:
-    """--data DIR."""
-    parser.add_argument("--data", metavar="DIR", default=None,
-                        help="folder with the four MNIST-format files (default: $NUDGES_DATA, "
-                             "the cache, else the embedded 5,000-digit sample)")
+    """--data PATH, and the flags that say how to read it (cli.data_args)."""
+    parser.add_argument("--data", metavar="PATH", default=None,
+                        help="a folder of MNIST-format (IDX) files, a folder with one "
+                             "sub-folder of images per class, or a .csv/.npz/.npy file "
+                             "(default: $NUDGES_DATA, the cache, else the embedded "
+                             "5,000-digit sample)")
     parser.add_argument("--download", action="store_true",
                         help="if MNIST is not found, download it into the cache (checksummed)")
+    data_args.add_options(parser)
 
 
 def load_data(args: argparse.Namespace, quiet: bool = False) -> Dataset:
     """The data set the options name, saying in one line (on stderr) when it is the sample."""
+    own = data_args.load(args, quiet)
+    if own is not None:
+        return own
     data = load_digits(args.data, download=args.download)
     if data.name == "mnist-sample" and not quiet:
-        print(f"nudges: using {data.source}", file=sys.stderr)
+        note_sample()
     return data
+
+
+def note_sample() -> None:
+    """The one short line saying that the embedded sample stands in for MNIST, and why."""
+    why = nudges_data_problem() or ("full MNIST not found (pass --data DIR, set NUDGES_DATA, "
+                                    "or add --download)")
+    print(f"nudges: {why}; using the embedded 5,000-digit sample", file=sys.stderr)
+
+
+def short_source(data: Dataset) -> str:
+    """Where the data came from, without the reason for falling back to the sample."""
+    return data.source.partition(": ")[0] if data.name == "mnist-sample" else data.source
 
 
 def percent(correct: int, total: int) -> str:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from ..persist import load
+from ..persist import load_saved
+from . import data_args
 from .common import add_command, add_data_option, load_data, percent
 
 EXAMPLES = """\
   nudges evaluate book.npz
   nudges evaluate book.npz --data ../shared/data/mnist
+  nudges evaluate iris.npz                   # the data it was trained on, split the same way
 """
 
 
@@ -29,20 +32,26 @@ def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n: int = 10) -> 
     return np.bincount(labels * n + predicted, minlength=n * n).reshape(n, n)
 
 
-def format_confusion(m: np.ndarray) -> str:
-    """The matrix as a table: rows are true digits, columns the network's answers."""
-    width = max(5, len(f"{m.max():,}") + 1)
-    head = "true\\said" + "".join(f"{j:>{width}}" for j in range(len(m)))
-    rows = [f"{i:>9}" + "".join(f"{v:>{width},}" for v in row) for i, row in enumerate(m)]
+def format_confusion(m: np.ndarray, classes: Sequence[str] | None = None) -> str:
+    """The matrix as a table: rows are true classes, columns the network's answers."""
+    names = [str(c) for c in (classes or range(len(m)))]
+    names += [str(j) for j in range(len(names), len(m))]             # outputs with no class
+    width = max(5, len(f"{m.max():,}") + 1, *(len(n) + 1 for n in names))
+    head = "true\\said" + "".join(f"{n:>{width}}" for n in names)
+    label = max(9, *(len(n) for n in names))
+    rows = [f"{names[i]:>{label}}" + "".join(f"{v:>{width},}" for v in row)
+            for i, row in enumerate(m)]
     return "\n".join([head, *rows])
 
 
 def run(args: argparse.Namespace) -> int:
     """Print accuracy, cost and the confusion matrix."""
-    net = load(args.model)
-    x, y = load_data(args).test
+    saved = load_saved(args.model)
+    net = saved.network
+    data = data_args.load_for_model(args, saved, args.model, lambda: load_data(args))
+    x, y = data.test
     predicted = net.predict(x)
     correct = int((predicted == y).sum())
     print(f"test {percent(correct, len(y))}  cost {net.cost(x, y):.4f}")
-    print(format_confusion(confusion_matrix(y, predicted, net.sizes[-1])))
+    print(format_confusion(confusion_matrix(y, predicted, net.sizes[-1]), data.classes))
     return 0

@@ -8,11 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from ..datasets.recorded import classes_text, read_inputs, recorded
 from ..errors import InvalidInput
 from ..explain import Wishes, agreement, check_one_weight, step_effect, wishes
 from ..network import Network
 from ..persist import load_saved
-from .common import add_command, add_data_option, load_data
+from . import data_args
+from .common import add_command, add_data_option, load_data, output_folder
 
 EXAMPLES = """\
   nudges explain book.npz --index 8                  # a 5 the network calls a 6
@@ -29,8 +31,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("model", metavar="MODEL", help="a network saved by `nudges train --save`")
     p.add_argument("--index", type=int, default=0, help="which test image to explain")
     p.add_argument("--image", metavar="PNG", help="explain this picture instead (needs --wish)")
-    p.add_argument("--wish", type=int, metavar="DIGIT",
-                   help="the digit wished for (default: the test image's label)")
+    p.add_argument("--wish", metavar="CLASS",
+                   help="the class wished for, by name or number (default: the test image's "
+                        "label)")
     p.add_argument("--top", type=int, default=5, help="how many neurons and weights to list")
     p.add_argument("--batch", type=int, default=1000,
                    help="training images that vote on the chosen weight (averaging)")
@@ -42,23 +45,34 @@ def register(subparsers: Any) -> None:
     add_data_option(p)
 
 
-def _example(args: argparse.Namespace, net: Network, data: Any) -> tuple[np.ndarray, int, str]:
-    """(x (784,), the digit wished for, a description) from --image or --index."""
-    n_out = net.sizes[-1]
-    if args.wish is not None and not 0 <= args.wish < n_out:
-        raise InvalidInput(f"--wish must be a digit from 0 to {n_out - 1}, got {args.wish}")
+def _wish(text: str | None, classes: tuple[str, ...], n_out: int) -> int | None:
+    """The class --wish names (by name, else by number), or None."""
+    if text is None or text in classes:
+        return None if text is None else classes.index(text)
+    if not text.lstrip("-").isdigit() or not 0 <= int(text) < n_out:
+        if all(c.isdigit() for c in classes):
+            raise InvalidInput(f"--wish must be a digit from 0 to {n_out - 1}, got {text}")
+        raise InvalidInput(f"--wish must be a class name ({classes_text(classes, 12)}) or a "
+                           f"number from 0 to {n_out - 1}, got {text!r}")
+    return int(text)
+
+
+def _example(args: argparse.Namespace, net: Network, data: Any, info: dict[str, Any]
+             ) -> tuple[np.ndarray, int, str]:
+    """(x (n_in,), the class wished for, a description) from --image or --index."""
+    wished = _wish(args.wish, data.classes, net.sizes[-1])
     if args.image:
-        if args.wish is None:
-            raise InvalidInput("--image needs --wish DIGIT: the digit the picture should be")
-        from ..images import read_image
-        return read_image(args.image), args.wish, f"{args.image}"
+        if wished is None:
+            raise InvalidInput("--image needs --wish CLASS: the class the picture should be")
+        return read_inputs([args.image], info)[0][0], wished, f"{args.image}"
     x, y = data.test
     if not 0 <= args.index < len(y):
         raise InvalidInput(f"--index must be from 0 to {len(y) - 1:,} (the test images), "
                            f"got {args.index}")
     label = int(y[args.index])
-    wish = label if args.wish is None else args.wish
-    return x[args.index], wish, f"test image #{args.index} (labelled {label})"
+    wish = label if wished is None else wished
+    kind = "image" if len(data.shape) == 2 else "example"
+    return x[args.index], wish, f"test {kind} #{args.index} (labelled {data.classes[label]})"
 
 
 def _neuron(net: Network, l: int, k: int) -> str:
@@ -69,22 +83,28 @@ def _neuron(net: Network, l: int, k: int) -> str:
     return "input " + str(k) if l == 0 else f"neuron {k} of layer {l}"
 
 
-def _print_sees(w: Wishes, what: str) -> None:
-    outputs = "  ".join(f"{j}:{a:.2f}" for j, a in enumerate(w.output))
-    print(f"{what}: the network sees a {w.prediction} (a = {w.output[w.prediction]:.3f}).")
+def _print_sees(w: Wishes, what: str, names: list[str]) -> None:
+    outputs = "  ".join(f"{names[j]}:{a:.2f}" for j, a in enumerate(w.output))
+    print(f"{what}: the network sees {_said(names[w.prediction], 'a')} "
+          f"(a = {w.output[w.prediction]:.3f}).")
     print(f"  output activations  {outputs}")
-    print(f"  this example's cost C_x = {w.cost:.4g} (wishing for a {w.label})")
+    print(f"  this example's cost C_x = {w.cost:.4g} (wishing for {_said(names[w.label], 'a')})")
 
 
-def _print_output_wishes(w: Wishes, top: int) -> None:
-    print(f"\n1. The output layer's wishes, −∂C_x/∂a (up for the {w.label}, down for the others, "
-          "in proportion to how far each is from its target):")
+def _said(name: str, article: str) -> str:
+    """How a class is named in a sentence: 'a 6', 'the 6', 'digit 6' for digits, else 'Coat'."""
+    return f"{article} {name}" if name.isdigit() else repr(name)
+
+
+def _print_output_wishes(w: Wishes, top: int, names: list[str]) -> None:
+    print(f"\n1. The output layer's wishes, −∂C_x/∂a (up for {_said(names[w.label], 'the')}, "
+          "down for the others, in proportion to how far each is from its target):")
     order = np.argsort(-np.abs(w.output_wish), kind="stable")
     for j in order[:top]:
         target = 1 if j == w.label else 0
         way = "up  " if w.output_wish[j] > 0 else "down"
-        print(f"   digit {j}: {way} {w.output_wish[j]:+.3g}   (a = {w.output[j]:.3f}, "
-              f"target {target})")
+        print(f"   {_said(names[j], 'digit')}: {way} {w.output_wish[j]:+.3g}   "
+              f"(a = {w.output[j]:.3f}, target {target})")
 
 
 def _print_hidden_wishes(w: Wishes, top: int) -> None:
@@ -185,14 +205,20 @@ def _figures(args: argparse.Namespace, net: Network, w: Wishes, ag: Any, jk: tup
 
 def run(args: argparse.Namespace) -> int:
     """Print what the chosen example sees and wishes; write the figures with --figures."""
+    if args.batch < 1:
+        raise InvalidInput(f"--batch must be at least 1 image, got {args.batch}")
+    if args.figures:
+        output_folder(args.figures, "--figures")
     saved = load_saved(args.model)
     net = saved.network
-    data = load_data(args)
-    x, wish, what = _example(args, net, data)
+    data = data_args.load_for_model(args, saved, args.model, lambda: load_data(args))
+    info = recorded(saved.metadata, args.model)
+    x, wish, what = _example(args, net, data, info)
     w = wishes(net, x, wish)
     top = max(1, args.top)
-    _print_sees(w, what)
-    _print_output_wishes(w, top)
+    names = list(data.classes) + [str(j) for j in range(len(data.classes), net.sizes[-1])]
+    _print_sees(w, what, names)
+    _print_output_wishes(w, top, names)
     _print_hidden_wishes(w, top)
     _print_levers(net, w, top)
     j, k = _print_biggest(net, w, top)

@@ -10,8 +10,9 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..explain import NoiseRow, gradient_noise
-from ..persist import load
-from .common import add_command, add_data_option, load_data
+from ..persist import load_saved
+from . import data_args
+from .common import add_command, add_data_option, load_data, output_file, output_folder
 
 EXAMPLES = """\
   nudges noise book.npz
@@ -66,8 +67,13 @@ def table(rows: list[NoiseRow], n: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Print the table; write the plot with --figures or --out."""
-    net = load(args.model)
-    data = load_data(args)
+    if args.out:
+        output_file(args.out, "--out")
+    if args.figures:
+        output_folder(args.figures, "--figures")
+    saved = load_saved(args.model)
+    net = saved.network
+    data = data_args.load_for_model(args, saved, args.model, lambda: load_data(args))
     x, y = data.train
     if args.subset is not None:
         if args.subset < 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,10 @@ import numpy as np
 
 from ..errors import InvalidInput
 from ..persist import load_saved
+from ..schema import read_history, reports_from, settings_from
 from ..training import History
-from .common import add_command, add_data_option, load_data
+from . import data_args
+from .common import add_command, add_data_option, load_data, output_folder
 from .evaluate import confusion_matrix
 
 EXAMPLES = """\
@@ -33,25 +34,14 @@ def register(subparsers: Any) -> None:
     add_data_option(p)
 
 
-def read_history(path: Path) -> History:
-    """The History in a FILE.history.json written by `nudges train --save FILE`."""
-    try:
-        return History.from_dict(json.loads(path.read_text()))
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such history file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as e:
-        raise InvalidInput(f"{path}: not a training history written by `nudges train --save` "
-                           f"({type(e).__name__}: {e})") from None
-
-
 def _model_history(path: Path, metadata: dict[str, Any]) -> History | None:
     """The history kept in a model's metadata, else in FILE.history.json beside it, else None."""
     if isinstance(metadata.get("history"), list) and isinstance(metadata.get("training"), dict):
         try:
-            return History.from_dict({"settings": metadata["training"],
-                                      "epochs": metadata["history"]})
-        except (KeyError, TypeError):
-            pass
+            return History(settings_from(metadata["training"], str(path)),
+                           reports_from(metadata["history"], str(path)))
+        except InvalidInput:
+            pass                                 # a bad history in the model: try the file
     beside = path.with_name(path.name + ".history.json")
     return read_history(beside) if beside.is_file() else None
 
@@ -59,33 +49,37 @@ def _model_history(path: Path, metadata: dict[str, Any]) -> History | None:
 def run(args: argparse.Namespace) -> int:
     """Write the figures into --out and list them."""
     from .. import plots
-    source, out = Path(args.source), Path(args.out)
-    made = []
+    source, made = Path(args.source), []
     history: History | None
     if source.suffix == ".json":
         history, saved = read_history(source), None
     else:
         saved = load_saved(source)
         history = _model_history(source, saved.metadata)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(args.out, "--out")          # made once the source has been read
     if history is not None and history.epochs:
         made.append(plots.save(plots.training_curves(history), out / f"curves.{args.format}"))
     else:
         print(f"nudges: {source} holds no training history; skipping the curves",
               file=sys.stderr)
     if saved is not None:
-        made += _model_figures(args, saved.network, out, plots)
+        made += _model_figures(args, saved, out, plots)
     for path in made:
         print(f"Figure: {path}")
     return 0
 
 
-def _model_figures(args: argparse.Namespace, net: Any, out: Path, plots: Any) -> list[Path]:
-    x, y = load_data(args).test
+def _model_figures(args: argparse.Namespace, saved: Any, out: Path, plots: Any) -> list[Path]:
+    net = saved.network
+    data = data_args.load_for_model(args, saved, args.source, lambda: load_data(args))
+    x, y = data.test
     predicted = net.predict(x)
     m = confusion_matrix(y, predicted, net.sizes[-1])
     print(f"test accuracy {100 * np.trace(m) / len(y):.2f}% on {len(y):,} images")
     fmt = args.format
-    return [plots.save(plots.weight_images(net), out / f"weights.{fmt}"),
-            plots.save(plots.confusion_figure(m), out / f"confusion.{fmt}"),
-            plots.save(plots.misclassified_gallery(x, y, predicted), out / f"misclassified.{fmt}")]
+    made = [plots.save(plots.weight_images(net), out / f"weights.{fmt}"),
+            plots.save(plots.confusion_figure(m, data.classes), out / f"confusion.{fmt}")]
+    if len(data.shape) == 2:                                 # pictures, not table rows
+        made.append(plots.save(plots.misclassified_gallery(x, y, predicted),
+                               out / f"misclassified.{fmt}"))
+    return made

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 from typing import Any
 
 from ..data import find_data_dir
@@ -39,12 +41,30 @@ def run(args: argparse.Namespace) -> int:
     net = load(args.model) if args.model else None
     if args.data is not None:
         find_data_dir(args.data)                  # a wrong --data fails now, not in the page
-    app = create_app(net, data_path=args.data, download=args.download)
+    check_port(args.host, args.port)
+    app = create_app(net, data_path=args.data, download=args.download, hosts=[args.host])
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"nudges: open http://{host}:{args.port}/ in a browser (Ctrl-C stops the server)",
           flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def check_port(host: str, port: int) -> None:
+    """InvalidInput at once if nothing can listen on host:port (another server has it),
+    before the address is promised to the user."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            taken = e.errno == errno.EADDRINUSE
+            raise InvalidInput(
+                f"port {port} on {host} is already in use (another program is listening "
+                f"there); pass --port with a free one, e.g. --port {port + 1}" if taken else
+                f"cannot listen on {host}:{port}: {e.strerror or e}; check --host and "
+                "--port") from None
 
 
 def _web() -> tuple[Any, Any]:

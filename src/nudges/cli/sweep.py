@@ -141,7 +141,7 @@ def _run_trials(args: argparse.Namespace, todo: list[Trial], data: Any,
 @contextmanager
 def _rows(args: argparse.Namespace, todo: list[Trial], data: Any) -> Iterator[Iterator[Any]]:
     """The rows of todo from the chosen runner: a plain loop, or a Dask cluster."""
-    if args.workers == 0 and args.scheduler is None:
+    if not todo or args.workers == 0 and args.scheduler is None:
         yield sweeping.serially(todo, data)
         return
     if args.workers is not None and args.workers < 0:

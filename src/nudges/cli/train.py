@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 from .. import activations, costs, optim
+from ..atomic import check_target
 from ..checkpoint import Checkpoint, check_resumable, data_fingerprint, load_checkpoint
+from ..checks import MAX_PARAMETERS, check_sizes
 from ..data import Dataset, load_digits, load_sample
 from ..engines import ENGINES
 from ..errors import InvalidInput
 from ..network import DTYPES, INITS, Network
 from ..training import SCHEDULES, History, Settings, State
-from . import train_run
+from . import common, data_args, train_run
 from .common import add_command, add_data_option, load_data, parse_layers
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -71,6 +72,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--engine", choices=("auto", *ENGINES), default="auto",
                    help="what runs the training step: the readable reference, NumPy buffers, "
                         "or compiled (numba); auto: compiled for batches up to 64, else NumPy")
+    p.add_argument("--max-parameters", metavar="N", type=int, default=MAX_PARAMETERS,
+                   help="refuse networks with more weights and biases than this (a guard "
+                        "against a typo asking for gigabytes; raise it on purpose)")
     p.add_argument("--quiet", action="store_true", help="print only the final line")
 
 
@@ -124,27 +128,29 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     return chosen | given
 
 
-def build(opts: dict[str, Any]) -> tuple[Network, Settings]:
+def build(opts: dict[str, Any], max_parameters: int = MAX_PARAMETERS
+          ) -> tuple[Network, Settings]:
     """The network and training settings that `opts` describe."""
-    sizes = parse_layers(opts["layers"])
+    sizes = check_sizes(parse_layers(opts["layers"]), max_parameters)
     try:
         net = Network(sizes, activation=opts["activation"], output=opts["output"],
                       cost=opts["cost"], init=opts["init"], dtype=opts["dtype"],
                       seed=opts["seed"])
-    except MemoryError:
-        raise InvalidInput(f"layers {'-'.join(map(str, sizes))} need more memory than this "
-                           "machine has; use fewer or smaller layers") from None
+    except MemoryError as e:
+        raise InvalidInput(f"layers {'-'.join(map(str, sizes))} need more memory than is "
+                           f"free ({e}); use fewer or smaller layers") from None
     settings = Settings(**{f: opts[f] for f in SETTINGS})
     return net, settings
 
 
 def check_fits(net: Network, data: Dataset) -> None:
     """InvalidInput unless the first and last layers fit the data's pixels and classes."""
-    n_pixels, n_classes = data.train[0].shape[1], int(data.train[1].max()) + 1
+    n_pixels, n_classes = data.train[0].shape[1], len(data.classes)
     if net.sizes[0] != n_pixels or net.sizes[-1] < n_classes:
         raise InvalidInput(
             f"the layers {'-'.join(map(str, net.sizes))} do not fit the data: it has "
-            f"{n_pixels} pixels per image and {n_classes} classes, so the first layer must "
+            f"{n_pixels} {'pixels per image' if len(data.shape) == 2 else 'features'} and "
+            f"{n_classes} classes, so the first layer must "
             f"have {n_pixels} neurons and the last {n_classes}")
 
 
@@ -158,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     net = job.network
     if not args.quiet:
         what = (f"{'-'.join(map(str, net.sizes))} ({net.hidden.name}, {net.output.name} "
-                f"output, {net.cost_function.name} cost) on {job.data.source}")
+                f"output, {net.cost_function.name} cost) on {common.short_source(job.data)}")
         print(f"Resuming {what} from {args.resume} at {_position(job)}" if args.resume
               else f"Training {what}")
     return train_run.run(job)
@@ -178,9 +184,13 @@ def refuse_unused(args: argparse.Namespace, settings: Settings) -> None:
 def start(args: argparse.Namespace) -> train_run.Job:
     """A new run from the flags: network, settings, data, and where to save."""
     save_path = _save_path(args.save, args.checkpoint_every)
-    net, settings = build(options(args))
+    opts = options(args)
+    net, settings = build(opts, args.max_parameters)
     refuse_unused(args, settings)
     data = load_data(args, quiet=args.quiet)
+    if args.layers is None:                    # the preset's hidden layers, the data's ends
+        net, settings = build(opts | {"layers": data_args.layers_for(opts["layers"], data)},
+                              args.max_parameters)
     check_fits(net, data)
     settings.check(len(data.train[0]))
     data_path = None if args.data is None else str(Path(args.data).expanduser().resolve())
@@ -191,7 +201,7 @@ def start(args: argparse.Namespace) -> train_run.Job:
 
 def resume(args: argparse.Namespace) -> train_run.Job:
     """The run saved in args.resume, checked against the flags and the data found now."""
-    checkpoint = load_checkpoint(args.resume)
+    checkpoint = load_checkpoint(args.resume, max_parameters=args.max_parameters)
     _refuse_conflicts(args, checkpoint)
     settings, state = checkpoint.settings, checkpoint.state
     if args.epochs is not None:
@@ -231,11 +241,14 @@ def _refuse_conflicts(args: argparse.Namespace, checkpoint: Checkpoint) -> None:
 def _resume_data(args: argparse.Namespace, checkpoint: Checkpoint) -> tuple[Dataset, str | None]:
     """The data the run trained on: --data if given, else the saved folder or the sample."""
     path = args.data or checkpoint.data.get("path")
+    own = data_args.load_resumed(args, checkpoint.data, args.resume)
+    if own is not None and path is not None:
+        return own, str(Path(path).expanduser().resolve())
     if path is None and checkpoint.data["name"] == "mnist-sample":
         return load_sample(), None
     data = load_digits(path, download=args.download)
     if data.name == "mnist-sample" and not args.quiet:
-        print(f"nudges: using {data.source}", file=sys.stderr)
+        common.note_sample()
     return data, None if path is None else str(Path(path).expanduser().resolve())
 
 
@@ -247,11 +260,8 @@ def _save_path(save: str | None, every: int | None) -> Path | None:
     if save is None:
         return None
     path = Path(save)
-    directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
-        raise InvalidInput(f"cannot save to {path}: "
-                           + ("it is a folder" if path.is_dir() else
-                              f"{directory} is not a folder I may write to"))
+    check_target(path)
+    check_target(path.with_name(path.name + ".history.json"))
     return path
 
 

@@ -1,9 +1,10 @@
 """The loop of `nudges train`: epochs, checkpoints, Ctrl-C, and the final save.
 
-Ctrl-C sets a flag; the step in progress finishes, and the next on_batch call (or the end of
-the epoch) raises _Interrupted, so the network and State are saved consistent with each other
-(state.step already counts the finished step). A second Ctrl-C stops at once, without saving;
-the file on disk then keeps its last complete checkpoint (saves are atomic).
+Ctrl-C (or SIGTERM) sets a flag; the step in progress finishes, and the next on_batch call (or
+the end of the epoch) raises _Interrupted, so the network and State are saved consistent with
+each other (state.step already counts the finished step). A second Ctrl-C stops at once,
+without saving, unless a save is in progress: that one always completes. The file on disk
+holds a complete checkpoint at every moment (saves are atomic).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import shlex
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -20,14 +23,16 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import write_atomically
 from ..checkpoint import Checkpoint, data_fingerprint, save_checkpoint
 from ..data import Dataset
+from ..datasets.recorded import describe
 from ..network import Network
-from ..persist import write_atomically
 from ..training import EpochReport, History, Settings, State, sgd
 from .common import percent, progress
 
 INTERRUPTED_FILE = "nudges-interrupted.npz"   # where Ctrl-C saves when no --save was given
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass
@@ -52,44 +57,71 @@ class _Interrupted(Exception):
 
 
 class StopOnCtrlC:
-    """While active, the first SIGINT sets `requested`; the second raises KeyboardInterrupt."""
+    """While active, the first SIGINT (Ctrl-C) or SIGTERM (kill, systemd, containers) sets
+    `signum`; a second one raises KeyboardInterrupt, except during a save (`saving()`), which
+    always completes: the file is then whole, old or new, whatever arrives."""
 
     def __init__(self) -> None:
-        self.requested = False
-        self.previous: Any = None
+        self.signum: int | None = None
+        self.in_save = False
+        self.previous: dict[int, Any] = {}
+
+    @property
+    def requested(self) -> bool:
+        """Whether a signal has asked training to stop."""
+        return self.signum is not None
 
     def __enter__(self) -> StopOnCtrlC:
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handle)
+            self.previous = {s: signal.signal(s, self._handle) for s in STOP_SIGNALS}
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    @contextmanager
+    def saving(self) -> Iterator[None]:
+        """A block that signals cannot cut short (they are noted and acted on after it)."""
+        self.in_save = True
+        try:
+            yield
+        finally:
+            self.in_save = False
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.requested:
+        if self.signum is not None and not self.in_save:
             raise KeyboardInterrupt
-        self.requested = True
+        self.signum = self.signum or signum
 
 
 def run(job: Job) -> int:
-    """Train the job to its last epoch, saving as asked; 130 if Ctrl-C stopped it."""
-    try:
-        with StopOnCtrlC() as stop:
+    """Train the job to its last epoch, saving as asked; 130 if Ctrl-C stopped it, 143 if
+    SIGTERM did (after saving, like the first Ctrl-C)."""
+    with StopOnCtrlC() as stop:
+        try:
             try:
                 _train(job, stop)
             except _Interrupted:
-                return _save_interrupted(job)
-    except KeyboardInterrupt:
-        where = f"; {job.save_path} keeps its last checkpoint" if job.save_path else ""
-        print(f"nudges: interrupted again: stopped without saving{where}", file=sys.stderr)
-        return 130
-    if job.quiet and job.history.epochs:
-        print(epoch_line(job.history.epochs[-1]))
-    if job.save_path is not None:
-        save(job, job.save_path, "the network")
+                return _save_interrupted(job, stop)
+            if job.quiet and job.history.epochs:
+                print(epoch_line(job.history.epochs[-1]))
+            if job.save_path is not None:
+                with stop.saving():
+                    save(job, job.save_path, "the network")
+        except KeyboardInterrupt:
+            where = f"; {job.save_path} keeps its last checkpoint" if job.save_path else ""
+            print(f"nudges: interrupted again: stopped without saving{where}", file=sys.stderr)
+            return 130
+    if stop.signum is not None:
+        saved = f"; saved to {job.save_path}" if job.save_path else ""
+        print(f"nudges: {_name(stop.signum)} after the last epoch{saved}", file=sys.stderr)
+        return 128 + stop.signum
     return 0
+
+
+def _name(signum: int) -> str:
+    return "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
 
 
 def _train(job: Job, stop: StopOnCtrlC) -> None:
@@ -104,7 +136,8 @@ def _train(job: Job, stop: StopOnCtrlC) -> None:
             if stop.requested and not last:
                 raise _Interrupted
             if every and report.epoch % every == 0 and not last and job.save_path:
-                save(job, job.save_path, f"checkpoint {report.epoch}/{settings.epochs}")
+                with stop.saving():
+                    save(job, job.save_path, f"checkpoint {report.epoch}/{settings.epochs}")
 
 
 def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
@@ -132,6 +165,7 @@ def save(job: Job, path: Path, what: str) -> None:
     """Write the network with its training state to `path`, its history beside it."""
     if not job.fingerprint:
         job.fingerprint = data_fingerprint(*job.data.train, job.data.name, job.data_path)
+        job.fingerprint["dataset"] = describe(job.data)   # format, shape, classes, recipe
     save_checkpoint(path, Checkpoint(job.network, job.settings, job.state, job.history,
                                      job.fingerprint))
     history_path = path.with_name(path.name + ".history.json")
@@ -141,17 +175,20 @@ def save(job: Job, path: Path, what: str) -> None:
         print(f"Saved {what} to {path} and its history to {history_path}", file=sys.stderr)
 
 
-def _save_interrupted(job: Job) -> int:
-    """Save where Ctrl-C stopped, say where that was and how to go on; 130."""
+def _save_interrupted(job: Job, stop: StopOnCtrlC) -> int:
+    """Save where Ctrl-C (or SIGTERM) stopped, say where that was and how to go on; 130
+    (143)."""
     path = job.save_path or Path(INTERRUPTED_FILE)
-    save(job, path, "the network and its training state")
+    with stop.saving():
+        save(job, path, "the network and its training state")
     state, settings = job.state, job.settings
     n_batches = settings.batches(len(job.data.train[0]))
     where = (f"after mini-batch {state.step:,} of {n_batches:,} in epoch {state.epoch + 1}"
              if state.step else f"after epoch {state.epoch}")
-    print(f"nudges: interrupted {where} of {settings.epochs}\n"
+    signum = stop.signum or signal.SIGINT
+    print(f"nudges: {_name(signum)} {where} of {settings.epochs}\n"
           f"resume with: nudges train --resume {shlex.quote(str(path))}", file=sys.stderr)
-    return 130
+    return 128 + signum
 
 
 def epoch_line(r: EpochReport) -> str:

@@ -1,0 +1,113 @@
+"""Your own data: IDX sets, image folders and tables, as the same Dataset as MNIST's.
+
+    data = nudges.load_dataset("letters/", dataset="emnist-letters")
+    data = nudges.load_dataset("iris.csv", label="species", test_size=0.2, seed=0)
+
+A loader per format (idx_sets, folders, tables) reads the examples; splits.assemble draws the
+parts and standardises tables; the Dataset's recipe says how its inputs were made, so a model
+trained on it (recorded.py) makes the inputs of evaluate and predict the same way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..data import Dataset
+from ..errors import DataNotFound, InvalidInput
+from ..idx import StrPath
+from .folders import Progress, load_folder
+from .idx_sets import NAMED, is_idx_folder, load_idx_set
+from .splits import Examples, assemble
+from .tables import load_arrays, load_csv
+
+Loader = Callable[[Path, "Options"], tuple[Examples, str, str]]
+LOADERS: dict[str, Loader] = {"idx": load_idx_set, "csv": load_csv, "npz": load_arrays,
+                              "npy": load_arrays}   # and "folder": load_folder, with progress
+FORMATS = ("idx", "folder", "csv", "npz", "npy")
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """How to read a data set; recorded with a model (all but skip_bad).
+
+    format: one of FORMATS, None to detect. dataset: a named IDX set (NAMED). label: the CSV's
+    label column (default: the last). image_size: resize pictures to this square (default:
+    fitted the MNIST way for written characters, else 28). validation_size, test_size: a
+    fraction below 1 or a count (default 0.1 and 0.2; for IDX sets with test files the last
+    10,000 training images validate, or a sixth of sets of 10,000 or fewer). seed: of the split.
+    """
+
+    format: str | None = None
+    dataset: str | None = None
+    label: str | None = None
+    image_size: int | None = None
+    validation_size: float | None = None
+    test_size: float | None = None
+    seed: int = 0
+    skip_bad: bool = False
+
+    def recorded(self) -> dict[str, Any]:
+        """The options a model keeps (JSON-able)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "skip_bad"}
+
+
+def detect(path: Path) -> str:
+    """The format of `path`: by suffix for files, by contents for folders."""
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in (".csv", ".npz", ".npy"):
+            return suffix[1:]
+        raise InvalidInput(f"{path}: not a folder, and nudges cannot tell the format of a "
+                           f"{suffix or 'suffix-less'} file; expected a folder, a .csv, .npz or "
+                           ".npy file (or name the format with --data-format)")
+    if is_idx_folder(path):
+        return "idx"
+    if (path / "x.npy").is_file():
+        return "npy"
+    return "folder"
+
+
+def _format(where: Path, format: str | None) -> str:
+    """The format given (checked against the path) or detected."""
+    if not where.exists():
+        raise DataNotFound(f"{where}: no such {'file' if where.suffix else 'folder'}")
+    chosen = format or detect(where)
+    if chosen not in FORMATS:
+        raise InvalidInput(f"unknown format {chosen!r}; known: {', '.join(FORMATS)}")
+    if chosen in ("idx", "folder") and not where.is_dir():
+        raise InvalidInput(f"{where}: the {chosen} format needs a folder, got a file")
+    if chosen in ("csv", "npz") and not where.is_file():
+        raise InvalidInput(f"{where}: the {chosen} format needs a file, got a folder")
+    return chosen
+
+
+def load_dataset(path: StrPath, format: str | None = None, *,
+                 progress: Progress | None = None, scaling: dict[str, Any] | None = None,
+                 **options: Any) -> Dataset:
+    """The data set at `path` split into train, validation and test, as load_digits gives.
+
+    format: one of FORMATS ("idx", "folder", "csv", "npz", "npy"), detected when None;
+    options: the fields of Options. progress(done, total) is called as a folder converts.
+    scaling: standardise with these {"mean", "std"} instead of the training part's (a model's).
+    """
+    try:
+        opts = Options(format=format, **options)
+    except TypeError as e:
+        raise InvalidInput(f"load_dataset: {e}; options are "
+                           f"{', '.join(f.name for f in dataclasses.fields(Options))}") from None
+    where = Path(path).expanduser()
+    chosen = _format(where, format)
+    opts = dataclasses.replace(opts, format=chosen)
+    if opts.dataset is not None and opts.dataset not in NAMED:
+        raise InvalidInput(f"unknown --dataset {opts.dataset!r}; known: {', '.join(NAMED)}")
+    if chosen == "folder":
+        examples, name, what = load_folder(where, opts, progress)
+    else:
+        examples, name, what = LOADERS[chosen](where, opts)
+    return assemble(examples, opts, name, what, scaling)
+
+
+__all__ = ["FORMATS", "NAMED", "Options", "detect", "load_dataset"]

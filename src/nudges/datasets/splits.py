@@ -1,0 +1,140 @@
+"""From what a loader read to a Dataset: seeded stratified splits, and standardised features.
+
+A loader returns Examples (inputs, labels 0..k-1, class names). `assemble` keeps a split the
+files give (a test set, say) as given and draws the rest from the training examples: a seeded,
+stratified split, so every class keeps its share in each part and a small set still works.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..data import Dataset
+from ..errors import DataError, InvalidInput
+
+Split = tuple[NDArray[np.float32], NDArray[np.int64]]
+
+
+@dataclasses.dataclass
+class Examples:
+    """What a loader read: x (n, d) float32, y (n,) int64 in 0..k-1, one name per class.
+
+    shape: one example's shape (rows, cols) or (features,). test: a test split the files give.
+    validation_tail: take validation from the end of train (MNIST's convention) not at random.
+    standardise: scale each feature by the training part's mean and std (tables).
+    recipe: how the inputs were made (an image conversion, say), kept with a trained model.
+    """
+
+    x: NDArray[np.float32]
+    y: NDArray[np.int64]
+    classes: tuple[str, ...]
+    shape: tuple[int, ...]
+    test: Split | None = None
+    validation_tail: bool = False
+    standardise: bool = False
+    notes: str = ""
+    recipe: dict[str, Any] = dataclasses.field(default_factory=dict)  # how inputs were made
+
+
+def fraction(size: float | int, n: int, what: str) -> float:
+    """A split size as a fraction of n: 0 <= size < 1 is a fraction, a whole number a count."""
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not np.isfinite(size):
+        raise InvalidInput(f"the {what} size must be a fraction below 1 or a count, got {size!r}")
+    if 0 <= size < 1:
+        return float(size)
+    if size != int(size) or not 0 < size < n:
+        raise InvalidInput(f"the {what} size must be a fraction in [0, 1) or a whole count "
+                           f"below the {n:,} examples, got {size!r}")
+    return float(size) / n
+
+
+def stratified(y: NDArray[np.int64], fractions: tuple[float, float], seed: int
+               ) -> tuple[NDArray[np.intp], ...]:
+    """(train, validation, test) row indices: each class split in these fractions, seeded.
+
+    Each class keeps at least one training example; the rows of each part are shuffled.
+    """
+    rng = np.random.default_rng(seed)
+    parts: tuple[list[NDArray[np.intp]], ...] = ([], [], [])
+    for c in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == c))            # (n_c,)
+        n_val, n_test = (int(round(len(members) * f)) for f in fractions)
+        n_test = min(n_test, len(members) - 1)
+        n_val = min(n_val, len(members) - 1 - n_test)
+        cuts = (n_test, n_test + n_val)
+        test, validation, train = np.split(members, cuts)
+        for part, rows in zip(parts, (train, validation, test)):
+            part.append(rows)
+    return tuple(rng.permutation(np.concatenate(p)) for p in parts)
+
+
+def default_tail(n: int) -> int:
+    """MNIST's convention: the last 10,000 training images, or a sixth of smaller sets."""
+    return 10_000 if n > 10_000 else n // 6
+
+
+def _split(ex: Examples, options: Any) -> tuple[Split, Split, Split]:
+    """Train, validation and test as the options and the files say."""
+    x, y = ex.x, ex.y
+    if ex.validation_tail and ex.test is not None:
+        size = (default_tail(len(y)) if options.validation_size is None
+                else round(fraction(options.validation_size, len(y), "validation") * len(y)))
+        n = len(y) - size
+        return (x[:n], y[:n]), (x[n:], y[n:]), ex.test
+    val = fraction(0.1 if options.validation_size is None else options.validation_size,
+                   len(y), "validation")
+    test = 0.0 if ex.test is not None else fraction(
+        0.2 if options.test_size is None else options.test_size, len(y), "test")
+    train_rows, val_rows, test_rows = stratified(y, (val, test), options.seed)
+    given = ex.test if ex.test is not None else (x[test_rows], y[test_rows])
+    return (x[train_rows], y[train_rows]), (x[val_rows], y[val_rows]), given
+
+
+def assemble(ex: Examples, options: Any, name: str, what: str,
+             scaling: dict[str, list[float]] | None = None) -> Dataset:
+    """The Dataset: splits drawn, features standardised (with `scaling` if given, else with
+    the training part's statistics), and the recipe that made it."""
+    check_classes(ex.y, ex.classes, what)
+    train, validation, test = _split(ex, options)
+    if len(test[1]) == 0 or len(train[1]) == 0:
+        raise InvalidInput(f"{what}: {len(ex.y):,} examples are too few to split into train "
+                           f"and test parts; give more examples or a larger --test-size")
+    if ex.standardise:
+        scaling = scaling or statistics(train[0])
+        train, validation, test = (standardised(s, scaling) for s in (train, validation, test))
+    recipe = {"format": options.format, **options.recorded(), **ex.recipe, "scaling": scaling}
+    sizes = f"{len(train[1]):,} train, {len(validation[1]):,} validation, {len(test[1]):,} test"
+    return Dataset(train, validation, test, f"{what} ({sizes}){ex.notes}", name,
+                   ex.classes, ex.shape, recipe)
+
+
+def check_classes(y: NDArray[np.int64], classes: tuple[str, ...], what: str) -> None:
+    """DataError unless there are at least two classes and every label names one."""
+    if len(classes) < 2 or len(np.unique(y)) < 2:
+        found = ", ".join(classes[int(c)] for c in np.unique(y)[:3]) or "none"
+        raise DataError(f"{what}: every example is of one class ({found}); expected at least "
+                        "two classes to tell apart")
+    if y.min() < 0 or y.max() >= len(classes):
+        raise DataError(f"{what}: labels run from {y.min()} to {y.max()}, expected 0 to "
+                        f"{len(classes) - 1}")
+
+
+def statistics(x: NDArray[np.float32]) -> dict[str, list[float]]:
+    """Each feature's mean and standard deviation (1 where a feature never varies)."""
+    std = x.std(axis=0, dtype=np.float64)
+    return {"mean": x.mean(axis=0, dtype=np.float64).tolist(),
+            "std": np.where(std > 0, std, 1.0).tolist()}
+
+
+def standardised(split: Split, scaling: dict[str, list[float]]) -> Split:
+    """x scaled to (x - mean) / std, feature by feature."""
+    mean, std = np.asarray(scaling["mean"]), np.asarray(scaling["std"])
+    if split[0].shape[1:] != mean.shape:
+        raise InvalidInput(f"the data has {split[0].shape[1]} features, but the scaling "
+                           f"given (a model's) is for {mean.size}; expected data with the "
+                           "features the model was trained on")
+    return ((split[0] - mean) / std).astype(np.float32), split[1]
