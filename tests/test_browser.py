@@ -49,9 +49,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def app():
+    return create_app(Network([784, 16, 16, 10], seed=1), tiny_dataset(300, 100, 100))
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    yield from serve(app)
+
+
+def serve(app):
+    """Run app with uvicorn on a free local port; yield its address; stop it."""
     import uvicorn
-    app = create_app(Network([784, 16, 16, 10], seed=1), tiny_dataset(300, 100, 100))
     port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
                             lifespan="on")
@@ -144,6 +153,7 @@ SEVEN = [(0.25, 0.22), (0.72, 0.22), (0.6, 0.45), (0.5, 0.65), (0.45, 0.82)]
 
 
 def test_draw_a_digit_and_see_every_layer_change(page, artifacts):
+    page.click("nav [data-view=see]")
     assert len(page.locator("#net circle.neuron").all()) == 16 + 16 + 10
     before = outputs(page)                          # the test digit loaded at start
     page.click("#clear")
@@ -250,3 +260,219 @@ def test_measure_gradient_noise(page, artifacts):
     page.wait_for_function("document.querySelectorAll('#noise-table tr').length === 4")
     assert page.locator("#noise-chart circle").count() == 6        # 3 sizes, 2 networks
     screenshot(page, artifacts, "noise")
+
+
+# -- the tour, the averaging table, honest scales, sessions, every screen ----------------------
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1152, "height": 720}
+
+
+@pytest.fixture
+def fresh(browser):
+    """New pages in contexts of their own (their own sessionStorage: their own session)."""
+    contexts, errors = [], []
+
+    def open_page(url: str, viewport: dict | None = None):
+        context = browser.new_context(viewport=viewport or LAPTOP)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.set_default_timeout(TIMEOUT)
+        tab.goto(url)
+        return tab
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+def walk_the_tour(tab, artifacts: Path, size: str) -> None:
+    tab.wait_for_function("document.querySelector('#tour-formula').textContent.length > 10")
+    titles = []
+    for step in range(1, 10):
+        tab.wait_for_function("(n) => document.getElementById('tour-count').textContent"
+                              " === `step ${n} of 9`", arg=step)
+        tab.wait_for_function("document.querySelector('#tour-figure').children.length > 0"
+                              " && /\\d\\.\\d/.test(document.getElementById('tour-formula')"
+                              ".textContent)")
+        assert tab.evaluate("location.hash") == f"#tour/{step}"
+        titles.append(tab.inner_text("#tour-title"))
+        next_box = tab.locator("#tour-next").bounding_box()
+        assert next_box["y"] + next_box["height"] <= tab.viewport_size["height"]  # in reach
+        assert next_box["height"] >= 24 and next_box["width"] >= 24
+        if step in (3, 7):
+            screenshot(tab, artifacts, f"tour-{step}-{size}")
+        if step < 9:
+            tab.click("#tour-next") if step % 2 else tab.keyboard.press("ArrowRight")
+    assert len(set(titles)) == 9 and tab.is_disabled("#tour-next")
+    tab.keyboard.press("ArrowLeft")
+    tab.wait_for_function("document.getElementById('tour-count').textContent === 'step 8 of 9'")
+
+
+def test_walk_the_tour_on_a_laptop(server, fresh, artifacts):
+    tab = fresh(server)                                # the tour is the first tab
+    assert tab.get_attribute("#tab-tour", "aria-selected") == "true"
+    walk_the_tour(tab, artifacts, "laptop")
+    tab.goto(server + "#tour/4")                       # a deep link to a step
+    tab.wait_for_function("document.getElementById('tour-count').textContent === 'step 4 of 9'")
+    tab.wait_for_function("document.getElementById('tour-formula').textContent.includes('Σ')")
+    tab.click("#tour-link")                            # to the full view
+    assert tab.get_attribute("#tab-nudges", "aria-selected") == "true"
+
+
+def test_walk_the_tour_on_a_phone(server, fresh, artifacts):
+    tab = fresh(server + "#tour/1", PHONE)
+    walk_the_tour(tab, artifacts, "phone")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_average_column_is_minus_the_gradient(server, app, fresh, artifacts):
+    tab = fresh(server + "#average")
+    tab.wait_for_selector("#average-table td.average")
+    rows = tab.eval_on_selector_all("#average-table th.example", "ths => ths.map("
+                                    "th => Number(th.dataset.index))")
+    cells = tab.eval_on_selector_all("#average-table tbody tr[data-layer]", """
+      trs => trs.map(tr => ({
+        layer: Number(tr.dataset.layer), j: Number(tr.dataset.j),
+        k: tr.dataset.k === '' ? null : Number(tr.dataset.k),
+        average: Number(tr.querySelector('td.average').dataset.value),
+        nudges: [...tr.querySelectorAll('td.nudge')].map(td => Number(td.dataset.value))}))""")
+    net = app.state.hub.current()[0]
+    x, y = app.state.hub.digits().train
+    grad_w, grad_b = net.gradient(x[rows], y[rows])
+    assert len(rows) == 10 and len(cells) >= 6
+    for c in cells:
+        grad = grad_b[c["layer"] - 1][c["j"]] if c["k"] is None \
+            else grad_w[c["layer"] - 1][c["j"], c["k"]]
+        assert c["average"] == pytest.approx(-grad, rel=1e-5, abs=1e-8)    # float32 rounding
+        assert np.mean(c["nudges"]) == pytest.approx(c["average"], rel=2e-3, abs=1e-7)
+    screenshot(tab, artifacts, "average")
+    tab.click("#average-step")
+    tab.wait_for_function("document.getElementById('average-step-summary').textContent"
+                          ".includes('→')")
+    tab.click("#average-batch")                         # another mini-batch, other columns
+    tab.wait_for_function("(first) => document.querySelector('#average-table th.example')"
+                          ".dataset.index !== String(first)", arg=rows[0])
+
+
+@pytest.fixture(scope="module")
+def confident_server():
+    """A network that says 3, fairly sure, whatever it sees: its output biases are ±2."""
+    net = Network([784, 16, 16, 10], seed=1)
+    net.weights[-1] *= 0.1
+    net.biases[-1][:] = -2
+    net.biases[-1][3] = 2
+    yield from serve(create_app(net, tiny_dataset(300, 100, 100)))
+
+
+def widest_nudge(tab) -> float:
+    return tab.evaluate("Math.max(0, ...[...document.querySelectorAll('#net line[filter]')]"
+                        ".map(l => Number(l.getAttribute('stroke-width'))))")
+
+
+def wish_for(tab, digit: int) -> None:
+    tab.click(f"#targets button[data-digit='{digit}']")
+    tab.wait_for_function("(d) => document.getElementById('wish-summary').textContent"
+                          ".includes('cost') && document.querySelector('#net text.out .wish')"
+                          " !== null && document.querySelector(`#targets [aria-pressed=true]`)"
+                          ".dataset.digit === String(d)", arg=digit)
+    tab.wait_for_timeout(200)
+
+
+def test_nudges_are_drawn_on_an_absolute_scale(confident_server, fresh, artifacts):
+    tab = fresh(confident_server + "#nudges")
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent === '3'")
+    wish_for(tab, 3)                                  # right, and fairly sure of it
+    right = widest_nudge(tab)
+    assert "absolute scale" in tab.inner_text("#magnitude")
+    wish_for(tab, 5)                                  # wrong
+    wrong = widest_nudge(tab)
+    assert right < wrong
+    assert "✗" in tab.text_content("#net")           # 3 predicted, 5 wished: marked wrong
+    assert "it is a 5" in tab.inner_text("#prediction-note")
+    wish_for(tab, 3)
+    tab.check("#rescale")                             # the toggle says it is on
+    tab.wait_for_function("document.getElementById('magnitude').textContent"
+                          ".startsWith('RESCALED')")
+    assert widest_nudge(tab) > right
+    screenshot(tab, artifacts, "nudges-rescaled")
+
+
+def test_use_it_changes_only_this_browser(server, fresh):
+    mine, theirs = fresh(server + "#learn"), fresh(server + "#see")
+    for tab in (mine, theirs):
+        tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    their_banner = theirs.inner_text("#banner")
+    mine.fill("#hidden", "5")
+    mine.fill("#epochs", "1")
+    mine.select_option("#pace", "fast")
+    mine.click("#start")
+    mine.wait_for_function("document.getElementById('learn-status').textContent"
+                           ".startsWith('done')", timeout=30_000)
+    mine.click("#use")
+    mine.wait_for_function("document.getElementById('banner').textContent.includes('yours')")
+    mine.click("nav [data-view=see]")
+    mine.wait_for_function("document.querySelectorAll('#net circle.neuron').length === 15")
+    theirs.reload()
+    theirs.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    assert theirs.locator("#net circle.neuron").count() == 42 and \
+        theirs.inner_text("#banner") == their_banner
+    mine.click("nav [data-view=learn]")
+    mine.click("#unuse")                               # the way back
+    mine.wait_for_function("!document.getElementById('banner').textContent.includes('yours')")
+    mine.click("nav [data-view=see]")
+    mine.wait_for_function("document.querySelectorAll('#net circle.neuron').length === 42")
+
+
+def test_tabs_are_a_tablist_with_arrow_keys(server, fresh):
+    tab = fresh(server)
+    tab.focus("#tab-tour")
+    tab.keyboard.press("ArrowRight")
+    assert tab.get_attribute("#tab-see", "aria-selected") == "true"
+    assert tab.evaluate("document.activeElement.id") == "tab-see"
+    tab.keyboard.press("End")
+    assert tab.get_attribute("#tab-noise", "aria-selected") == "true"
+    tab.keyboard.press("ArrowRight")                   # wraps round
+    assert tab.get_attribute("#tab-tour", "aria-selected") == "true"
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_diagram_text_and_neurons_are_big_enough(server, fresh, artifacts, viewport):
+    tab = fresh(server + "#nudges", viewport)
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    wish_for(tab, 2)
+    smallest = tab.evaluate("""Math.min(...[...document.querySelectorAll('#net text, #net tspan')]
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))""")
+    assert smallest >= 11
+    circle = tab.locator("#net circle.neuron").first.bounding_box()
+    assert circle["width"] >= 24
+    screenshot(tab, artifacts, f"nudges-{viewport['width']}")
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_no_serious_accessibility_violation_on_any_view(server, fresh, viewport):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    tab = fresh(server, viewport)
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    for view in ("tour", "see", "nudges", "average", "learn", "noise"):
+        tab.click(f"nav [data-view={view}]")
+        if view == "nudges":
+            tab.click("#targets button[data-digit='2']")
+        tab.wait_for_timeout(400)
+        found = axe.run(tab).response["violations"]
+        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
+               if v["impact"] in ("serious", "critical")]
+        assert not bad, (view, bad)
+
+
+def test_neurons_are_chosen_with_the_keyboard(server, fresh):
+    tab = fresh(server + "#nudges")
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    wish_for(tab, 4)
+    tab.focus("#net circle.neuron[data-layer='2'][data-index='5']")
+    tab.keyboard.press("Enter")
+    tab.wait_for_function("document.getElementById('neuron-summary').textContent"
+                          ".includes('neuron 5 of hidden layer 2')")
+    assert tab.get_attribute("#net circle[data-layer='2'][data-index='5']",
+                             "aria-pressed") == "true"
+    assert tab.locator("#neuron-factors .factor").count() >= 3   # a_k, σ'(z), w_jk, ∂C/∂a

@@ -6,10 +6,11 @@ blocks the event loop.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ..errors import InvalidInput
 from ..explain import step_effect, wishes
@@ -18,6 +19,7 @@ from ..network import Network
 from ..noise import gradient_noise
 from . import schemas, views
 from .choices import KINDS
+from .lessons import levers_extra
 from .runs import PROBE, SLOW, Run
 from .state import Hub
 
@@ -29,6 +31,27 @@ NOISE_ROWS = 10_000      # training digits behind the "full" gradient
 def hub_of(request: Request) -> Hub:
     """The app's Hub."""
     return request.app.state.hub  # type: ignore[no-any-return]
+
+
+def heavy_slot(request: Request) -> Iterator[None]:
+    """A dependency for heavy endpoints: one of the app's few slots (HeavyWork) for the
+    request's duration, or 429 at once."""
+    with request.app.state.heavy.slot():
+        yield
+
+
+def session_of(request: Request) -> str | None:
+    """The page's session (its X-Nudges-Session header), which may have chosen its own model."""
+    session = request.headers.get("x-nudges-session")
+    if session is not None and not schemas.SESSION.fullmatch(session):
+        raise InvalidInput("the X-Nudges-Session header must be 8 to 64 letters, digits, "
+                           "'-' or '_'")
+    return session
+
+
+def model_of(request: Request) -> tuple[Network, int]:
+    """The model this request's session sees, and its version."""
+    return hub_of(request).current(session_of(request))
 
 
 def to_input(image: schemas.Image) -> np.ndarray:
@@ -50,37 +73,41 @@ def config() -> dict[str, Any]:
 @router.get("/status")
 def status(request: Request) -> dict[str, Any]:
     """The model's version and note, and where the digits came from."""
-    return hub_of(request).status()
+    return hub_of(request).status(session_of(request))
 
 
 @router.get("/model")
 def model(request: Request) -> dict[str, Any]:
     """The network's sizes and its strongest edges."""
-    net, version = hub_of(request).current()
+    net, version = model_of(request)
     return views.model_view(net, version)
 
 
 @router.post("/forward")
 def forward(body: schemas.ForwardRequest, request: Request) -> dict[str, Any]:
     """Every layer's activations for one picture, and the digit the network sees."""
-    net, version = hub_of(request).current()
+    net, version = model_of(request)
     return {"version": version, **views.forward_view(net, to_input(body.image))}
 
 
 @router.post("/wishes")
 def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
     """One example's wishes and nudges when the answer should have been `label`."""
-    net, version = hub_of(request).current()
+    net, version = model_of(request)
     x = to_input(body.image)
     neuron = None
     if body.neuron is not None:
         neuron = (body.neuron.layer, body.neuron.index)
-        _check_neuron(net, *neuron)
-    return {"version": version, **views.forward_view(net, x),
-            **views.wishes_view(net, wishes(net, x, body.label), neuron)}
+        check_neuron(net, *neuron)
+    w = wishes(net, x, body.label)
+    view = views.wishes_view(net, w, neuron)
+    chosen = view["neuron"]
+    chosen.update(levers_extra(net, w, chosen["layer"], chosen["index"]))
+    return {"version": version, **views.forward_view(net, x), **view}
 
 
-def _check_neuron(net: Network, layer: int, index: int) -> None:
+def check_neuron(net: Network, layer: int, index: int) -> None:
+    """InvalidInput unless neuron `index` of page layer `layer` (1 = first hidden) exists."""
     if not 1 <= layer < len(net.sizes):
         raise InvalidInput(f"neuron.layer must be from 1 to {len(net.sizes) - 1}, got {layer}")
     if not 0 <= index < net.sizes[layer]:
@@ -88,11 +115,11 @@ def _check_neuron(net: Network, layer: int, index: int) -> None:
                            f"{net.sizes[layer] - 1}), got neuron.index {index}")
 
 
-@router.post("/step")
+@router.post("/step", dependencies=[Depends(heavy_slot)])
 def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
     """`steps` steps of gradient descent on this example alone, on a copy of the model."""
     hub = hub_of(request)
-    net, version = hub.current()
+    net, version = model_of(request)
     x_test, y_test = hub.digits().test
     x = to_input(body.image)
     rows = np.vstack([x[None, :], x_test[:STEP_ROWS]])               # (1 + m, 784)
@@ -119,7 +146,7 @@ def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
             ) -> dict[str, Any]:
     """A random test digit that the model gets wrong (by seed), with its label."""
     hub = hub_of(request)
-    net, _ = hub.current()
+    net, _ = model_of(request)
     x, y = hub.digits().test
     wrong = np.flatnonzero(net.predict(x) != y)
     if not len(wrong):
@@ -128,11 +155,11 @@ def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
     return example(request, index)
 
 
-@router.post("/noise")
+@router.post("/noise", dependencies=[Depends(heavy_slot)])
 def noise(body: schemas.NoiseRequest, request: Request) -> dict[str, Any]:
     """Mini-batch gradients against the gradient over up to NOISE_ROWS training digits."""
     hub = hub_of(request)
-    net, _ = hub.current()
+    net, _ = model_of(request)
     if body.fresh:
         net = Network(**{**net.config, "seed": body.seed})  # type: ignore[arg-type]
     x, y = hub.digits().train
@@ -174,9 +201,17 @@ def train_use(body: schemas.SessionRequest, request: Request) -> dict[str, Any]:
     """Show this session's trained network in the other views."""
     hub = hub_of(request)
     run = hub.runs.get(body.session)
-    hub.use(run.net.copy(), f"trained on this page: {'-'.join(map(str, run.net.sizes))}, "
-                            f"{run.seen:,} examples")
-    return hub.status()
+    hub.use(body.session, run.net.copy(), f"trained on this page: "
+            f"{'-'.join(map(str, run.net.sizes))}, {run.seen:,} examples (yours only)")
+    return hub.status(body.session)
+
+
+@router.post("/train/unuse")
+def train_unuse(body: schemas.SessionRequest, request: Request) -> dict[str, Any]:
+    """Show this session the server's model again."""
+    hub = hub_of(request)
+    hub.forget(body.session)
+    return hub.status(body.session)
 
 
 def _run_view(run: Run, images: bool) -> dict[str, Any]:
@@ -184,3 +219,8 @@ def _run_view(run: Run, images: bool) -> dict[str, Any]:
     if images:
         view["weight_images"] = views.weight_images(run.net)
     return view
+
+
+# The guided tour's and the averaging table's endpoints join this router; that module uses the
+# helpers above, so it comes last.
+from . import lessons_api  # noqa: E402, F401

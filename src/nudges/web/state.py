@@ -8,6 +8,7 @@ so a request that has taken it keeps a consistent network.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from os import PathLike
@@ -20,6 +21,7 @@ from ..training import Settings
 from .runs import Run, Runs
 
 QUICK_EXAMPLES = 100_000      # the quick model sees about this many examples (2 to 30 epochs)
+CHOSEN = 32                   # sessions whose own chosen model ("Use it") the server keeps
 NAMES = {"mnist": "MNIST", "mnist-sample": "the MNIST sample"}
 
 
@@ -45,12 +47,14 @@ class Hub:
                  data_path: str | PathLike[str] | None = None, download: bool = False) -> None:
         self.model = model if model is not None else video_network()
         self.version = 1
+        self._versions = itertools.count(2)    # every model shown gets a version of its own
         self.training_quick = model is None
         self.quick_progress = 0.0
         self.model_note = "loaded" if model is not None else "training a quick model…"
         self.data, self.data_path, self.download = data, data_path, download
         self.data_note = "loading the digits…" if data is None else data.source
         self.runs = Runs()
+        self.chosen: dict[str, tuple[Network, int, str]] = {}    # session: (net, version, note)
         self._quick: Run | None = None
         self._closing = False
         self._lock = threading.Lock()
@@ -112,19 +116,28 @@ class Hub:
     def set_model(self, net: Network) -> None:
         """Serve net from now on."""
         with self._lock:
-            self.model, self.version = net, self.version + 1
+            self.model, self.version = net, next(self._versions)
 
-    def use(self, net: Network, note: str) -> None:
-        """Serve net, chosen by the user, from now on: the quick model stops and is dropped."""
+    def use(self, session: str, net: Network, note: str) -> None:
+        """Show net to this session only, from now on (the oldest choice is forgotten past
+        CHOSEN sessions); every other visitor keeps the server's model."""
         with self._lock:
-            quick, self.training_quick, self.model_note = self._quick, False, note
-        if quick is not None:
-            quick.control("stop")
-        self.set_model(net)
+            self.chosen.pop(session, None)
+            self.chosen[session] = (net, next(self._versions), note)
+            while len(self.chosen) > CHOSEN:
+                self.chosen.pop(next(iter(self.chosen)))
 
-    def current(self) -> tuple[Network, int]:
-        """The model and its version, taken together."""
+    def forget(self, session: str) -> None:
+        """Show this session the server's model again."""
         with self._lock:
+            self.chosen.pop(session, None)
+
+    def current(self, session: str | None = None) -> tuple[Network, int]:
+        """The model this session sees (its own choice, else the server's) and its version."""
+        with self._lock:
+            if session in self.chosen:
+                net, version, _ = self.chosen[session]
+                return net, version
             return self.model, self.version
 
     def digits(self) -> Dataset:
@@ -133,10 +146,14 @@ class Hub:
             raise NotReady(f"the digits are not available yet ({self.data_note})")
         return self.data
 
-    def status(self) -> dict[str, Any]:
-        """For the page's banner: the model's version and note, the data's source."""
-        net, version = self.current()
+    def status(self, session: str | None = None) -> dict[str, Any]:
+        """For the page's banner: the model's version and note (this session's own choice, if
+        it made one: then `own` is true), the data's source."""
+        net, version = self.current(session)
+        own = self.chosen.get(session or "")
         test = 0 if self.data is None else len(self.data.test[1])
-        return {"version": version, "sizes": list(net.sizes), "model": self.model_note,
+        return {"version": version, "sizes": list(net.sizes),
+                "model": own[2] if own else self.model_note, "own": own is not None,
+                "server_model": self.model_note,
                 "training_quick": self.training_quick, "progress": self.quick_progress,
                 "data": self.data_note, "data_ready": self.data is not None, "n_test": test}

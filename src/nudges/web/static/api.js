@@ -1,8 +1,11 @@
 // Talking to the server: every number the page shows comes from its /api endpoints.
 
+// Every request names this tab's session: a model chosen with "Use it" is this tab's alone.
 export async function api(path, body) {
-  const options = body === undefined ? {} : {
-    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+  const headers = {"X-Nudges-Session": sessionId()};
+  const options = body === undefined ? {headers} : {
+    method: "POST", headers: {...headers, "Content-Type": "application/json"},
+    body: JSON.stringify(body),
   };
   const response = await fetch("/api/" + path, options);
   const data = await response.json().catch(() => ({error: response.statusText}));

@@ -9,22 +9,33 @@ const GLOW = `<defs><filter id="glow" x="-50%" y="-50%" width="200%" height="200
   `<feGaussianBlur stdDeviation="2.2" result="b"/><feMerge><feMergeNode in="b"/>` +
   `<feMergeNode in="SourceGraphic"/></feMerge></filter></defs>`;
 
+// Nudges and wishes are drawn on an absolute scale, so that a confident right answer looks
+// almost empty: a weight nudge of NUDGE_REF draws the thickest line (0.25: the most a sigmoid
+// output neuron's nudge −a_k σ'(z_j)(a_j − y_j) can be with the quadratic cost), a wish of
+// WISH_REF the longest arrow. opts.rescale: scale to this example's biggest instead.
+export const NUDGE_REF = 0.25, WISH_REF = 1;
+
 // model: /api/model; r: /api/forward or /api/wishes (or null); nudging: show the wishes.
-export function diagram(model, r, nudging, error) {
+// opts: {rescale, follow (glow only the chosen neuron's incoming nudges), label (the digit
+// it should be, to mark a wrong answer; null if unknown)}.
+export function diagram(model, r, nudging, error, opts = {}) {
   const sizes = model.sizes, {img, layers} = layout(sizes);
   const lit = r ? r.activations.map(brightness) : sizes.map((n) => new Array(n).fill(0));
   const dim = nudging ? 0.3 : 1, neuronAt = (l) => (i) => layers[l].neurons[i];
+  const colour = nudging ? () => "#8b96a8" : null;       // in the nudges view, only nudges are blue/red
   let svg = GLOW;
   if (r) {
     svg += edgeLines(r.input_edges, (k) => pixelAt(img, k), neuronAt(1),
-                     (k, rel) => dim * (0.25 + 0.5 * rel));
+                     (k, rel) => dim * (0.25 + 0.5 * rel), null, "", colour);
   }
   for (let l = 2; l < sizes.length; l++) {
     svg += edgeLines(model.edges[l], neuronAt(l - 1), neuronAt(l),
-                     (k, rel) => dim * (0.1 + 0.8 * lit[l - 1][k] * (0.4 + 0.6 * rel)));
+                     (k, rel) => dim * (0.1 + 0.8 * lit[l - 1][k] * (0.4 + 0.6 * rel)), null, "",
+                     colour);
   }
-  if (nudging) svg += nudgeEdges(r, img, neuronAt);
-  svg += inputImage(img, r) + neurons(layers, lit, r, nudging) + layerLabels(sizes, layers, img);
+  if (nudging) svg += nudgeEdges(r, img, neuronAt, opts);
+  svg += inputImage(img, r) + neurons(layers, lit, r, nudging, opts) +
+    layerLabels(sizes, layers, img);
   return svg + note(r, error);
 }
 
@@ -36,7 +47,7 @@ function layout(sizes) {
   for (let l = 1; l < sizes.length; l++) {
     const x = sizes.length === 2 ? last : first + (last - first) * (l - 1) / (sizes.length - 2);
     const n = sizes[l], perColumn = Math.min(n, 32), columns = Math.ceil(n / perColumn);
-    const gap = Math.min(46, (bottom - top) / perColumn), r = Math.min(17, gap * 0.42);
+    const gap = Math.min(46, (bottom - top) / perColumn), r = Math.min(19, gap * 0.47);
     const neurons = [];
     for (let i = 0; i < n; i++) {
       const col = Math.floor(i / perColumn), row = i % perColumn;
@@ -56,28 +67,38 @@ function brightness(activations) {
   return activations.map((a) => Math.max(0, a) / top);
 }
 
-function edgeLines(edges, from, to, alpha, scale, extra = "") {
+// Lines for edges [j, k, value]: width and opacity by |value| / scale (the largest |value|
+// if no scale), none below `least` of the scale; colour(value) or blue/red by sign.
+function edgeLines(edges, from, to, alpha, scale, extra = "", colour = null, least = 0.18) {
   const top = scale || maxAbs(edges.map((e) => e[2]));
   let out = "";
   for (const [j, k, w] of edges) {
-    const rel = Math.abs(w) / top;
-    if (rel < 0.18) continue;
+    const rel = Math.min(1, Math.abs(w) / top);
+    if (rel < least) continue;
     const a = from(k), b = to(j);
     out += `<line x1="${a.x.toFixed(1)}" y1="${a.y.toFixed(1)}" x2="${b.x.toFixed(1)}" ` +
-      `y2="${b.y.toFixed(1)}" stroke="${sign(w)}" stroke-width="${(0.4 + 2.8 * rel).toFixed(2)}" ` +
+      `y2="${b.y.toFixed(1)}" stroke="${colour ? colour(w) : sign(w)}" ` +
+      `stroke-width="${(0.4 + 2.8 * rel).toFixed(2)}" ` +
       `stroke-opacity="${alpha(k, rel).toFixed(3)}"${extra}/>`;
   }
   return out;
 }
 
-function nudgeEdges(r, img, neuronAt) {
-  const glow = (edges, from, to) => edgeLines(edges, from, to, () => 0.95,
-                                              maxAbs(edges.map((e) => e[2])), ` filter="url(#glow)"`);
-  let out = glow(r.nudge_edges[1], (k) => pixelAt(img, k), neuronAt(1));
-  for (let l = 2; l < r.nudge_edges.length; l++) {
-    out += glow(r.nudge_edges[l], neuronAt(l - 1), neuronAt(l));
-  }
-  return out;
+// The chosen neuron's incoming nudges (opts.follow), else each layer's biggest, glowing.
+export function glowingNudges(r, follow) {
+  const n = r.neuron;
+  if (!follow || !n) return r.nudge_edges.map((edges, l) => ({l, edges}));
+  const top = n.nudges.map((v, k) => [n.index, k, v])
+    .sort((p, q) => Math.abs(q[2]) - Math.abs(p[2])).slice(0, 24);
+  return [{l: n.layer, edges: top}];
+}
+
+function nudgeEdges(r, img, neuronAt, opts) {
+  const groups = glowingNudges(r, opts.follow).filter((g) => g.l >= 1);
+  const scale = opts.rescale ? maxAbs(groups.flatMap((g) => g.edges.map((e) => e[2]))) : NUDGE_REF;
+  return groups.map(({l, edges}) => edgeLines(
+    edges, l === 1 ? (k) => pixelAt(img, k) : neuronAt(l - 1), neuronAt(l), () => 0.95, scale,
+    ` filter="url(#glow)"`, null, 0.05)).join("");
 }
 
 function inputImage(img, r) {
@@ -89,27 +110,35 @@ function inputImage(img, r) {
     `height="${img.size}" style="image-rendering: pixelated"/>`;
 }
 
-function neurons(layers, lit, r, nudging) {
+function neurons(layers, lit, r, nudging, opts) {
   let out = "";
   const last = layers.length - 1;
+  const wrong = r && opts.label !== null && opts.label !== undefined && r.prediction !== opts.label;
   for (let l = 1; l <= last; l++) {
-    const wishes = nudging ? r.activation_wishes[l] : null, top = wishes ? maxAbs(wishes) : 1;
+    const wishes = nudging ? r.activation_wishes[l] : null;
+    const top = wishes && opts.rescale ? maxAbs(wishes) : WISH_REF;
     layers[l].neurons.forEach((p, i) => {
       const a = r ? r.activations[l][i] : 0;
       const chosen = nudging && r.neuron && r.neuron.layer === l && r.neuron.index === i;
       const predicted = l === last && r && r.prediction === i;
-      out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted});
+      out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted,
+                              nudging});
       if (wishes) out += wishBar(p, wishes[i], top);
-      if (l === last) out += outputLabel(p, i, a, wishes, predicted);
+      if (l === last) out += outputLabel(p, i, a, wishes, predicted, predicted && wrong);
     });
   }
   return out;
 }
 
-function neuron(p, l, i, {a, lit, wish, chosen, predicted}) {
+// A neuron; seeing the nudges, a button the keyboard reaches (Enter or Space chooses it).
+function neuron(p, l, i, {a, lit, wish, chosen, predicted, nudging}) {
   const ring = chosen ? HI : predicted ? "#ffffff" : "#7d8aa0";
+  const name = `layer ${l}, neuron ${i}: a = ${a.toFixed(3)}` +
+    `${wish === null ? "" : `, wish ${fmt(wish)}`}${chosen ? ", chosen" : ""}`;
+  const button = nudging ? ` tabindex="0" role="button" aria-label="${name}"` +
+    ` aria-pressed="${Boolean(chosen)}"` : "";
   return `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${p.r.toFixed(1)}" ` +
-    `class="neuron" data-layer="${l}" data-index="${i}" fill="#fff" ` +
+    `class="neuron" data-layer="${l}" data-index="${i}" fill="#fff"${button} ` +
     `fill-opacity="${lit.toFixed(3)}" stroke="${ring}" ` +
     `stroke-width="${chosen || predicted ? 3 : 1.2}"><title>layer ${l}, neuron ${i}: ` +
     `a = ${a.toFixed(3)}${wish === null ? "" : `, wish ${fmt(wish)}`}` +
@@ -117,7 +146,7 @@ function neuron(p, l, i, {a, lit, wish, chosen, predicted}) {
 }
 
 function wishBar(p, wish, top) {
-  const rel = Math.abs(wish) / top;
+  const rel = Math.min(1, Math.abs(wish) / top);
   if (rel < 0.03) return "";
   const len = 6 + 24 * rel, x = p.x + p.r + 7, dir = wish >= 0 ? -1 : 1;
   const tail = p.y - dir * len / 2, tip = p.y + dir * len / 2, colour = sign(wish);
@@ -126,12 +155,16 @@ function wishBar(p, wish, top) {
     `${x + 5},${(tip - dir * 6).toFixed(1)} ${x},${tip.toFixed(1)}" fill="${colour}"/>`;
 }
 
-function outputLabel(p, i, a, wishes, predicted) {
+// The output's digit, value and wish; a wrong answer (the predicted output when the example
+// is labelled otherwise) is marked with ✗.
+function outputLabel(p, i, a, wishes, predicted, wrong) {
   const x = p.x + p.r + (wishes ? 18 : 10);
   const shown = wishes && Math.abs(wishes[i]) >= 0.005;
   const wish = shown ? `<tspan class="wish" fill="${sign(wishes[i])}" dx="8">` +
     `${fmt(wishes[i], 2)}</tspan>` : "";
-  return `<text x="${x}" y="${p.y + 6}" class="out${predicted ? " predicted" : ""}">` +
+  const mark = wrong ? `<text x="${p.x - p.r - 6}" y="${p.y + 6}" text-anchor="end" ` +
+    `class="out"><tspan class="wrong">✗</tspan><title>the answer, and wrong</title></text>` : "";
+  return mark + `<text x="${x}" y="${p.y + 6}" class="out${predicted ? " predicted" : ""}">` +
     `<tspan class="digit">${i}</tspan><tspan dx="10" class="value">${a.toFixed(2)}</tspan>` +
     `${wish}</text>`;
 }

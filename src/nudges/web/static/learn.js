@@ -17,13 +17,8 @@ export function setupLearn(config) {
     ? "resume" : "pause"));
   $("train-step").addEventListener("click", () => control("step"));
   $("stop").addEventListener("click", () => control("stop"));
-  $("use").addEventListener("click", async () => {
-    try {
-      state.status = await api("train/use", {session: sessionId()});
-      renderBanner();
-      await loadModel();
-    } catch (e) { say(e); }
-  });
+  $("use").addEventListener("click", () => choose("train/use"));
+  $("unuse").addEventListener("click", () => choose("train/unuse"));
   offered = config;
   fillForm(config);
   fillOptimizers(config);
@@ -35,8 +30,18 @@ export function setupLearn(config) {
   }
 }
 
+// Show this tab the run's network ("train/use"), or the server's again ("train/unuse").
+async function choose(path) {
+  try {
+    state.status = await api(path, {session: sessionId()});
+    renderBanner();
+    $("unuse").hidden = !state.status.own;
+    await loadModel();
+  } catch (e) { say(e); }
+}
+
 // The form's choices, limits and starting values, as the server states them.
-function fillForm({limits, defaults: {train}, kinds, sizes}) {
+function fillForm({limits, defaults: {train, pace}, kinds, sizes}) {
   $("hidden").value = train.hidden.join(",");
   $("hidden").title = `up to ${limits.hidden_layers.le} layers of ${limits.neurons.ge} to ` +
     `${limits.neurons.le} neurons, comma-separated`;
@@ -51,7 +56,7 @@ function fillForm({limits, defaults: {train}, kinds, sizes}) {
   bound($("epochs"), limits.epochs, train.epochs);
   fillOptions($("pace"), [["fast", "full speed"], ["slow", `slow motion ` +
     `(${sizes.slow_batches_per_second} mini-batches a second)`]]);
-  $("pace").value = train.slow ? "slow" : "fast";
+  $("pace").value = pace;
 }
 
 // The optimizers the server registers, and an input for each setting it lets the page set;
@@ -133,21 +138,29 @@ function renderRun(latest) {
   $("pause").disabled = $("train-step").disabled = $("stop").disabled = !active;
   $("pause").textContent = run.state === "paused" ? "Resume" : "Pause";
   $("use").disabled = run.seen === 0;
-  $("learn-status").innerHTML = runSummary(active);
+  $("learn-status").innerHTML = runSummary();
   $("cost-title").textContent = `Cost on ${run.probe.toLocaleString()} validation digits`;
   renderCurves();
   if (run.weight_images) renderImages(run.weight_images);
 }
 
-function runSummary(active) {
-  const epoch = Math.min(run.settings.epochs, run.epochs.length + (active ? 1 : 0));
+// The run in words. The epoch is the one the examples seen so far reached (a stopped run
+// says where it stopped), and a run that has not taken its first step says what it is doing.
+function runSummary() {
+  const perEpoch = run.total / run.settings.epochs;
+  const epoch = Math.max(1, Math.min(run.settings.epochs, Math.ceil(run.seen / perEpoch)));
   const last = run.points.at(-1);
   const test = run.epochs.length
     ? `; test set ${run.epochs.at(-1).test_accuracy.toFixed(2)}%` : "";
-  return `<b>${run.state}</b> ${run.sizes.join("-")} (${esc(run.settings.optimizer)}): ` +
-    `epoch ${epoch} of ` +
-    `${run.settings.epochs}, ${run.seen.toLocaleString()} of ${run.total.toLocaleString()} ` +
-    `examples. Validation: cost ${last[1].toFixed(4)}, ${last[2].toFixed(1)}% right${test}.` +
+  const head = `<b>${run.state}</b> ${run.sizes.join("-")} (${esc(run.settings.optimizer)})`;
+  if (run.seen === 0 && run.state === "running") {
+    return `${head}: starting, measuring the cost on ${run.probe.toLocaleString()} ` +
+      `validation digits before the first step…`;
+  }
+  const where = run.state === "stopped" ? "stopped in epoch" : "epoch";
+  return `${head}: ${where} ${epoch} of ${run.settings.epochs}, ` +
+    `${run.seen.toLocaleString()} of ${run.total.toLocaleString()} examples.` +
+    (last ? ` Validation: cost ${last[1].toFixed(4)}, ${last[2].toFixed(1)}% right${test}.` : "") +
     (run.state === "failed" ? ` ${esc(run.message)}` : "");
 }
 
@@ -162,12 +175,12 @@ function renderCurves() {
                               line(a, accuracy, POS), dots(a, tests, HI)]);
 }
 
-// x: the examples seen, to the run's end; y from y.lo to y.hi (a little above the data if
-// y.hi is not given).
+// x: the examples seen so far (so slow motion moves from the first step); y from y.lo to
+// y.hi (a little above the data if y.hi is not given).
 function curveFrame(series, y) {
   const points = series.flat();
   const hi = y.hi ?? Math.max(...points.map((p) => p[1]), 1e-6) * 1.05;
-  const xMax = Math.max(run.total, ...points.map((p) => p[0]), 1);
+  const xMax = Math.max(run.settings.batch_size, ...points.map((p) => p[0]), 1);
   return frame(600, 230, {l: 52, r: 14, t: 12, b: 38}, {lo: 0, hi: xMax}, {lo: y.lo, hi});
 }
 

@@ -2,6 +2,7 @@
 // This module starts the page: it reads /api/config, sets up each view, and switches tabs.
 
 import {api} from "./api.js";
+import {loadAverage, setupAverage} from "./average.js";
 import {poll, setupLearn} from "./learn.js";
 import {setupNoise} from "./noise.js";
 import {changed, setTarget, setupNudges} from "./nudges.js";
@@ -9,21 +10,50 @@ import {setupPad, shownExample} from "./pad.js";
 import {schedule, showError} from "./see.js";
 import {state} from "./state.js";
 import {pollStatus} from "./status.js";
+import {setupTour, showTour, tourStep} from "./tour.js";
 import {$} from "./util.js";
 
-const VIEWS = ["see", "nudges", "learn", "noise"];
+const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise"];
+const tabs = () => [...document.querySelectorAll("nav [data-view]")];
 
-function show(view) {
+// Show a view; the address says which (#nudges), and for the tour which step (#tour/4).
+export function show(view) {
   state.view = view;
   document.body.dataset.view = view;
-  for (const tab of document.querySelectorAll("nav [data-view]")) {
-    tab.setAttribute("aria-selected", String(tab.dataset.view === view));
+  for (const tab of tabs()) {
+    const chosen = tab.dataset.view === view;
+    tab.setAttribute("aria-selected", String(chosen));
+    tab.tabIndex = chosen ? 0 : -1;
   }
-  if (history.replaceState) history.replaceState(null, "", "#" + view);
+  const hash = view === "tour" ? `#tour/${tourStep() + 1}` : "#" + view;
+  if (history.replaceState && location.hash !== hash) history.replaceState(null, "", hash);
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
   if (view === "see" || view === "nudges") schedule();
   if (view === "learn") poll();
+  if (view === "average") loadAverage(false);
+  if (view === "tour") showTour();
+}
+
+// The tablist: a click or Enter chooses a tab; ← → Home End move between tabs and choose.
+function setupTabs() {
+  const all = tabs();
+  for (const tab of all) tab.addEventListener("click", () => show(tab.dataset.view));
+  $("views").addEventListener("keydown", (e) => {
+    const at = all.indexOf(document.activeElement), n = all.length;
+    const to = {ArrowRight: at + 1, ArrowLeft: at - 1 + n, Home: 0, End: n - 1}[e.key];
+    if (at < 0 || to === undefined) return;
+    e.preventDefault();
+    all[to % n].focus();
+    show(all[to % n].dataset.view);
+  });
+}
+
+// #tour/4, #nudges, …: the view and the tour's step an address asks for.
+function route() {
+  const [view, step] = location.hash.slice(1).split("/");
+  if (view === "tour" && step) tourStep(Number(step) - 1);
+  show(VIEWS.includes(view) ? view : "tour");
 }
 
 // Numbers in the page's text that the server decides: <span data-config="sizes.step_rows">.
@@ -44,11 +74,9 @@ async function loadConfig() {
 }
 
 async function start() {
-  for (const tab of document.querySelectorAll("nav [data-view]")) {
-    tab.addEventListener("click", () => show(tab.dataset.view));
-  }
-  const view = location.hash.slice(1);
-  show(VIEWS.includes(view) ? view : "see");
+  setupTabs();
+  route();
+  window.addEventListener("hashchange", route);
   const config = await loadConfig();
   fillText(config);
   setupPad({changed, error: showError, example: (digit) => {
@@ -57,6 +85,8 @@ async function start() {
   setupNudges(config);
   setupLearn(config);
   setupNoise(config);
+  setupAverage(config);
+  setupTour(config, show);
   pollStatus();
 }
 

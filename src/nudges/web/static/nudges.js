@@ -3,13 +3,17 @@
 
 import {api} from "./api.js";
 import {bar, caption, frame, paint, rule, text, xAxis} from "./chart.js";
+import {NUDGE_REF, glowingNudges} from "./diagram.js";
+import {factorBars} from "./figures.js";
 import {padImage} from "./pad.js";
 import {heatmap} from "./pictures.js";
-import {onRender, schedule} from "./see.js";
+import {onRender, render, schedule} from "./see.js";
 import {state} from "./state.js";
-import {$, DIM, HI, NEG, POS, bound, fmt, maxAbs, num, sig} from "./util.js";
+import {$, DIM, HI, bound, fmt, maxAbs, num, sig} from "./util.js";
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// Blue and red mean nudge up and down in this view; the step's charts use their own colours.
+const AFTER = "#dde3ec", BETTER = "#6fdc8c", WORSE = "#f0a35e";
 const PICK = "Pick the right digit: every neuron, weight and bias then shows how this one " +
   "example wants it nudged.";
 let stepHint = "";
@@ -23,12 +27,18 @@ export function setupNudges(config) {
     b.addEventListener("click", () => setTarget(d, true));
     $("targets").appendChild(b);
   }
-  $("net").addEventListener("click", (e) => {
+  const choose = (e) => {
     const circle = e.target.closest("[data-layer]");
     if (!circle || state.view !== "nudges") return;
     state.neuron = {layer: Number(circle.dataset.layer), index: Number(circle.dataset.index)};
+    state.focus = `[data-layer="${circle.dataset.layer}"][data-index="${circle.dataset.index}"]`;
     schedule();
+  };
+  $("net").addEventListener("click", choose);
+  $("net").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); choose(e); }
   });
+  $("rescale").addEventListener("change", () => { state.rescale = $("rescale").checked; render(); });
   bound($("step-eta"), config.limits.eta, config.defaults.step.eta);
   $("step").addEventListener("click", applyStep);
   $("step-count").addEventListener("change", () => {
@@ -69,7 +79,21 @@ function renderWishes(r, nudging) {
   $("wish-summary").innerHTML = `This example's cost C<sub>x</sub> = <b>${sig(r.cost)}</b>. ` +
     `It wishes output ${listed}. The glowing lines are its biggest weight nudges ` +
     `(blue: strengthen, red: weaken).`;
+  renderMagnitude(r);
   renderNeuron(r.neuron);
+}
+
+// The legend of magnitude: what the thickest line means, and whether it is rescaled.
+function renderMagnitude(r) {
+  const groups = glowingNudges(r, state.neuron !== null);
+  const biggest = maxAbs(groups.flatMap((g) => g.edges.map((e) => e[2])));
+  const m = $("magnitude");
+  m.classList.toggle("on", state.rescale);
+  m.textContent = state.rescale
+    ? `RESCALED to this example: thickest line = its biggest nudge, ${num(biggest)} ` +
+      `(×${sig(NUDGE_REF / biggest)} the absolute scale)`
+    : `absolute scale: thickest line = a nudge of ${NUDGE_REF}; this example's biggest ` +
+      `is ${num(biggest)}`;
 }
 
 function renderNeuron(n) {
@@ -79,7 +103,10 @@ function renderNeuron(n) {
     `It wishes its activation ${n.wish >= 0 ? "up" : "down"} by <b>${num(Math.abs(n.wish))}</b>; ` +
     `bias nudge ${fmt(n.bias_nudge)}. Its weight nudges −δ<sub>j</sub>a<sub>k</sub> are ` +
     `strongest from the brightest inputs: fire together, wire together.`;
-  $("neuron-nudges-caption").textContent = `nudges to neuron ${n.index}'s weights`;
+  const from = n.layer === 1 ? "from each pixel" : `from neurons 0–${n.weights.length - 1} of ` +
+    `${n.layer === 2 ? "hidden layer 1" : `hidden layer ${n.layer - 1}`}, row by row`;
+  $("neuron-nudges-caption").textContent = `nudges to neuron ${n.index}'s weights, ${from}`;
+  $("neuron-factors").innerHTML = factorBars(n, n.layer === 1 ? "pixel" : "a");
   heatmap($("neuron-nudges"), n.nudges, n.shape);
   heatmap($("neuron-weights"), n.weights, n.shape);
 }
@@ -108,7 +135,7 @@ export function outputsChart(svg, before, after, target) {
   paint(svg, [
     caption(f, "output before (grey) and after (colour)"),
     ...DIGITS.map((j) => bar(f, [j, j + 0.38], [0, before[j]], DIM) +
-      bar(f, [j + 0.42, j + 0.8], [0, after[j]], j === target ? HI : POS)),
+      bar(f, [j + 0.42, j + 0.8], [0, after[j]], j === target ? HI : AFTER)),
     xAxis(f, DIGITS, {at: (j) => j + 0.4, label: String,
                       cls: (j) => (j === target ? "target" : "")}),
     rule(f, 0),
@@ -121,10 +148,10 @@ export function digitsChart(svg, change, counts) {
   const f = frame(320, 150, {l: 14, r: 6, t: 28, b: 26}, {lo: 0, hi: 10}, {lo: -1, hi: 1});
   paint(svg, [
     caption(f, "cost change of the other test digits, by label"),
-    ...DIGITS.map((j) => bar(f, [j + 0.15, j + 0.85], [0, v(j)], v(j) <= 0 ? POS : NEG)),
+    ...DIGITS.map((j) => bar(f, [j + 0.15, j + 0.85], [0, v(j)], v(j) <= 0 ? BETTER : WORSE)),
     xAxis(f, DIGITS, {at: (j) => j + 0.5, label: String, below: 20}),
     rule(f, 0),
-    text(f.width - 8, 24, "worse ↑", {anchor: "end", fill: NEG}),
-    text(f.width - 8, f.height - 18, "better ↓", {anchor: "end"}),
+    text(f.width - 8, 24, "worse ↑", {anchor: "end", fill: WORSE}),
+    text(f.width - 8, f.height - 18, "better ↓", {anchor: "end", fill: BETTER}),
   ]);
 }

@@ -3,7 +3,7 @@
 
 import {api} from "./api.js";
 import {diagram} from "./diagram.js";
-import {padImage} from "./pad.js";
+import {padImage, shownExample} from "./pad.js";
 import {grayCanvas} from "./pictures.js";
 import {state} from "./state.js";
 import {$} from "./util.js";
@@ -39,8 +39,16 @@ async function refresh() {
 export function render() {
   if (!state.model) return;
   const r = state.result, nudging = Boolean(state.view === "nudges" && r && r.nudge_edges);
-  $("net").innerHTML = diagram(state.model, r, nudging, state.error);
+  const example = shownExample(), label = nudging ? r.label : example ? example.label : null;
+  $("net").innerHTML = diagram(state.model, r, nudging, state.error,
+                               {rescale: state.rescale, follow: state.neuron !== null, label});
   $("predicted-digit").textContent = r ? r.prediction : "?";
+  const wrong = r && label !== null && r.prediction !== label;
+  $("prediction-note").textContent = wrong ? `✗ wrong: it is a ${label}` : "";
+  if (state.focus && document.activeElement === document.body) {   // redrawn: keep the focus
+    const circle = $("net").querySelector(state.focus);
+    if (circle) circle.focus();
+  }
   renderSeen(r);
   for (const fn of renderers) fn(r, nudging);
 }

@@ -8,4 +8,6 @@ export const state = {
   error: null,      // the last error message, shown under the diagram
   target: null,     // the digit the network should have said (see the nudges)
   neuron: null,     // the neuron chosen in the diagram: {layer, index}
+  focus: null,      // the chosen neuron's selector, to give it the focus back after a redraw
+  rescale: false,   // nudges scaled to this example's biggest, not the absolute scale
 };

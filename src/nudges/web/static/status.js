@@ -36,4 +36,5 @@ export function renderBanner() {
     ` <span class="sep">·</span> digits: ${esc(data)}`;
   banner.title = s.data;
   banner.classList.toggle("busy", s.training_quick);
+  $("unuse").hidden = !s.own;              // this tab shows its own trained network
 }

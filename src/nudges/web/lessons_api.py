@@ -1,0 +1,84 @@
+"""The endpoints of the guided tour and the averaging table: checked like the others (schemas,
+then InvalidInput for what only the model or the data can tell), computed by the library.
+They join api.router, which imports this module last."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from fastapi import Request
+
+from ..errors import InvalidInput
+from ..explain import step_effect, wishes
+from ..network import Network
+from . import lessons, schemas, views
+from .api import STEP_ROWS, check_neuron, hub_of, model_of, router, to_input
+from .state import Hub
+
+
+@router.post("/tour")
+def tour(body: schemas.TourRequest, request: Request) -> dict[str, Any]:
+    """One example's wishes, the levers of the output neuron it wishes up (or `neuron`), and
+    the wish passed back to the last hidden layer, term by term."""
+    net, version = model_of(request)
+    x = to_input(body.image)
+    layer, j = len(net.sizes) - 1, body.label
+    if body.neuron is not None:
+        layer, j = body.neuron.layer, body.neuron.index
+        check_neuron(net, layer, j)
+    w = wishes(net, x, body.label)
+    view = views.wishes_view(net, w, (layer, j))
+    view["neuron"].update(lessons.levers_extra(net, w, layer, j))
+    return {"version": version, **views.forward_view(net, x), **view,
+            "passed_back": lessons.passed_back(net, w), "recursion": lessons.recursion(w)}
+
+
+def _batch(hub: Hub, rows: list[int] | None, count: int, seed: int) -> lessons.Batch:
+    x, y = hub.digits().train
+    if rows is None:
+        index = np.sort(np.random.default_rng(seed).choice(len(y), min(count, len(y)), False))
+    else:
+        index = np.asarray(rows, dtype=np.int64)
+        if index.max() >= len(y):
+            raise InvalidInput(f"rows must be training digits from 0 to {len(y) - 1}, got "
+                               f"{int(index.max())}")
+    return lessons.Batch(index, x[index], y[index])
+
+
+def _check_parameter(net: Network, p: schemas.Parameter) -> lessons.Param:
+    check_neuron(net, p.layer, p.j)
+    n_in = net.sizes[p.layer - 1]
+    if p.k is not None and p.k >= n_in:
+        raise InvalidInput(f"layer {p.layer} has {n_in} inputs (k from 0 to {n_in - 1}), "
+                           f"got k {p.k}")
+    return (p.layer, p.j, p.k)
+
+
+@router.post("/average")
+def average(body: schemas.AverageRequest, request: Request) -> dict[str, Any]:
+    """The averaging table: each example's nudges to a few parameters, their average (the
+    mini-batch's −∇C) and the whole training set's average, with the cosine between them."""
+    hub = hub_of(request)
+    net, version = model_of(request)
+    picks = [_check_parameter(net, p) for p in body.picks]
+    batch = _batch(hub, body.rows, body.count, body.seed)
+    return {"version": version,
+            **lessons.average_view(net, batch, hub.digits().train, picks, body.top)}
+
+
+@router.post("/average/step")
+def average_step(body: schemas.AverageStepRequest, request: Request) -> dict[str, Any]:
+    """One step on the mini-batch `rows` (on a copy): its cost, and the held-out test digits'
+    cost, before and after."""
+    hub = hub_of(request)
+    net, version = model_of(request)
+    batch = _batch(hub, body.rows, len(body.rows), 0)
+    x_test, y_test = hub.digits().test
+    x_test, y_test = x_test[:STEP_ROWS], y_test[:STEP_ROWS]
+    effect = step_effect(net, np.vstack([batch.x, x_test]), np.concatenate([batch.y, y_test]),
+                         list(range(len(batch.y))), body.eta)
+    return {"version": version, "eta": effect.eta, "rows": batch.index.tolist(),
+            "cost_before": effect.cost_before, "cost_after": effect.cost_after,
+            "held_out": len(y_test), "held_out_before": net.cost(x_test, y_test),
+            "held_out_after": effect.network.cost(x_test, y_test)}

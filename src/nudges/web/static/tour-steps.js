@@ -1,0 +1,130 @@
+// The tour's nine steps, following the video. Each renders from the numbers the server sent
+// (d: {digit, wishes, average, step, model, config}) to {text, formula, figure}: the text says
+// what the step shows, the formula is the one it illustrates with this digit's numbers put in.
+
+import {BATCH_STEPS} from "./tour-batch.js";
+import {bars, digitImg, factorBars} from "./figures.js";
+import {fmt, num, sig} from "./util.js";
+
+const sub = (s) => `<sub>${s}</sub>`;
+const last = (d) => d.model.sizes.length - 1;
+const right = (w) => w.prediction === w.label;
+
+// The cost of one example, as the loaded network's cost computes it.
+function costFormula(d) {
+  const w = d.wishes, a = w.activations[last(d)], y = (j) => (j === w.label ? 1 : 0);
+  if (d.model.config.cost !== "quadratic") {
+    return `C${sub("x")} = ${d.model.config.cost}(a${sub("L")}, y) = <b>${sig(w.cost)}</b>`;
+  }
+  const terms = a.map((v, j) => [0.5 * (v - y(j)) ** 2, j]).sort((p, q) => q[0] - p[0]);
+  const shown = terms.slice(0, 3).map(([, j]) => `(${num(a[j], 2)} − ${y(j)})²`).join(" + ");
+  return `C${sub("x")} = ½ Σ${sub("j")} (a${sub("j")} − y${sub("j")})² = ½ [${shown} + …] ` +
+    `= <b>${sig(w.cost)}</b>`;
+}
+
+function outputs(d) {
+  const w = d.wishes, a = w.activations[last(d)];
+  return bars(a.map((v, j) => ({name: j, value: v,
+                                 mark: j === w.label ? "target" : j === w.prediction ? "wrong" : ""})),
+              {scale: 1, signed: false, caption: "the ten outputs a<sup>L</sup>, on 0 to 1"});
+}
+
+const one = {
+  title: "One training example and its cost", view: "see",
+  render(d) {
+    const w = d.wishes, verdict = right(w) ? "right"
+      : `<b class="wrong-mark">wrong ✗</b> (it is a ${w.label})`;
+    return {
+      text: `Test digit #${d.digit.index} is a <b>${w.label}</b>. The network's ` +
+        `${d.model.sizes.join("-")} neurons turn its 784 pixels into ten outputs; the ` +
+        `brightest, <b>${w.prediction}</b>, is its answer: ${verdict}. The cost C${sub("x")} ` +
+        `of this one example measures how far the outputs are from what they should be: ` +
+        `1 for the ${w.label}, 0 for every other digit.`,
+      formula: costFormula(d),
+      figure: `<div class="tour-pair">${digitImg(d.digit.pixels, `test digit ${d.digit.index}, ` +
+        `a ${w.label}`)}${outputs(d)}</div>`,
+    };
+  },
+};
+
+const two = {
+  title: "What the example wishes for the output layer", view: "nudges",
+  render(d) {
+    const w = d.wishes, a = w.activations[last(d)], j = w.label;
+    return {
+      text: `This example cannot change the network; it can only wish. It wants the ${j} ` +
+        `output <b>up</b> and every other output <b>down</b>, each in proportion to how far it ` +
+        `is from its target: a wrong output near 1 is wished down hard, one already near 0 ` +
+        `hardly at all.`,
+      formula: `wish${sub("j")} = −∂C${sub("x")}/∂a${sub("j")}` +
+        (d.model.config.cost === "quadratic" ? ` = y${sub("j")} − a${sub("j")}` : "") +
+        `; for the ${j}: ${num(a[j], 3)} → wish <b>${fmt(w.output_wish[j])}</b>`,
+      figure: bars(w.output_wish.map((v, i) => ({name: i, value: v, mark: i === j ? "target" : ""})),
+                   {scale: 1, caption: "each output's wish, on the absolute scale −1 to 1 " +
+                    "(blue: up, red: down)"}),
+    };
+  },
+};
+
+const three = {
+  title: "Three levers of one output neuron", view: "nudges",
+  render(d) {
+    const n = d.wishes.neuron, l = last(d);
+    const dCda = -n.wish;
+    return {
+      text: `To raise output ${n.index}, the network can change its <b>bias</b>, its ` +
+        `<b>weights</b> (most those from the brightest neurons of the layer before: “fire ` +
+        `together, wire together”), or the <b>previous activations</b> (in proportion to the ` +
+        `weights). Each lever's pull is a product of chain-rule factors; σ′(z) is the ` +
+        `“gate” through which the wish passes.`,
+      formula: `∂C/∂w${sub(`${n.index},${n.k}`)} = a${sub(n.k)}<sup>(${l - 1})</sup> · ` +
+        `σ′(z${sub(n.index)}) · ∂C/∂a${sub(n.index)} = ${num(n.a_k)} × ` +
+        `${n.sigma_prime === null ? "…" : num(n.sigma_prime)} × ${fmt(dCda)} = ` +
+        `<b>${fmt(-n.nudge_jk)}</b><br>∂C/∂b${sub(n.index)} = σ′(z) · ∂C/∂a = ` +
+        `<b>${fmt(n.delta)}</b> &nbsp; ∂C/∂a${sub(n.k)} = w${sub(`${n.index},${n.k}`)} σ′(z) ` +
+        `∂C/∂a = ${fmt(n.w_jk)} × ${fmt(n.delta)} = <b>${fmt(n.w_jk * n.delta)}</b>`,
+      figure: factorBars(n),
+    };
+  },
+};
+
+const four = {
+  title: "Adding up the wishes passed back", view: "nudges",
+  render(d) {
+    const p = d.wishes.passed_back;
+    const terms = p.terms.map((t, j) => `(${fmt(p.weights[j], 2)})(${fmt(p.minus_deltas[j], 2)})`);
+    return {
+      text: `Every output neuron has its own wish for neuron ${p.k} of hidden layer ` +
+        `${p.layer}, through the weight between them. Added up, they make that neuron's ` +
+        `wish: here <b>${fmt(p.wish)}</b>. These wishes are what is passed back.`,
+      formula: `−∂C/∂a${sub(p.k)} = Σ${sub("j")} w${sub(`j,${p.k}`)} (−δ${sub("j")}) = ` +
+        `${terms.slice(0, 3).join(" + ")} + … = <b>${fmt(p.wish)}</b>`,
+      figure: bars(p.terms.map((v, j) => ({name: `from ${j}`, value: v})),
+                   {scale: Math.max(...p.terms.map(Math.abs), 1e-9),
+                    caption: `each output's share of the wish for hidden neuron ${p.k} ` +
+                      `(scaled to the biggest share, ${num(Math.max(...p.terms.map(Math.abs)))})`}),
+    };
+  },
+};
+
+const five = {
+  title: "The recursion, layer by layer", view: "nudges",
+  render(d) {
+    const r = d.wishes.recursion, top = Math.max(...r.map((x) => x.norm), 1e-9);
+    return {
+      text: `The same step repeats: the hidden layer's wishes become wishes for the layer ` +
+        `before, through its weights and gates, down to the first hidden layer. That is ` +
+        `backpropagation. The wishes usually shrink on the way back (each gate σ′ is at ` +
+        `most 0.25).`,
+      formula: `δ${sub("l")} = (W${sub("l+1")}<sup>T</sup> δ${sub("l+1")}) ⊙ σ′(z${sub("l")});` +
+        ` size of the wishes ‖−∂C/∂a‖: ` +
+        r.map((x) => `layer ${x.layer} <b>${num(x.norm)}</b>`).reverse().join(" ← "),
+      figure: bars(r.map((x) => ({name: x.layer === last(d) ? "output" : `layer ${x.layer}`,
+                                  value: x.norm})).reverse(),
+                   {scale: top, signed: false, colour: "#ffd166",
+                    caption: "size of each layer's wishes ‖−∂C/∂a‖ (scaled to the largest)"}),
+    };
+  },
+};
+
+export const STEPS = [one, two, three, four, five, ...BATCH_STEPS];
