@@ -27,7 +27,7 @@ from nudges import activations, costs, optim  # noqa: E402
 from nudges.cli import main  # noqa: E402
 from nudges.data import load_digits  # noqa: E402
 from nudges.network import INITS  # noqa: E402
-from nudges.sweep_run import run_trial, serially, sweep  # noqa: E402
+from nudges.sweep_run import TrialFailed, on_dask, run_trial, serially, sweep  # noqa: E402
 from nudges.sweep_spec import CHOICES, KINDS, SETTABLE, Spec  # noqa: E402
 from nudges.training import Settings  # noqa: E402
 
@@ -129,6 +129,15 @@ def test_one_trial_is_reproducible(data):
 
 
 # -- a LocalCluster of 2 processes ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def local_client():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
 def test_local_cluster_gives_the_serial_table(tmp_path, data, serial):
     rows = sweep(SPEC, data, workers=2, results=tmp_path / "r.jsonl")
     assert comparable(rows) == serial
@@ -136,16 +145,18 @@ def test_local_cluster_gives_the_serial_table(tmp_path, data, serial):
     assert sorted(r["trial"] for r in written) == [0, 1, 2, 3]
 
 
-def test_a_worker_killed_mid_trial_is_retried(tmp_path, data):
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        killed = kill_a_busy_worker_soon(client)
-        rows = sweep(SLOW, data, client=client, results=tmp_path / "r.jsonl")
-        killed.join()
+def test_a_worker_killed_mid_trial_is_retried(tmp_path, data, local_client):
+    killed = kill_a_busy_worker_soon(local_client)
+    rows = sweep(SLOW, data, client=local_client, results=tmp_path / "r.jsonl")
+    killed.join()
     assert killed.pid is not None, "no worker was busy to kill"
     assert comparable(rows) == serial_rows(SLOW, data)
+
+
+def test_a_failing_task_ends_the_sweep_in_one_line(tmp_path, data, local_client):
+    broken = dataclasses.replace(SPEC.expand()[0], options={"hidden": "no"})
+    with pytest.raises(TrialFailed, match=r"trial 0 \(eta=0.5 seed=0\) failed: .*--resume"):
+        list(on_dask(local_client, [broken], data))
 
 
 class kill_a_busy_worker_soon(threading.Thread):  # noqa: N801 (reads as what it does)

@@ -17,8 +17,8 @@ sorted; output neuron j stands for classes_[j]).
 Saving stays pickle-free: `save(path)` writes a nudges .npz model with the estimator's
 metadata, and `NudgesClassifier.load(path)` reads it back without unpickling anything. Like
 any estimator it can also be pickled (GridSearchCV's workers need that); its pickle holds plain
-data and this one class (nudges.sklearn_io), so skops.io needs to trust only that class. Loading
-a pickle runs code from the file: load only pickles you made.
+data and names this one class (nudges.sklearn_io.plain_state), so skops.io needs to trust only
+it. Loading a pickle runs code from the file: load only pickles you made.
 """
 
 from __future__ import annotations

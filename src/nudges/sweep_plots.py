@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 Row = dict[str, Any]
 
@@ -50,11 +51,13 @@ def heatmap(rows: Sequence[Row], x: str, y: str, path: Path) -> Path:
         text = "×" if tried[i, j] and np.isnan(v) else "" if np.isnan(v) else f"{v:.1f}"
         shade = "white" if np.isnan(v) or v < np.nanmean(grid) else "black"
         ax.text(j, i, text, ha="center", va="center", fontsize=8, color=shade)
-    ax.set_xticks(range(len(xs)), [str(v) for v in xs])
-    ax.set_yticks(range(len(ys)), [str(v) for v in ys])
+    ax.set_xticks(range(len(xs)), [_text(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [_text(v) for v in ys])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title("validation accuracy (%)", fontsize=10)
+    others = len(rows) > len(xs) * len(ys)
+    ax.set_title("validation accuracy (%)" + (", best of each cell" if others else ""),
+                 fontsize=10)
     fig.colorbar(image, ax=ax, shrink=0.8)
     return _save(fig, path)
 
@@ -66,17 +69,23 @@ def curves(rows: Sequence[Row], swept: Sequence[str], path: Path, top: int) -> P
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), dpi=120)
     for r in sorted(best, key=lambda r: r["trial"]):
         epochs = [h["epoch"] for h in r["history"]]
-        label = " ".join(f"{k}={r[k]}" for k in swept) or f"trial {r['trial']}"
+        label = " ".join(f"{k}={_text(r[k])}" for k in swept) or f"trial {r['trial']}"
         left.plot(epochs, [h["training_cost"] for h in r["history"]], label=label)
         right.plot(epochs, [h["validation_accuracy"] for h in r["history"]], label=label)
     left.set(xlabel="epoch", ylabel="training cost", title="cost on the training data")
     right.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy on validation data")
     left.set_yscale("log")
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.legend(fontsize=7, loc="lower right")
     for ax in (left, right):
         ax.title.set_fontsize(10)
         ax.grid(alpha=0.3)
     return _save(fig, path)
+
+
+def _text(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def _save(fig: Any, path: Path) -> Path:

@@ -12,6 +12,7 @@ Needs the `cluster` extra (dask[distributed], threadpoolctl) for anything but th
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import time
@@ -24,13 +25,17 @@ from typing import Any
 import numpy as np
 
 from .data import Dataset, load_digits
-from .errors import InvalidInput, TrainingDiverged
+from .errors import InvalidInput, NudgesError, TrainingDiverged
 from .network import Network
 from .sweep_spec import Spec, Trial, check_count, show
 from .training import EpochReport, Settings, sgd
 
 Row = dict[str, Any]
 SETTINGS = [f for f in Settings.__dataclass_fields__]
+
+
+class TrialFailed(NudgesError):
+    """A trial's task ended without a row: an error in it, or its workers died too often."""
 
 
 def build(options: Mapping[str, Any], data: Dataset) -> tuple[Network, Settings]:
@@ -109,12 +114,23 @@ def on_dask(client: Any, trials: Sequence[Trial], data: Dataset) -> Iterator[Row
         return
     [shared] = client.scatter([data], broadcast=True, hash=False)   # once per worker
     futures = [client.submit(run_trial, trial, shared, pure=False) for trial in trials]
+    trial_of = {future.key: trial for future, trial in zip(futures, trials)}
     try:
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            yield future.result()
+            yield _result(future, trial_of[future.key])
             future.release()
     finally:
         client.cancel([f for f in futures if not f.done()])
+
+
+def _result(future: Any, trial: Trial) -> Row:
+    """The task's row, or TrialFailed saying why it has none (its workers kept dying, say)."""
+    try:
+        return future.result()  # type: ignore[no-any-return]
+    except Exception as e:   # any failure of a task ends the sweep, in one line
+        raise TrialFailed(f"trial {trial.index} ({trial.label()}) failed: {type(e).__name__}: "
+                          f"{e}; the trials that finished are kept, --resume retries the rest"
+                          ) from e
 
 
 @contextmanager
@@ -131,7 +147,8 @@ def connect(scheduler: str | None = None, workers: int | None = None,
     env = {f"{name}_NUM_THREADS": "1" for name in ("OMP", "OPENBLAS", "MKL", "NUMBA")}
     n = workers or len(os.sched_getaffinity(0))
     with LocalCluster(n_workers=n, threads_per_worker=1,  # type: ignore[no-untyped-call]
-                      processes=True, dashboard_address=dashboard, env=env) as cluster, \
+                      processes=True, dashboard_address=dashboard, env=env,
+                      silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
 
@@ -224,7 +241,7 @@ def _runner(client: Any, scheduler: str | None, workers: int | None,
             todo: Sequence[Trial], data: Dataset) -> Iterator[Iterator[Row]]:
     if client is not None:
         yield on_dask(client, todo, data)
-    elif workers == 0 and scheduler is None:
+    elif not todo or workers == 0 and scheduler is None:
         yield serially(todo, data)
     else:
         with connect(scheduler, workers, dashboard=None) as own:
