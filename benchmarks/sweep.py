@@ -6,7 +6,7 @@ adds to each trial.
 1. 16 trials (784-30-10, sigmoid, cross-entropy, 2 epochs each; η × λ = 4 × 4) run serially in
    this process, then as Dask tasks on a LocalCluster of 2 worker processes (one thread, one
    BLAS thread each; the cluster's start is timed apart). Both tables must be equal.
-2. Per-trial overhead: N tiny trials (a 784-10-10 network, 1 epoch of 500 images) in a plain
+2. Per-trial overhead: N tiny trials (a 784-10-10 network, 2 epochs of 500 images) in a plain
    loop and on a 1-worker LocalCluster, after a warm-up of each; the difference per trial is
    what a task costs (submission, scheduling, the result's trip back).
 Prints seconds and ratios; the machine's load changes them, so run it on a quiet machine.
