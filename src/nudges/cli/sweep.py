@@ -31,7 +31,7 @@ from ..sweep_spec import (
     parse_text,
     show,
 )
-from .common import add_command, add_data_option, load_data
+from .common import add_command, add_data_option, load_data, short_source
 
 PRESETS: dict[str, Spec] = {   # Nielsen's chapter 3: training cost for three η
     "book": Spec({"eta": [0.025, 0.25, 2.5]},
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
                                            max_trials=None)
     todo = [t for t in trials if t.key not in done]
     _say(f"{len(trials)} trials: {len(trials) - len(todo)} already done, {len(todo)} to run, "
-         f"on {data.source}", args.quiet)
+         f"on {short_source(data)}", args.quiet)
     status = _run_trials(args, todo, data, results, done, len(trials))
     rows = sweeping.table(trials, done)
     _finish(args, out, spec, rows)
