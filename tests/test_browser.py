@@ -256,9 +256,17 @@ def test_choose_adam_and_train(page, artifacts):
 
 def test_measure_gradient_noise(page, artifacts):
     page.click("nav [data-view=noise]")
+    page.evaluate("""window.noiseSaid = [];
+        new MutationObserver(() => noiseSaid.push(document.getElementById('noise-status')
+          .textContent + ' | ' + document.getElementById('noise-progress').value))
+          .observe(document.getElementById('noise-status'), {childList: true});""")
     page.click("#measure")
     page.wait_for_function("document.querySelectorAll('#noise-table tr').length === 4")
     assert page.locator("#noise-chart circle").count() == 6        # 3 sizes, 2 networks
+    said = page.evaluate("noiseSaid")                 # a long measurement shows progress
+    assert [line for line in said if "of 6)" in line][-1].endswith("(6 of 6)… | 5"), said
+    assert "batches of 100" in " ".join(said) and "a fresh network" in " ".join(said)
+    assert page.is_hidden("#noise-progress")
     screenshot(page, artifacts, "noise")
 
 
@@ -353,6 +361,41 @@ def test_the_average_column_is_minus_the_gradient(server, app, fresh, artifacts)
     tab.click("#average-batch")                         # another mini-batch, other columns
     tab.wait_for_function("(first) => document.querySelector('#average-table th.example')"
                           ".dataset.index !== String(first)", arg=rows[0])
+
+
+def columns(tab) -> list[int]:
+    return tab.eval_on_selector_all("#average-table th.example",
+                                    "ths => ths.map(th => Number(th.dataset.index))")
+
+
+def row_names(tab) -> list[str]:
+    return tab.eval_on_selector_all("#average-table tbody tr[data-layer]", "trs => trs.map("
+                                    "tr => [tr.dataset.layer, tr.dataset.j, tr.dataset.k].join())")
+
+
+def test_the_learner_picks_the_digits_and_pins_rows(server, fresh):
+    tab = fresh(server + "#average")
+    tab.wait_for_selector("#average-table td.average")
+    tab.fill("#average-rows", "5, 7, 9")
+    tab.press("#average-rows", "Enter")
+    tab.wait_for_function("document.querySelectorAll('#average-table th.example').length === 3")
+    assert columns(tab) == [5, 7, 9] and "yours" in tab.inner_text("#average-summary")
+    third = row_names(tab)[2]
+    tab.locator("#average-table tbody tr[data-layer] button.pin").nth(2).click()
+    tab.wait_for_function("""(name) => {
+        const tr = document.querySelector('#average-table tbody tr[data-layer]');
+        return [tr.dataset.layer, tr.dataset.j, tr.dataset.k].join() === name
+          && tr.querySelector('button.pin').getAttribute('aria-pressed') === 'true'; }""",
+                          arg=third)                    # pinned rows come first
+    tab.click("#average-batch")                          # a random batch again: still pinned
+    tab.wait_for_function("document.querySelectorAll('#average-table th.example').length === 10")
+    assert row_names(tab)[0] == third and columns(tab) != [5, 7, 9]
+    assert tab.get_attribute("#average-table tbody tr[data-layer] button.pin",
+                             "aria-pressed") == "true"
+    tab.fill("#average-rows", "5, seven")
+    tab.press("#average-rows", "Enter")
+    tab.wait_for_function("document.getElementById('average-summary').textContent"
+                          ".includes('whole numbers from 0')")   # says what it expected
 
 
 @pytest.fixture(scope="module")
@@ -476,3 +519,50 @@ def test_neurons_are_chosen_with_the_keyboard(server, fresh):
     assert tab.get_attribute("#net circle[data-layer='2'][data-index='5']",
                              "aria-pressed") == "true"
     assert tab.locator("#neuron-factors .factor").count() >= 3   # a_k, σ'(z), w_jk, ∂C/∂a
+    tab.focus("#net circle.neuron[data-layer='3'][data-index='2']")
+    tab.keyboard.press("Enter")                        # an output neuron: its inputs named
+    tab.wait_for_function("document.querySelectorAll('#neuron-inputs .hbar').length === 16")
+    names = tab.eval_on_selector_all("#neuron-inputs .hbar .name", "ns => ns.map(n => "
+                                     "n.textContent)")
+    assert names == [f"from {k}" for k in range(16)]
+    assert "hidden layer 2" in tab.inner_text("#neuron-inputs")
+
+
+def test_every_canvas_and_chart_has_an_accessible_name(server, fresh):
+    tab = fresh(server)
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    for view in ("tour", "see", "nudges", "average", "learn", "noise"):
+        tab.click(f"nav [data-view={view}]")
+        if view == "nudges":
+            wish_for(tab, 2)
+        tab.wait_for_timeout(300)
+        unnamed = tab.evaluate("""[...document.querySelectorAll('canvas, svg, [role=img]')]
+            .filter(el => !(el.getAttribute('aria-label') || '').trim()
+                          && !el.getAttribute('aria-labelledby'))
+            .map(el => el.id || el.className.baseVal || el.className || el.tagName)""")
+        assert not unnamed, (view, unnamed)
+    assert tab.locator("#weight-images canvas[aria-label]").count() == 16
+
+
+@pytest.fixture
+def no_digits_server():
+    """A server without a model whose digits cannot be found."""
+    import nudges.web.state
+    from nudges.errors import DataNotFound
+
+    def missing(*args, **kwargs):
+        raise DataNotFound("full MNIST not found in /nowhere")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(nudges.web.state, "load_digits", missing)
+        yield from serve(create_app())
+
+
+def test_without_digits_the_page_says_why_in_plain_sight(no_digits_server, fresh):
+    tab = fresh(no_digits_server + "#learn")
+    tab.wait_for_function("!document.getElementById('data-hint').hidden")
+    hint = tab.inner_text("#data-hint")
+    assert "/nowhere" in hint and "nudges serve --download" in hint
+    assert "untrained" in tab.inner_text("#banner")
+    for button in ("#start", "#random", "#mistake", "#measure"):
+        assert tab.is_disabled(button)
+        assert "waiting for the digits" in tab.get_attribute(button, "title")

@@ -208,6 +208,18 @@ def test_a_quick_model_is_trained_and_published_in_the_background():
     assert not our_threads()
 
 
+def test_the_model_is_untrained_until_the_quick_one_is_ready_and_the_sample_says_so():
+    from dataclasses import replace
+
+    from nudges.web.state import Hub
+    sample = Hub(None, replace(tiny_dataset(), name="mnist-sample")).status()   # not opened
+    assert sample["training_quick"] and sample["model"].startswith("untrained")
+    assert "5,000 MNIST digits" in sample["data_hint"]
+    assert "nudges serve --download" in sample["data_hint"]
+    loaded = Hub(Network([784, 8, 10], seed=0), tiny_dataset()).status()
+    assert loaded["model"] == "loaded" and loaded["data_hint"] == ""
+
+
 def test_missing_data_is_a_503_with_the_reason(monkeypatch):
     import nudges.web.state
     from nudges.errors import DataNotFound
@@ -222,6 +234,9 @@ def test_missing_data_is_a_503_with_the_reason(monkeypatch):
             time.sleep(0.02)
         status = client.get("/api/status").json()
         assert not status["data_ready"] and "no MNIST anywhere" in status["data"]
+        assert "no MNIST anywhere" in status["data_hint"]          # on the page, not a tooltip
+        assert "nudges serve --download" in status["data_hint"]
+        assert status["model"].startswith("untrained: no digits")
         assert "no MNIST anywhere" in error_of(client.get("/api/example?index=0"), 503)
         error_of(client.post("/api/train/start", json={"session": SESSION}), 503)
         assert client.post("/api/forward", json={"image": drawing()}).status_code == 200

@@ -1,34 +1,44 @@
-"""Screenshots of the web page for the README: the tour, the averaging table, a phone.
+"""Screenshots of the web page for the docs and the README: the tour, the averaging table, a phone.
 
     python docs/figures/make_web_figures.py [--out docs/figures] [--data ../shared/data/mnist]
+    python docs/figures/make_web_figures.py --out /tmp/audit --audit    # every view, 3 sizes
 
-Trains the video's 784-16-16-10 network for one epoch on the digits found (NUDGES_DATA, the
-cache or the embedded sample), serves it on a free local port, and drives Debian's Chromium
-(/usr/bin/chromium) with Playwright at laptop (1152x720) and phone (390x844) sizes.
+Trains the video's 784-16-16-10 network for one epoch (batch 10, η 3, seed 0) on the digits
+found (--data, NUDGES_DATA, the cache or the embedded sample), serves it on a free local port,
+and drives Debian's Chromium (/usr/bin/chromium) with Playwright. The figures are the viewport
+(what a person sees without scrolling), saved as 256-colour PNGs to stay small. --audit
+instead saves every view, full page, at 1440x900, 1152x720 and 390x844.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import socket
 import threading
 import time
 from pathlib import Path
 
 import uvicorn
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from nudges import Network, load_digits, train
 from nudges.web import create_app
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+LAPTOP, PHONE = (1152, 720), (390, 844)
+SIZES = {"1440": (1440, 900), "1152": LAPTOP, "phone": PHONE}
 SHOTS = [  # name, viewport, address, what to wait for
-    ("web-tour", (1152, 720), "#tour/3", "#tour-figure .factors"),
-    ("web-tour-table", (1152, 720), "#tour/7", "#tour-figure table"),
-    ("web-average", (1152, 720), "#average", "#average-table td.average"),
-    ("web-phone-tour", (390, 844), "#tour/2", "#tour-figure .hbars"),
-    ("web-phone-nudges", (390, 844), "#nudges", "#wish-summary b"),
+    ("web-tour", LAPTOP, "#tour/3", "#tour-figure .factors"),
+    ("web-tour-table", LAPTOP, "#tour/7", "#tour-figure table"),
+    ("web-average", LAPTOP, "#average", "#average-table td.average"),
+    ("web-phone-tour", PHONE, "#tour/2", "#tour-figure .hbars"),
+    ("web-phone-nudges", PHONE, "#nudges", "#wish-summary b"),
 ]
+VIEWS = {"tour": "#tour-figure .hbars", "see": "#net circle.neuron",
+         "nudges": "#wish-summary b", "average": "#average-table td.average",
+         "learn": "#learn-status", "noise": "#noise-table tr"}
 
 
 def serve(app) -> tuple[uvicorn.Server, str]:
@@ -42,32 +52,58 @@ def serve(app) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}/"
 
 
+def open_page(browser, url: str, viewport: tuple[int, int], where: str, ready: str):
+    """A fresh page at `where`, once `ready` is there (a wish chosen in the nudges view, the
+    noise measured in its view)."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(url + where)
+    page.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'",
+                           timeout=30_000)
+    if where == "#nudges":
+        page.click("#targets button[data-digit='7']")
+    if where == "#noise":
+        page.click("#measure")
+    page.wait_for_selector(ready, timeout=60_000)
+    page.wait_for_timeout(400)
+    return page
+
+
+def small_png(png: bytes, path: Path) -> None:
+    """Save a screenshot as a 256-colour PNG: the page's flat colours survive, the size falls."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    image.quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
 def shoot(browser, url: str, out: Path) -> None:
-    for name, (width, height), where, ready in SHOTS:
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.goto(url + where)
-        page.wait_for_selector(ready, timeout=30_000)
-        if where == "#nudges":
-            page.click("#targets button[data-digit='7']")
-            page.wait_for_selector("#wish-summary b")
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(out / f"{name}.png"))
+    for name, viewport, where, ready in SHOTS:
+        page = open_page(browser, url, viewport, where, ready)
+        small_png(page.screenshot(), out / f"{name}.png")
         page.close()
+
+
+def audit(browser, url: str, out: Path) -> None:
+    for size, viewport in SIZES.items():
+        for view, ready in VIEWS.items():
+            page = open_page(browser, url, viewport, f"#{view}", ready)
+            page.screenshot(path=str(out / f"{view}-{size}.png"), full_page=True)
+            page.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     parser.add_argument("--data", default=None)
+    parser.add_argument("--audit", action="store_true", help="every view at three sizes")
     args = parser.parse_args()
     data = load_digits(args.data)
     net = Network([784, 16, 16, 10], seed=0)
     train(net, *data.train, epochs=1, batch_size=10, eta=3.0, seed=0)
     server, url = serve(create_app(net, data))
+    args.out.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            shoot(browser, url, args.out)
+            (audit if args.audit else shoot)(browser, url, args.out)
             browser.close()
     finally:
         server.should_exit = True

@@ -23,6 +23,9 @@ from .runs import Run, Runs
 QUICK_EXAMPLES = 100_000      # the quick model sees about this many examples (2 to 30 epochs)
 CHOSEN = 32                   # sessions whose own chosen model ("Use it") the server keeps
 NAMES = {"mnist": "MNIST", "mnist-sample": "the MNIST sample"}
+FULL_MNIST = ("For all 70,000 MNIST digits, restart with `nudges serve --download` (about 12 MB, "
+              "checksummed) or `nudges serve --data DIR` (or NUDGES_DATA=DIR), DIR holding "
+              "MNIST's four files.")
 
 
 class NotReady(NudgesError):
@@ -32,6 +35,16 @@ class NotReady(NudgesError):
 def video_network(seed: int = 0) -> Network:
     """The video's 784-16-16-10 sigmoid network with the quadratic cost."""
     return Network([784, 16, 16, 10], seed=seed)
+
+
+def data_hint(data: Dataset | None, note: str) -> str:
+    """What the page says, in plain sight, about the digits: how to get full MNIST when it
+    shows the embedded sample or has no digits; nothing while loading or with other data."""
+    if data is None:
+        return f"{note[0].upper()}{note[1:]}. {FULL_MNIST}" if note.startswith("no digits") else ""
+    if data.name != "mnist-sample":
+        return ""
+    return f"These are the 5,000 MNIST digits that ship with nudges. {FULL_MNIST}"
 
 
 def quick_settings(n_train: int) -> Settings:
@@ -50,7 +63,7 @@ class Hub:
         self._versions = itertools.count(2)    # every model shown gets a version of its own
         self.training_quick = model is None
         self.quick_progress = 0.0
-        self.model_note = "loaded" if model is not None else "training a quick model…"
+        self.model_note = "loaded" if model is not None else "untrained: training a quick model…"
         self.data, self.data_path, self.download = data, data_path, download
         self.data_note = "loading the digits…" if data is None else data.source
         self.runs = Runs()
@@ -148,7 +161,8 @@ class Hub:
 
     def status(self, session: str | None = None) -> dict[str, Any]:
         """For the page's banner: the model's version and note (this session's own choice, if
-        it made one: then `own` is true), the data's source."""
+        it made one: then `own` is true), the data's source, and how to get full MNIST if
+        the page shows the sample or no digits (data_hint)."""
         net, version = self.current(session)
         own = self.chosen.get(session or "")
         test = 0 if self.data is None else len(self.data.test[1])
@@ -156,4 +170,5 @@ class Hub:
                 "model": own[2] if own else self.model_note, "own": own is not None,
                 "server_model": self.model_note,
                 "training_quick": self.training_quick, "progress": self.quick_progress,
-                "data": self.data_note, "data_ready": self.data is not None, "n_test": test}
+                "data": self.data_note, "data_ready": self.data is not None, "n_test": test,
+                "data_hint": data_hint(self.data, self.data_note)}

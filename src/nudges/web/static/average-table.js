@@ -8,15 +8,16 @@ import {esc, num} from "./util.js";
 const MOST = 0.6;        // the strongest cell's colour opacity: its number stays readable
 
 // a: /api/average. rows: how many rows to show (all if not given); average: add the average
-// columns and the cosine.
-export function tableHTML(a, {rows = a.rows.length, average = true} = {}) {
+// columns and the cosine; pins: the rows pinned by the learner ({layer, j, k}), or null for
+// row names that are not buttons.
+export function tableHTML(a, {rows = a.rows.length, average = true, pins = null} = {}) {
   const shown = a.rows.slice(0, rows), top = scaleOf(shown, average);
   const head = a.examples.map(exampleHead).join("") + (average
     ? `<th scope="col" class="average">average<br><small>−∇C of this batch</small></th>` +
       `<th scope="col" class="full">all ${a.n_full.toLocaleString()}<br><small>training ` +
       `digits</small></th>` : "");
   const body = shown.map((r) => `<tr data-layer="${r.layer}" data-j="${r.j}" ` +
-    `data-k="${r.k ?? ""}"><th scope="row">${rowName(r)}</th>` +
+    `data-k="${r.k ?? ""}"><th scope="row">${pins ? pinButton(r, pins) : rowName(r)}</th>` +
     r.nudges.map((v, i) => cell(v, top, `example ${i + 1}`, "nudge")).join("") +
     (average ? cell(r.average, top, "average", "average") + cell(r.full, top, "full", "full")
       : "") + "</tr>").join("");
@@ -39,6 +40,7 @@ function exampleHead(e) {
   const ok = e.prediction === e.label;
   return `<th scope="col" class="example${ok ? "" : " wrong"}" data-index="${e.index}">` +
     digitImg(e.pixels, `training digit ${e.index}, a ${e.label}`, "thumb") +
+    `<span class="index">#${e.index}</span>` +
     `<span class="label">${e.label}</span><span class="says">says ${e.prediction}` +
     `${ok ? "" : ` <b class="wrong-mark" title="wrong">✗</b>`}</span></th>`;
 }
@@ -46,6 +48,14 @@ function exampleHead(e) {
 export function rowName(r) {
   const into = `<small>layer ${r.layer}</small>`;
   return r.k === null ? `b<sub>${r.j}</sub> ${into}` : `w<sub>${r.j},${r.k}</sub> ${into}`;
+}
+
+// The row's name as a button that pins (or unpins) the row for every mini-batch.
+function pinButton(r, pins) {
+  const pinned = pins.some((p) => p.layer === r.layer && p.j === r.j && p.k === r.k);
+  const title = pinned ? "pinned: kept for every mini-batch; click to unpin"
+    : "click to keep this row for every mini-batch";
+  return `<button class="pin" aria-pressed="${pinned}" title="${title}">${rowName(r)}</button>`;
 }
 
 function cell(v, top, what, cls = "") {

@@ -6,13 +6,20 @@ import {tableHTML} from "./average-table.js";
 import {state} from "./state.js";
 import {$, bound, sig} from "./util.js";
 
-const view = {ready: false, seed: 0, picks: [], shown: null, version: null, busy: false};
+const view = {ready: false, seed: 0, picks: [], shown: null, version: null, busy: false,
+              focus: null};
 
 export function setupAverage(config) {
   bound($("average-count"), config.limits.table_count, config.defaults.average.count);
   bound($("average-eta"), config.limits.eta, config.defaults.step.eta);
-  $("average-batch").addEventListener("click", () => { view.seed += 1; loadAverage(true); });
+  $("average-batch").addEventListener("click", () => {
+    view.seed += 1;
+    $("average-rows").value = "";
+    loadAverage(true);
+  });
   $("average-count").addEventListener("change", () => loadAverage(true));
+  $("average-rows").addEventListener("change", () => loadAverage(true));
+  $("average-table").addEventListener("click", pin);
   $("average-add").addEventListener("click", addPick);
   $("average-pick").addEventListener("keydown", (e) => { if (e.key === "Enter") addPick(); });
   $("average-step").addEventListener("click", applyStep);
@@ -29,9 +36,34 @@ function addPick() {
     return;
   }
   const [layer, j, k = null] = parts;
-  view.picks = [{layer, j, k}, ...view.picks.filter((p) => !(p.layer === layer && p.j === j
-    && p.k === k))].slice(0, 8);
+  view.picks = [{layer, j, k}, ...view.picks.filter((p) => !same(p, {layer, j, k}))].slice(0, 8);
   loadAverage(true);
+}
+
+const same = (p, q) => p.layer === q.layer && p.j === q.j && p.k === q.k;
+
+// A click on a row's name pins the row (it stays for every mini-batch) or unpins it.
+function pin(e) {
+  const button = e.target.closest("button.pin");
+  if (!button) return;
+  const tr = button.closest("tr"), d = tr.dataset;
+  const row = {layer: Number(d.layer), j: Number(d.j), k: d.k === "" ? null : Number(d.k)};
+  const pinned = view.picks.some((p) => same(p, row));
+  view.picks = pinned ? view.picks.filter((p) => !same(p, row)) : [row, ...view.picks].slice(0, 8);
+  view.focus = `tr[data-layer="${d.layer}"][data-j="${d.j}"][data-k="${d.k}"] button.pin`;
+  loadAverage(true);
+}
+
+// The training digits the learner typed ("7, 42, 99"), or null for a random mini-batch.
+function chosenRows() {
+  const text = $("average-rows").value.trim();
+  if (!text) return null;
+  const rows = text.split(/[\s,]+/).filter(Boolean).map(Number);
+  if (rows.some((v) => !Number.isInteger(v) || v < 0)) {
+    throw new Error(`Training digits are whole numbers from 0, separated by commas, got ` +
+                    `“${text}”.`);
+  }
+  return rows;
 }
 
 // Ask for the table (again if `fresh`, or if the model has changed since).
@@ -46,8 +78,9 @@ export async function loadAverage(fresh) {
   view.busy = true;
   $("average-summary").textContent = "Computing every example's nudges…";
   try {
-    const count = Number($("average-count").value);
-    const a = await api("average", {count, seed: view.seed, picks: view.picks});
+    const count = Number($("average-count").value), rows = chosenRows();
+    const a = await api("average", {count, seed: view.seed, picks: view.picks,
+                                    ...(rows ? {rows} : {})});
     render(a);
   } catch (e) { $("average-summary").textContent = e.message; }
   view.busy = false;
@@ -56,9 +89,13 @@ export async function loadAverage(fresh) {
 function render(a) {
   view.shown = a;
   view.version = a.version;
-  $("average-table").innerHTML = tableHTML(a);
+  $("average-table").innerHTML = tableHTML(a, {pins: view.picks});
+  const focus = view.focus && $("average-table").querySelector(view.focus);
+  if (focus) focus.focus();
+  view.focus = null;
   const wrong = a.examples.filter((e) => e.prediction !== e.label).length;
-  $("average-summary").innerHTML = `${a.examples.length} training digits (${wrong} ` +
+  $("average-summary").innerHTML = `${a.examples.length} training digits ` +
+    `(${$("average-rows").value.trim() ? "yours" : "at random"}; ${wrong} ` +
     `misclassified, marked ✗), mean cost <b>${sig(a.batch_cost)}</b>. The mini-batch's ` +
     `average nudge −∇C points at cosine <b>${a.cosine.toFixed(3)}</b> to the average over ` +
     `all ${a.n_full.toLocaleString()} training digits (1: the same direction).`;

@@ -26,6 +26,8 @@ export function setupLearn(config) {
     const c = document.createElement("canvas");
     c.width = c.height = 28;
     c.className = "pixels";
+    c.setAttribute("role", "img");
+    c.setAttribute("aria-label", `the weights into neuron ${i} of the first hidden layer`);
     $("weight-images").appendChild(c);
   }
 }

@@ -5,24 +5,45 @@ import {api} from "./api.js";
 import {dots, errorBar, frame, line, paint, xAxis, xTitle, yAxis} from "./chart.js";
 import {$, DIM, POS, bound} from "./util.js";
 
+let sizes = [];
+
 export function setupNoise(config) {
   bound($("repeats"), config.limits.repeats, config.defaults.noise.repeats);
+  sizes = config.defaults.noise.batch_sizes;
   $("measure").addEventListener("click", measureNoise);
 }
 
+// One request per batch size and network, so the page can say how far it has got; sizes
+// bigger than the training digits behind the full gradient are left out.
 async function measureNoise() {
   $("measure").disabled = true;
-  $("noise-status").textContent = "measuring…";
+  const repeats = Number($("repeats").value), found = {model: [], fresh: []};
+  let n = null;
   try {
-    const repeats = Number($("repeats").value);
-    const model = await api("noise", {repeats});
-    const fresh = await api("noise", {repeats, fresh: true});
-    renderChart(model.rows, fresh.rows);
-    renderTable(model.rows, fresh.rows);
-    $("noise-status").textContent = `Full gradient over ${model.n.toLocaleString()} training ` +
+    for (const which of ["model", "fresh"]) {
+      for (const size of sizes) {
+        if (n !== null && size > n) continue;
+        const total = 2 * sizes.filter((s) => n === null || s <= n).length;
+        progress(found.model.length + found.fresh.length, total, `measuring ${which === "fresh"
+          ? "a fresh network" : "the model"}: ${repeats} batches of ${size}`);
+        const r = await api("noise", {repeats, batch_sizes: [size], fresh: which === "fresh"});
+        n = r.n;
+        found[which].push(...r.rows);
+        renderChart(found.model, found.fresh);
+      }
+    }
+    renderTable(found.model, found.fresh);
+    $("noise-status").textContent = `Full gradient over ${n.toLocaleString()} training ` +
       `digits, against ${repeats} random mini-batches of each size.`;
   } catch (e) { $("noise-status").textContent = e.message; }
+  $("noise-progress").hidden = true;
   $("measure").disabled = false;
+}
+
+// The progress bar and the line under it: `done` of `total` measurements.
+function progress(done, total, what) {
+  Object.assign($("noise-progress"), {hidden: false, max: total, value: done});
+  $("noise-status").textContent = `${what} (${done + 1} of ${total})…`;
 }
 
 // Mean cosine with the full gradient (dots) ± 1 sd (bars) against the batch size, log scale.

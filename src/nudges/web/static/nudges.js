@@ -4,7 +4,7 @@
 import {api} from "./api.js";
 import {bar, caption, frame, paint, rule, text, xAxis} from "./chart.js";
 import {NUDGE_REF, glowingNudges} from "./diagram.js";
-import {factorBars} from "./figures.js";
+import {bars, factorBars} from "./figures.js";
 import {padImage} from "./pad.js";
 import {heatmap} from "./pictures.js";
 import {onRender, render, schedule} from "./see.js";
@@ -77,8 +77,9 @@ function renderWishes(r, nudging) {
   const listed = wishes.slice(0, 3).map(([w, j]) => `${j} ${w >= 0 ? "up" : "down"} by ` +
     `${num(Math.abs(w), 2)}`).join(", ");
   $("wish-summary").innerHTML = `This example's cost C<sub>x</sub> = <b>${sig(r.cost)}</b>. ` +
-    `It wishes output ${listed}. The glowing lines are its biggest weight nudges ` +
-    `(blue: strengthen, red: weaken).`;
+    `It wishes output ${listed}. The glowing lines are ${state.neuron === null
+      ? "its biggest weight nudges in each layer" : "the chosen neuron's biggest weight " +
+      "nudges"} (blue: strengthen, red: weaken).`;
   renderMagnitude(r);
   renderNeuron(r.neuron);
 }
@@ -105,10 +106,26 @@ function renderNeuron(n) {
     `strongest from the brightest inputs: fire together, wire together.`;
   const from = n.layer === 1 ? "from each pixel" : `from neurons 0–${n.weights.length - 1} of ` +
     `${n.layer === 2 ? "hidden layer 1" : `hidden layer ${n.layer - 1}`}, row by row`;
-  $("neuron-nudges-caption").textContent = `nudges to neuron ${n.index}'s weights, ${from}`;
+  const top = state.rescale ? maxAbs(n.nudges) : NUDGE_REF;
+  $("neuron-nudges-caption").textContent = `nudges to neuron ${n.index}'s weights, ${from} ` +
+    `(${state.rescale ? "rescaled: " : ""}full colour = ${num(top)})`;
+  $("neuron-nudges").setAttribute("aria-label", $("neuron-nudges-caption").textContent);
   $("neuron-factors").innerHTML = factorBars(n, n.layer === 1 ? "pixel" : "a");
-  heatmap($("neuron-nudges"), n.nudges, n.shape);
+  $("neuron-inputs").innerHTML = n.shape[0] === 1 ? inputBars(n) : "";
+  heatmap($("neuron-nudges"), n.nudges, n.shape, top);
   heatmap($("neuron-weights"), n.weights, n.shape);
+}
+
+// A neuron fed by a hidden layer: its weight nudges as bars named by the neuron each weight
+// comes from (the 16 biggest), on the diagram's scale.
+function inputBars(n) {
+  const shown = n.nudges.map((v, k) => [v, k]).sort((p, q) => Math.abs(q[0]) - Math.abs(p[0]))
+    .slice(0, 16).sort((p, q) => p[1] - q[1]);
+  const scale = state.rescale ? maxAbs(n.nudges) : NUDGE_REF;
+  return bars(shown.map(([v, k]) => ({name: `from ${k}`, value: v})), {scale,
+    caption: `nudges to neuron ${n.index}'s weights, by the neuron of hidden layer ` +
+      `${n.layer - 1} each comes from (${state.rescale ? "rescaled: full bar" : "full bar"} ` +
+      `= ${num(scale)})`});
 }
 
 async function applyStep() {

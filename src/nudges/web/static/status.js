@@ -37,4 +37,25 @@ export function renderBanner() {
   banner.title = s.data;
   banner.classList.toggle("busy", s.training_quick);
   $("unuse").hidden = !s.own;              // this tab shows its own trained network
+  const hint = esc(s.data_hint).replace(/`([^`]+)`/g, "<code>$1</code>");
+  $("data-hint").innerHTML = hint;
+  $("data-hint").hidden = !hint;
+  renderWaiting(s);
+}
+
+// Buttons that need digits wait for them, and say why (the reason is on the page too).
+const NEED_DIGITS = ["random", "mistake", "start", "measure", "average-batch"];
+function renderWaiting(s) {
+  const why = s.data_ready ? null : `waiting for the digits: ${s.data}`;
+  for (const id of NEED_DIGITS) {
+    const button = $(id);
+    if (why) {
+      if (!("waiting" in button.dataset)) button.dataset.title = button.title;
+      Object.assign(button, {disabled: true, title: why});
+      button.dataset.waiting = why;
+    } else if ("waiting" in button.dataset) {
+      Object.assign(button, {disabled: false, title: button.dataset.title});
+      delete button.dataset.waiting;
+    }
+  }
 }

@@ -110,7 +110,10 @@ async function fetchAll(version) {
 
 function renderStep() {
   const view = STEPS[tour.step].render(tour.data);
-  $("tour-text").innerHTML = view.text;
+  const learning = state.status.training_quick ? `<p class="summary">The quick model is still ` +
+    `learning (${Math.round(100 * state.status.progress)}%): these numbers are a partly ` +
+    `trained network's.</p>` : "";
+  $("tour-text").innerHTML = view.text + learning;
   $("tour-formula").innerHTML = view.formula;
   $("tour-formula").setAttribute("aria-label", `formula: ${$("tour-formula").textContent}`);
   const figure = $("tour-figure");
