@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import Dataset
-from ..errors import DataNotFound, InvalidInput
+from ..errors import DataError, DataNotFound, InvalidInput
 from ..idx import StrPath
 from .folders import Progress, load_folder
 from .idx_sets import NAMED, is_idx_folder, load_idx_set
@@ -99,14 +99,15 @@ def load_dataset(path: StrPath, format: str | None = None, *,
         raise InvalidInput(f"load_dataset: {e}; options are "
                            f"{', '.join(f.name for f in dataclasses.fields(Options))}") from None
     where = Path(path).expanduser()
-    chosen = _format(where, format)
-    opts = dataclasses.replace(opts, format=chosen)
-    if opts.dataset is not None and opts.dataset not in NAMED:
-        raise InvalidInput(f"unknown --dataset {opts.dataset!r}; known: {', '.join(NAMED)}")
-    if chosen == "folder":
-        examples, name, what = load_folder(where, opts, progress)
-    else:
-        examples, name, what = LOADERS[chosen](where, opts)
+    try:
+        chosen = _format(where, format)
+        opts = dataclasses.replace(opts, format=chosen)
+        if opts.dataset is not None and opts.dataset not in NAMED:
+            raise InvalidInput(f"unknown --dataset {opts.dataset!r}; known: {', '.join(NAMED)}")
+        examples, name, what = (load_folder(where, opts, progress) if chosen == "folder"
+                                else LOADERS[chosen](where, opts))
+    except OSError as e:                         # a folder or file it may not read
+        raise DataError(f"{e.filename or where}: cannot read it ({e.strerror or e})") from None
     return assemble(examples, opts, name, what, scaling)
 
 
