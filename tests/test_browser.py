@@ -483,6 +483,9 @@ def test_tabs_are_a_tablist_with_arrow_keys(server, fresh):
 def test_diagram_text_and_neurons_are_big_enough(server, fresh, artifacts, viewport):
     tab = fresh(server + "#nudges", viewport)
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    bottom = tab.evaluate("document.getElementById('targets').getBoundingClientRect().bottom"
+                          " + window.scrollY")
+    assert bottom <= viewport["height"]                # the digit to wish for: above the fold
     wish_for(tab, 2)
     smallest = tab.evaluate("""Math.min(...[...document.querySelectorAll('#net text, #net tspan')]
         .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))""")

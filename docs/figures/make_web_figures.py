@@ -31,7 +31,6 @@ LAPTOP, PHONE = (1152, 720), (390, 844)
 SIZES = {"1440": (1440, 900), "1152": LAPTOP, "phone": PHONE}
 SHOTS = [  # name, viewport, address, what to wait for
     ("web-tour", LAPTOP, "#tour/3", "#tour-figure .factors"),
-    ("web-tour-table", LAPTOP, "#tour/7", "#tour-figure table"),
     ("web-average", LAPTOP, "#average", "#average-table td.average"),
     ("web-phone-tour", PHONE, "#tour/2", "#tour-figure .hbars"),
     ("web-phone-nudges", PHONE, "#nudges", "#wish-summary b"),
@@ -54,7 +53,7 @@ def serve(app) -> tuple[uvicorn.Server, str]:
 
 def open_page(browser, url: str, viewport: tuple[int, int], where: str, ready: str):
     """A fresh page at `where`, once `ready` is there (a wish chosen in the nudges view, the
-    noise measured in its view)."""
+    noise measured in its view, the step applied in the averaging table)."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.goto(url + where)
     page.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'",
@@ -64,6 +63,10 @@ def open_page(browser, url: str, viewport: tuple[int, int], where: str, ready: s
     if where == "#noise":
         page.click("#measure")
     page.wait_for_selector(ready, timeout=60_000)
+    if where == "#average":
+        page.click("#average-step")
+        page.wait_for_function("document.getElementById('average-step-summary').textContent"
+                               ".includes('→')")
     page.wait_for_timeout(400)
     return page
 
