@@ -341,3 +341,173 @@ def test_small_sets_and_counts(tmp_path: Path) -> None:
     assert [len(s[1]) for s in (data.train, data.validation, data.test)] == [6, 2, 4]
     with pytest.raises(InvalidInput, match="a whole count below the 12 examples"):
         load_dataset(path, test_size=12)
+
+
+def test_few_examples_of_many_classes_still_make_every_part() -> None:
+    y = np.repeat(np.arange(10), 2)                   # 2 of each: 0.2 of each class rounds to 0
+    train, validation, test = stratified(y, (0.1, 0.2), seed=0)
+    assert (len(train), len(validation), len(test)) == (14, 2, 4)
+    assert set(y[train]) == set(range(10))              # every class keeps a training example
+
+
+# --- every format through the CLI -------------------------------------------------------------
+
+def write_table(kind: str, root: Path) -> tuple[Path, Path]:
+    """iris as a CSV file, a .npz file or a folder of .npy files; and a file of rows to predict
+    (CSV rows with the model's columns, or .npy rows)."""
+    sklearn = pytest.importorskip("sklearn.datasets")
+    iris = sklearn.load_iris()
+    root.mkdir()
+    rows = root / "rows.npy"
+    np.save(rows, iris.data[[0, 120]])
+    if kind == "csv":
+        rows = root / "rows.csv"
+        rows.write_text("petal_width,sepal_length,sepal_width,petal_length\n0.2,5.1,3.5,1.4\n"
+                        "2.3,6.7,3.0,5.2\n")
+        return write_iris(root / "iris.csv"), rows
+    if kind == "npz":
+        np.savez(root / "iris.npz", x=iris.data, y=iris.target)
+        return root / "iris.npz", rows
+    (root / "pair").mkdir()
+    np.save(root / "pair" / "x.npy", iris.data)
+    np.save(root / "pair" / "y.npy", iris.target_names[iris.target])
+    return root / "pair", rows
+
+
+@pytest.mark.parametrize("kind", ["csv", "npz", "npy"])
+def test_tables_train_evaluate_predict_explain_noise_and_plot(
+        kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, rows = write_table(kind, tmp_path / "t")
+    model = tmp_path / "table.npz"
+    assert main(["train", "--data", str(data), "--preset", "book", "--epochs", "30",
+                 "--engine", "numpy", "--quiet", "--save", str(model)]) == 0
+    assert nudges.load(model).sizes == [4, 30, 3]
+    capsys.readouterr()
+    assert main(["evaluate", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert float(re.search(r"test \d+/30 \((\d+\.\d+)%\)", out).group(1)) >= 80
+    names = ["setosa", "versicolor", "virginica"] if kind != "npz" else ["0", "1", "2"]
+    assert re.search(r"true\\said +" + " +".join(names), out)
+    assert main(["predict", str(model), str(rows)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{rows} row 1: {names[0]} ") and f"row 2: {names[2]} " in lines[1]
+    assert main(["explain", str(model), "--index", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "test example #2 (labelled" in out and "pixel" not in out
+    assert ("feature 'petal_length'" in out) == (kind == "csv")
+    assert main(["noise", str(model)]) == 0
+    assert main(["plot", str(model), "--out", str(tmp_path / "figures")]) == 0
+    made = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert made == ["confusion.png", "curves.png", "weights.png"]     # no pictures to show
+
+
+def test_the_format_can_be_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = write_iris(tmp_path / "iris.csv").rename(tmp_path / "iris.txt")
+    line = one_error_line(capsys, main(["train", "--data", str(csv), *FAST]))
+    assert "cannot tell the format of a .txt file" in line and "--data-format" in line
+    assert main(["train", "--data", str(csv), "--data-format", "csv", *FAST]) == 0
+    line = one_error_line(capsys, main(["train", "--data", str(csv), "--data-format", "idx",
+                                        *FAST]))
+    assert "the idx format needs a folder, got a file" in line
+
+
+def test_a_folder_named_for_fashion_mnist_has_clothing_names(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_tiny_mnist(tmp_path / "fashion-mnist")
+    data = load_dataset(folder)
+    assert data.classes[:3] == ("T-shirt/top", "Trouser", "Pullover") and data.name == \
+        "fashion-mnist"
+    model = tmp_path / "f.npz"
+    assert main(["train", "--data", str(folder), *FAST, "--save", str(model)]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(model)]) == 0
+    assert re.search(r"true\\said +T-shirt/top +Trouser +Pullover", capsys.readouterr().out)
+
+
+def test_a_small_idx_set_validates_on_a_sixth(tmp_path: Path) -> None:
+    data = load_dataset(write_emnist_letters(tmp_path / "letters"))   # 156 training images
+    assert len(data.validation[1]) == 26 and len(data.train[1]) == 130
+
+
+# --- bad input: one line, nothing half-written ------------------------------------------------
+
+def test_a_damaged_picture_is_named_and_nothing_is_written(
+        tmp_path: Path, own_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = write_folder(tmp_path / "shapes", per_class=6)
+    damaged = root / "dot" / "2.png"
+    damaged.write_bytes(damaged.read_bytes()[:60])                   # cut off mid-file
+    model = tmp_path / "m.npz"
+    line = one_error_line(capsys, main(["train", "--data", str(root), *FAST,
+                                        "--save", str(model)]))
+    assert f"{damaged}: not an image Pillow can read" in line and "--skip-bad" in line
+    assert not model.exists() and not list(own_cache.rglob("*.npz"))     # no model, no cache
+    assert not list(tmp_path.rglob("*.tmp"))
+    assert main(["train", "--data", str(root), "--skip-bad", *FAST[:-1]]) == 0
+    assert "skipped 1 bad files: " in capsys.readouterr().out
+
+
+def test_every_bad_table_leaves_no_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    model = tmp_path / "m.npz"
+    for case, (text, message) in BAD_CSV.items():
+        (tmp_path / "t.csv").write_text(text)
+        rc = main(["train", "--data", str(tmp_path / "t.csv"), *FAST, "--save", str(model)])
+        assert message in one_error_line(capsys, rc), case
+        assert not model.exists() and not (tmp_path / "m.npz.history.json").exists(), case
+
+
+# --- a folder of many pictures: a progress bar, bounded memory -------------------------------
+
+def write_many(root: Path, n: int, side: int = 32) -> Path:
+    """n small greyscale PNGs (side x side) in ten class folders."""
+    rng = np.random.default_rng(0)
+    for c in range(10):
+        (root / f"class{c}").mkdir(parents=True)
+    for i in range(n):
+        pixels = rng.integers(0, 255, (side, side), dtype=np.uint8)
+        PIL.fromarray(pixels).save(root / f"class{i % 10}" / f"{i}.png")
+    return root
+
+
+def test_a_large_folder_converts_in_bounded_memory(tmp_path: Path) -> None:
+    import tracemalloc
+    root = write_many(tmp_path / "many", 3000, side=48)
+    load_dataset(write_many(tmp_path / "warm", 20), image_size=8)   # imports, not pictures
+    seen: list[int] = []
+    tracemalloc.start()
+    try:
+        data = load_dataset(root, image_size=8, progress=lambda done, total: seen.append(done))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seen == list(range(1, 3001)) and data.shape == (8, 8)
+    decoded = 3000 * 48 * 48 * 4                       # every picture kept as float32: 28 MB
+    assert peak < decoded / 4, f"peak {peak:,} bytes converting 3,000 pictures"
+
+
+class Terminal:
+    """A stderr that says it is a terminal, so the CLI draws its progress bars."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_cli_draws_a_bar_while_a_folder_converts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("tqdm")
+    root = write_folder(tmp_path / "shapes", per_class=5)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["train", "--data", str(root), "--image-size", "8", "--epochs", "1",
+                 "--engine", "numpy"]) == 0
+    assert re.search(r"converting images: +\d+%.*/15 ", terminal.text), terminal.text

@@ -7,18 +7,20 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from ..data import Dataset
-from ..datasets import FORMATS, NAMED, Options, load_dataset
+from ..data import Dataset, load_mnist, load_sample
+from ..datasets import FORMATS, NAMED, Options, load_dataset, overlap
 from ..datasets.recorded import check_fits, recorded
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NudgesError
 from ..persist import Saved
 
 FLAGS = {"data_format": "format", "dataset": "dataset", "label": "label",
          "image_size": "image_size", "validation_size": "validation_size",
          "test_size": "test_size", "split_seed": "seed", "skip_bad": "skip_bad"}
 RELOADED = ("dataset", "label", "image_size", "validation_size", "test_size", "seed")
+SPLITS = ("validation_size", "test_size", "split_seed")
 
 
 def _size(text: str) -> float:
@@ -134,6 +136,51 @@ def load_resumed(args: argparse.Namespace, fingerprint: dict[str, Any], checkpoi
     """The data a checkpoint trained on, by its recipe; None for MNIST's (found as before)."""
     info = recorded({"checkpoint": {"data": fingerprint}}, checkpoint)
     return None if info["format"] == "mnist" else load_recorded(args, info, args.quiet)
+
+
+def _elsewhere(args: argparse.Namespace, fingerprint: dict[str, Any]) -> bool:
+    """Whether the data to score on may differ from the model's own test part: other data
+    (--data naming another path) or its own data split another way (a split flag)."""
+    if any(getattr(args, flag, None) is not None for flag in SPLITS):
+        return True
+    if args.data is None:
+        return False
+    return str(Path(args.data).expanduser().resolve()) != fingerprint.get("path")
+
+
+def training_data(args: argparse.Namespace, saved: Saved, model: str) -> Dataset | None:
+    """The data `saved` trained on, found again by its fingerprint (CRC-32 checked), when the
+    data to score it on may hold some of it: always for the embedded sample (drawn from MNIST's
+    test files); else only for other data or another split. None when not found."""
+    fingerprint = overlap.fingerprint(saved.metadata)
+    if fingerprint is None:
+        return None
+    if fingerprint["name"] != overlap.SAMPLE_NAME and not _elsewhere(args, fingerprint):
+        return None
+    info, path = recorded(saved.metadata, model), fingerprint.get("path")
+    plain = argparse.Namespace(data=None, **{flag: None for flag in FLAGS})
+    try:
+        if fingerprint["name"] == overlap.SAMPLE_NAME:
+            found: Dataset | None = load_sample()
+        elif info["format"] == "mnist":
+            found = load_mnist(path)
+        else:
+            found = load_recorded(plain, info, quiet=True)
+    except NudgesError:
+        return None                               # moved or changed: nothing to compare
+    return found if found is not None and overlap.matches(found, fingerprint) else None
+
+
+def warn_if_seen(args: argparse.Namespace, saved: Saved, model: str, data: Dataset) -> None:
+    """Say in one line on stderr how many of data's test examples `saved` trained on, if any."""
+    trained = training_data(args, saved, model)
+    if trained is None:
+        return
+    count = overlap.seen(trained.train[0], data.test[0])
+    if count:
+        fingerprint = overlap.fingerprint(saved.metadata) or {}
+        print(overlap.warning(count, len(data.test[1]), model, fingerprint,
+                              len(data.shape) == 2), file=sys.stderr)
 
 
 def layers_for(layers: str, data: Dataset) -> str:

@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     saved = load_saved(args.model)
     net = saved.network
     data = data_args.load_for_model(args, saved, args.model, lambda: load_data(args))
+    data_args.warn_if_seen(args, saved, args.model, data)
     x, y = data.test
     predicted = net.predict(x)
     correct = int((predicted == y).sum())

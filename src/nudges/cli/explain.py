@@ -75,12 +75,21 @@ def _example(args: argparse.Namespace, net: Network, data: Any, info: dict[str, 
     return x[args.index], wish, f"test {kind} #{args.index} (labelled {data.classes[label]})"
 
 
-def _neuron(net: Network, l: int, k: int) -> str:
-    """'pixel (15, 5)' for a square input layer, else 'neuron k of layer l'."""
-    side = int(round(np.sqrt(net.sizes[0])))
-    if l == 0 and side * side == net.sizes[0]:
-        return f"pixel (row {k // side}, col {k % side})"
-    return "input " + str(k) if l == 0 else f"neuron {k} of layer {l}"
+def input_names(data: Any) -> list[str]:
+    """A name for each input: 'pixel (row 15, col 5)' for pictures, the feature's column
+    name for a CSV table, else 'input k'."""
+    if len(data.shape) == 2:
+        return [f"pixel (row {k // data.shape[1]}, col {k % data.shape[1]})"
+                for k in range(data.shape[0] * data.shape[1])]
+    features = data.recipe.get("features")
+    if isinstance(features, list) and len(features) == data.train[0].shape[1]:
+        return [f"feature {name!r}" for name in features]
+    return [f"input {k}" for k in range(data.train[0].shape[1])]
+
+
+def _neuron(inputs: list[str], l: int, k: int) -> str:
+    """The input's name (input_names) for layer 0, else 'neuron k of layer l'."""
+    return inputs[k] if l == 0 else f"neuron {k} of layer {l}"
 
 
 def _print_sees(w: Wishes, what: str, names: list[str]) -> None:
@@ -120,7 +129,7 @@ def _print_hidden_wishes(w: Wishes, top: int) -> None:
             print(f"      neuron {k}: {way} {wish[k]:+.3g}   (a = {a:.3f})")
 
 
-def _print_levers(net: Network, w: Wishes, top: int) -> None:
+def _print_levers(net: Network, w: Wishes, top: int, inputs: list[str]) -> None:
     last = len(w.deltas) - 1
     lev = w.levers(last, w.label)
     print(f"\n3. The three levers of output neuron {w.label} (δ = ∂C_x/∂z = {lev.delta:+.3g}):")
@@ -132,24 +141,24 @@ def _print_levers(net: Network, w: Wishes, top: int) -> None:
     print("   its weights, each in proportion to the activation feeding it (fire together, "
           "wire together): nudge = −δ × a_k")
     for k in np.argsort(-np.abs(lev.weight_nudges), kind="stable")[:top]:
-        print(f"      from {_neuron(net, last, k)} (a = {lev.a_prev[k]:.3f}): "
+        print(f"      from {_neuron(inputs, last, k)} (a = {lev.a_prev[k]:.3f}): "
               f"{lev.weight_nudges[k]:+.3g}")
     if last == 0:
         return
     print("   the previous activations, each in proportion to its weight: wish = −δ × w_jk")
     for k in np.argsort(-np.abs(lev.previous_wishes), kind="stable")[:top]:
-        print(f"      {_neuron(net, last, k)} (w = {lev.weights[k]:+.2f}): "
+        print(f"      {_neuron(inputs, last, k)} (w = {lev.weights[k]:+.2f}): "
               f"{lev.previous_wishes[k]:+.3g}")
 
 
-def _print_biggest(net: Network, w: Wishes, top: int) -> tuple[int, int]:
+def _print_biggest(inputs: list[str], w: Wishes, top: int) -> tuple[int, int]:
     print("\n4. The biggest nudges, and why: nudge_w = −(a_k feeding in) × (δ_j of the neuron "
           "fed), so bright inputs to neurons that must change move most:")
     for l in range(len(w.deltas) - 1, -1, -1):
         for j, k in w.biggest_nudges(l, top):
             a, delta = w.trace.activations[l][0, k], w.deltas[l][j]
-            print(f"   layer {l + 1}, w_{j},{k}: {w.nudge_w[l][j, k]:+.3g} = −({_neuron(net, l, k)}"
-                  f": a = {a:.3f}) × (δ_{j} = {delta:+.3g})")
+            print(f"   layer {l + 1}, w_{j},{k}: {w.nudge_w[l][j, k]:+.3g} = "
+                  f"−({_neuron(inputs, l, k)}: a = {a:.3f}) × (δ_{j} = {delta:+.3g})")
         j = int(np.argmax(np.abs(w.nudge_b[l])))
         print(f"   layer {l + 1}, biggest bias nudge: neuron {j}, −δ = {w.nudge_b[l][j]:+.3g}")
     return w.biggest_nudges(0, 1)[0]
@@ -163,31 +172,38 @@ def _print_step(net: Network, w: Wishes, data: Any, eta: float) -> None:
                       for j in dict.fromkeys((w.label, w.prediction)))
     print(f"\n5. One gradient-descent step on this example alone (η = {eta:g}): its cost "
           f"{effect.cost_before:.4g} → {effect.cost_after:.4g}; {moved}.")
-    change = "  ".join(f"{d}:{c:+.1e}" for d, c in enumerate(effect.digit_change))
-    print(f"   the {len(y_test):,} test images' mean cost, by digit, changed by: {change}")
+    names = data.classes
+    change = "  ".join(f"{names[d] if d < len(names) else d}:{c:+.1e}"
+                       for d, c in enumerate(effect.digit_change))
+    kind = "images" if len(data.shape) == 2 else "examples"
+    by = "digit" if all(c.isdigit() for c in names) else "class"
+    print(f"   the {len(y_test):,} test {kind}' mean cost, by {by}, changed by: {change}")
 
 
-def _print_averaging(net: Network, data: Any, j: int, k: int, size: int) -> Any:
+def _print_averaging(net: Network, data: Any, j: int, k: int, size: int,
+                     inputs: list[str]) -> Any:
     x, y = data.train
     size = max(1, min(size, len(y)))
     ag = agreement(net, x[:size], y[:size], 0)
     up, down = ag.pullers(j, k, 3)
-    print(f"\n6. Averaging: the first {size:,} training images vote on w_{j},{k} of layer 1: "
+    kind, off = ("images", "dark") if len(data.shape) == 2 else ("examples", "0")
+    print(f"\n6. Averaging: the first {size:,} training {kind} vote on w_{j},{k} of layer 1: "
           f"{int(ag.up[j, k]):,} pull it up, {int(ag.down[j, k]):,} down, the rest leave it "
-          f"(their {_neuron(net, 0, k)} is dark).")
+          f"(their {_neuron(inputs, 0, k)} is {off}).")
     print(f"   mean nudge {ag.mean[j, k]:+.3g} (the step SGD takes, per unit η), spread "
-          f"{ag.std[j, k]:.3g}; hardest up: {_who(ag, y, up)}; hardest down: {_who(ag, y, down)}")
+          f"{ag.std[j, k]:.3g}; hardest up: {_who(data.classes, y, up)}; hardest down: "
+          f"{_who(data.classes, y, down)}")
     voted = ag.agree[~np.isnan(ag.agree)]
     if voted.size:
-        print(f"   over all of layer 1's weights, {100 * voted.mean():.0f}% of the images that "
+        print(f"   over all of layer 1's weights, {100 * voted.mean():.0f}% of the {kind} that "
               f"move a weight agree with the sign of the mean nudge")
     return ag
 
 
-def _who(ag: Any, y: np.ndarray, rows: np.ndarray) -> str:
+def _who(classes: tuple[str, ...], y: np.ndarray, rows: np.ndarray) -> str:
     if not rows.size:
         return "none"
-    return ", ".join(f"#{i} (a {y[i]})" for i in rows)
+    return ", ".join(f"#{i} ({_said(classes[y[i]], 'a')})" for i in rows)
 
 
 def _figures(args: argparse.Namespace, net: Network, w: Wishes, ag: Any, jk: tuple[int, int]
@@ -220,11 +236,12 @@ def run(args: argparse.Namespace) -> int:
     _print_sees(w, what, names)
     _print_output_wishes(w, top, names)
     _print_hidden_wishes(w, top)
-    _print_levers(net, w, top)
-    j, k = _print_biggest(net, w, top)
+    inputs = input_names(data)
+    _print_levers(net, w, top, inputs)
+    j, k = _print_biggest(inputs, w, top)
     eta = args.eta if args.eta is not None else _model_eta(saved.metadata)
     _print_step(net, w, data, eta)
-    ag = _print_averaging(net, data, j, k, args.batch)
+    ag = _print_averaging(net, data, j, k, args.batch, inputs)
     print(f"\n7. Check: {check_one_weight(net, x, wish, 0, j, k).words()}")
     if w.cost < 1e-3:
         print("\nThis example is already learned, so its wishes are tiny; try one the network "

@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
 def _model_figures(args: argparse.Namespace, saved: Any, out: Path, plots: Any) -> list[Path]:
     net = saved.network
     data = data_args.load_for_model(args, saved, args.source, lambda: load_data(args))
+    data_args.warn_if_seen(args, saved, args.source, data)
     x, y = data.test
     predicted = net.predict(x)
     m = confusion_matrix(y, predicted, net.sizes[-1])

@@ -52,21 +52,39 @@ def fraction(size: float | int, n: int, what: str) -> float:
     return float(size) / n
 
 
+def shares(counts: NDArray[np.intp], fraction: float, room: NDArray[np.intp]
+           ) -> NDArray[np.intp]:
+    """How many of each class's counts (k,) go to a part of this fraction of all examples:
+    round(n * fraction) in all, as near each class's share as whole numbers allow (largest
+    remainders first), never more than its room (k,)."""
+    exact = counts * fraction                                          # (k,)
+    given: NDArray[np.intp] = np.minimum(np.floor(exact).astype(np.intp), room)
+    left = int(round(counts.sum() * fraction)) - int(given.sum())
+    for c in np.argsort(-(exact - given), kind="stable"):
+        if left <= 0:
+            break
+        if given[c] < room[c]:
+            given[c] += 1
+            left -= 1
+    return given
+
+
 def stratified(y: NDArray[np.int64], fractions: tuple[float, float], seed: int
                ) -> tuple[NDArray[np.intp], ...]:
     """(train, validation, test) row indices: each class split in these fractions, seeded.
 
-    Each class keeps at least one training example; the rows of each part are shuffled.
+    A part gets round(n * fraction) examples in all, spread over the classes in proportion
+    (so 20 examples of 10 classes still give a test set of 4); each class keeps at least one
+    training example; the rows of each part are shuffled.
     """
     rng = np.random.default_rng(seed)
+    classes, counts = np.unique(y, return_counts=True)
+    n_test = shares(counts, fractions[1], counts - 1)
+    n_val = shares(counts, fractions[0], counts - 1 - n_test)
     parts: tuple[list[NDArray[np.intp]], ...] = ([], [], [])
-    for c in np.unique(y):
+    for c, t, v in zip(classes, n_test, n_val):
         members = rng.permutation(np.flatnonzero(y == c))            # (n_c,)
-        n_val, n_test = (int(round(len(members) * f)) for f in fractions)
-        n_test = min(n_test, len(members) - 1)
-        n_val = min(n_val, len(members) - 1 - n_test)
-        cuts = (n_test, n_test + n_val)
-        test, validation, train = np.split(members, cuts)
+        test, validation, train = np.split(members, (t, t + v))
         for part, rows in zip(parts, (train, validation, test)):
             part.append(rows)
     return tuple(rng.permutation(np.concatenate(p)) for p in parts)
