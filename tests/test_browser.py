@@ -492,6 +492,8 @@ def test_diagram_text_and_neurons_are_big_enough(server, fresh, artifacts, viewp
     assert smallest >= 11
     circle = tab.locator("#net circle.neuron").first.bounding_box()
     assert circle["width"] >= 24
+    output = tab.locator("#net circle.neuron[data-layer='3'][data-index='2']").bounding_box()
+    assert 0 <= output["x"] and output["x"] + output["width"] <= viewport["width"]  # in sight
     screenshot(tab, artifacts, f"nudges-{viewport['width']}")
 
 

@@ -123,3 +123,15 @@ def test_use_it_changes_only_the_session_that_asked(client):
     assert client.get("/api/model", headers=mine).json()["sizes"] == [784, 8, 6, 10]
     assert "header" in error_of(client.get("/api/model", headers={"X-Nudges-Session": "no"}),
                                 400)
+
+
+def test_the_table_is_heavy_work_and_waits_for_a_free_slot(client):
+    from contextlib import ExitStack
+
+    from nudges.web.limits import HEAVY_SLOTS
+    with ExitStack() as held:
+        for _ in range(HEAVY_SLOTS):                  # every slot taken: a pass over the
+            held.enter_context(client.app.state.heavy.slot())   # training set must wait
+        assert "busy" in error_of(client.post("/api/average", json={}), 429)
+        assert client.post("/api/average/step", json={"rows": [1, 2]}).status_code == 200
+    assert client.post("/api/average", json={}).status_code == 200

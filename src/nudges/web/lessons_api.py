@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from fastapi import Request
+from fastapi import Depends, Request
 
 from ..errors import InvalidInput
 from ..explain import step_effect, wishes
 from ..network import Network
 from . import lessons, schemas, views
-from .api import STEP_ROWS, check_neuron, hub_of, model_of, router, to_input
+from .api import STEP_ROWS, check_neuron, heavy_slot, hub_of, model_of, router, to_input
 from .state import Hub
 
 
@@ -55,10 +55,11 @@ def _check_parameter(net: Network, p: schemas.Parameter) -> lessons.Param:
     return (p.layer, p.j, p.k)
 
 
-@router.post("/average")
+@router.post("/average", dependencies=[Depends(heavy_slot)])
 def average(body: schemas.AverageRequest, request: Request) -> dict[str, Any]:
     """The averaging table: each example's nudges to a few parameters, their average (the
-    mini-batch's −∇C) and the whole training set's average, with the cosine between them."""
+    mini-batch's −∇C) and the whole training set's average, with the cosine between them.
+    A pass over the whole training set: heavy work, so it takes one of the app's slots."""
     hub = hub_of(request)
     net, version = model_of(request)
     picks = [_check_parameter(net, p) for p in body.picks]

@@ -30,9 +30,17 @@ export function show(view) {
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
   if (view === "see" || view === "nudges") schedule();
+  if (view === "nudges") scrollToOutputs();
   if (view === "learn") poll();
   if (view === "average") loadAverage(false);
   if (view === "tour") showTour();
+}
+
+// On a narrow screen the diagram scrolls sideways: seeing the nudges starts at the outputs,
+// where the wishes begin.
+function scrollToOutputs() {
+  const card = document.querySelector(".diagram-card");
+  card.scrollLeft = card.scrollWidth;
 }
 
 // The tablist: a click or Enter chooses a tab; ← → Home End move between tabs and choose.
