@@ -83,3 +83,20 @@ def test_the_readme_links_to_files_that_exist():
     local = [link for link in links if "://" not in link]
     assert local, "the README links to no file"
     assert [link for link in local if not (ROOT / link).exists()] == []
+
+
+def pictures(page: Path) -> set[Path]:
+    """The files the page's Markdown images show, resolved from the page's folder."""
+    sources = re.findall(r"!\[[^\]]*\]\(([^)\s]+)", page.read_text())
+    return {(page.parent / src).resolve() for src in sources if "://" not in src}
+
+
+def test_the_readme_stays_short():
+    assert len((ROOT / "README.md").read_bytes()) < 10_000, "move the detail to a docs page"
+
+
+def test_every_readme_picture_is_on_a_docs_page():
+    readme = pictures(ROOT / "README.md")
+    assert readme, "the README shows no picture"
+    shown = set().union(*(pictures(page) for page in PAGES[1:]))
+    assert sorted(p.relative_to(ROOT).as_posix() for p in readme - shown) == []
