@@ -526,7 +526,9 @@ def test_neurons_are_chosen_with_the_keyboard(server, fresh):
     assert tab.locator("#neuron-factors .factor").count() >= 3   # a_k, σ'(z), w_jk, ∂C/∂a
     tab.focus("#net circle.neuron[data-layer='3'][data-index='2']")
     tab.keyboard.press("Enter")                        # an output neuron: its inputs named
-    tab.wait_for_function("document.querySelectorAll('#neuron-inputs .hbar').length === 16")
+    tab.wait_for_function("document.getElementById('neuron-summary').textContent"
+                          ".includes('neuron 2 of output')")
+    assert tab.locator("#neuron-inputs .hbar").count() == 16
     names = tab.eval_on_selector_all("#neuron-inputs .hbar .name", "ns => ns.map(n => "
                                      "n.textContent)")
     assert names == [f"from {k}" for k in range(16)]
@@ -571,3 +573,31 @@ def test_without_digits_the_page_says_why_in_plain_sight(no_digits_server, fresh
     for button in ("#start", "#random", "#mistake", "#measure"):
         assert tab.is_disabled(button)
         assert "waiting for the digits" in tab.get_attribute(button, "title")
+
+
+@pytest.fixture(scope="module")
+def sample_server():
+    """A server whose digits are (named as) the embedded sample: the page says how to get
+    full MNIST."""
+    from dataclasses import replace
+    data = replace(tiny_dataset(300, 100, 100), name="mnist-sample")
+    yield from serve(create_app(Network([784, 16, 16, 10], seed=1), data))
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_the_full_mnist_hint_is_on_the_page_and_keeps_the_controls_in_sight(sample_server, fresh,
+                                                                             viewport):
+    tab = fresh(sample_server + "#nudges", viewport)
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    assert tab.is_visible("#data-hint summary")
+    assert "5,000 MNIST digits" in tab.inner_text("#data-hint summary")
+    wide = viewport is LAPTOP                          # a phone keeps the rest one tap away
+    assert tab.evaluate("document.getElementById('data-hint').open") == wide
+    if not wide:
+        tab.click("#data-hint summary")
+    assert "nudges serve --download" in tab.inner_text("#data-hint")
+    if not wide:
+        tab.click("#data-hint summary")
+    bottom = tab.evaluate("document.getElementById('targets').getBoundingClientRect().bottom"
+                          " + window.scrollY")
+    assert bottom <= viewport["height"]

@@ -3,7 +3,7 @@
 
 import {api} from "./api.js";
 import {bar, caption, frame, paint, rule, text, xAxis} from "./chart.js";
-import {NUDGE_REF, glowingNudges} from "./diagram.js";
+import {NUDGE_REF, WISH_REF, glowingNudges} from "./diagram.js";
 import {bars, factorBars} from "./figures.js";
 import {padImage} from "./pad.js";
 import {heatmap} from "./pictures.js";
@@ -92,9 +92,10 @@ function renderMagnitude(r) {
   m.classList.toggle("on", state.rescale);
   m.textContent = state.rescale
     ? `RESCALED to this example: thickest line = its biggest nudge, ${num(biggest)} ` +
-      `(×${sig(NUDGE_REF / biggest)} the absolute scale)`
-    : `absolute scale: thickest line = a nudge of ${NUDGE_REF}; this example's biggest ` +
-      `is ${num(biggest)}`;
+      `(×${sig(NUDGE_REF / biggest)} the absolute scale); longest arrow = each layer's ` +
+      `biggest wish`
+    : `absolute scale: thickest line = a nudge of ${NUDGE_REF}, longest arrow = a wish of ` +
+      `${WISH_REF}; this example's biggest nudge is ${num(biggest)}`;
 }
 
 function renderNeuron(n) {
@@ -104,11 +105,10 @@ function renderNeuron(n) {
     `It wishes its activation ${n.wish >= 0 ? "up" : "down"} by <b>${num(Math.abs(n.wish))}</b>; ` +
     `bias nudge ${fmt(n.bias_nudge)}. Its weight nudges −δ<sub>j</sub>a<sub>k</sub> are ` +
     `strongest from the brightest inputs: fire together, wire together.`;
-  const from = n.layer === 1 ? "from each pixel" : `from neurons 0–${n.weights.length - 1} of ` +
-    `${n.layer === 2 ? "hidden layer 1" : `hidden layer ${n.layer - 1}`}, row by row`;
+  const from = n.layer === 1 ? "" : ` from hidden layer ${n.layer - 1}, row by row`;
   const top = state.rescale ? maxAbs(n.nudges) : NUDGE_REF;
-  $("neuron-nudges-caption").textContent = `nudges to neuron ${n.index}'s weights, ${from} ` +
-    `(${state.rescale ? "rescaled: " : ""}full colour = ${num(top)})`;
+  $("neuron-nudges-caption").textContent = `neuron ${n.index}'s weight nudges${from} ` +
+    `(${state.rescale ? "rescaled: " : ""}full colour ${num(top)})`;
   $("neuron-nudges").setAttribute("aria-label", $("neuron-nudges-caption").textContent);
   $("neuron-factors").innerHTML = factorBars(n, n.layer === 1 ? "pixel" : "a");
   $("neuron-inputs").innerHTML = n.shape[0] === 1 ? inputBars(n) : "";

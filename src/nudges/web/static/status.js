@@ -37,10 +37,20 @@ export function renderBanner() {
   banner.title = s.data;
   banner.classList.toggle("busy", s.training_quick);
   $("unuse").hidden = !s.own;              // this tab shows its own trained network
-  const hint = esc(s.data_hint).replace(/`([^`]+)`/g, "<code>$1</code>");
-  $("data-hint").innerHTML = hint;
-  $("data-hint").hidden = !hint;
+  renderHint(s.data_hint);
   renderWaiting(s);
+}
+
+// How to get full MNIST, in plain sight: its first sentence, and the rest open on a wide
+// screen (a phone keeps it one tap away, so the controls stay above the fold).
+function renderHint(text) {
+  const hint = $("data-hint");
+  if (hint.dataset.text === text) return;
+  hint.dataset.text = text;
+  const [first, ...rest] = esc(text).replace(/`([^`]+)`/g, "<code>$1</code>").split(/(?<=\.) /);
+  hint.innerHTML = `<summary>${first}</summary>${rest.join(" ")}`;
+  hint.hidden = !text;
+  hint.open = window.matchMedia("(min-width: 601px)").matches;
 }
 
 // Buttons that need digits wait for them, and say why (the reason is on the page too).
