@@ -19,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import uvicorn
 from PIL import Image
 from playwright.sync_api import sync_playwright
@@ -84,12 +85,61 @@ def shoot(browser, url: str, out: Path) -> None:
         page.close()
 
 
+THREE = [(0.3, 0.24), (0.58, 0.18), (0.7, 0.3), (0.5, 0.46), (0.72, 0.6), (0.62, 0.8),
+         (0.3, 0.8)]                                      # one stroke, as fractions of the pad
+
+
+def draw(page, points: list[tuple[float, float]]) -> None:
+    box = page.locator("#pad").bounding_box()
+    at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for point in at[1:]:
+        page.mouse.move(*point, steps=6)
+    page.mouse.up()
+
+
+def views(browser, url: str, out: Path, wrong: int) -> None:
+    """The other views at 1280x800: a drawn 3, test digit `wrong` (which the network gets
+    wrong) wished for its label, four epochs of training, the gradient noise."""
+    page = open_page(browser, url, (1280, 800), "#see", VIEWS["see"])
+    page.click("#clear")
+    draw(page, THREE)
+    page.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    page.wait_for_timeout(400)
+    small_png(page.screenshot(), out / "web-layers.png")
+    page.click("nav [data-view=nudges]")
+    page.evaluate("(i) => import('/static/pad.js').then(pad => pad.loadExample(i))", wrong)
+    page.wait_for_function("document.getElementById('prediction-note').textContent !== ''")
+    page.wait_for_selector("#wish-summary b")
+    page.wait_for_timeout(400)
+    small_png(page.screenshot(), out / "web-nudges.png")
+    page.click("nav [data-view=learn]")
+    page.fill("#epochs", "4")
+    page.select_option("#pace", "fast")
+    page.click("#start")
+    page.wait_for_function("document.getElementById('learn-status').textContent"
+                           ".startsWith('done')", timeout=300_000)
+    page.wait_for_timeout(400)
+    small_png(page.screenshot(), out / "web-learn.png")
+    page.close()
+    page = open_page(browser, url, (1280, 800), "#noise", VIEWS["noise"])
+    small_png(page.screenshot(), out / "web-noise.png")
+    page.close()
+
+
 def audit(browser, url: str, out: Path) -> None:
     for size, viewport in SIZES.items():
         for view, ready in VIEWS.items():
             page = open_page(browser, url, viewport, f"#{view}", ready)
             page.screenshot(path=str(out / f"{view}-{size}.png"), full_page=True)
             page.close()
+
+
+def first_wrong(net: Network, data) -> int:
+    """The first test digit the network gets wrong."""
+    x, y = data.test
+    return int(np.flatnonzero(net.predict(x) != y)[0])
 
 
 def main() -> None:
@@ -106,7 +156,11 @@ def main() -> None:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            (audit if args.audit else shoot)(browser, url, args.out)
+            if args.audit:
+                audit(browser, url, args.out)
+            else:
+                shoot(browser, url, args.out)
+                views(browser, url, args.out, first_wrong(net, data))
             browser.close()
     finally:
         server.should_exit = True
