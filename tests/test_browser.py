@@ -601,3 +601,17 @@ def test_the_full_mnist_hint_is_on_the_page_and_keeps_the_controls_in_sight(samp
     bottom = tab.evaluate("document.getElementById('targets').getBoundingClientRect().bottom"
                           " + window.scrollY")
     assert bottom <= viewport["height"]
+
+
+def test_charts_keep_readable_text_on_a_phone(server, fresh):
+    tab = fresh(server + "#noise", PHONE)
+    tab.wait_for_function("document.getElementById('predicted-digit') !== null")
+    tab.click("#measure")
+    tab.wait_for_function("document.querySelectorAll('#noise-table tr').length === 4")
+    smallest = tab.evaluate("""Math.min(...[...document.querySelectorAll('#noise-chart text')]
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))""")
+    assert smallest >= 11
+    tab.click("nav [data-view=learn]")
+    width = tab.evaluate("document.getElementById('cost-chart').getBoundingClientRect().width")
+    assert 12 * width / 600 >= 11                      # the curves' 12-unit labels
+    assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
