@@ -511,3 +511,13 @@ def test_the_cli_draws_a_bar_while_a_folder_converts(
     assert main(["train", "--data", str(root), "--image-size", "8", "--epochs", "1",
                  "--engine", "numpy"]) == 0
     assert re.search(r"converting images: +\d+%.*/15 ", terminal.text), terminal.text
+
+
+def test_a_preset_with_shifts_trains_a_table_without_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = write_iris(tmp_path / "iris.csv")
+    assert main(["train", "--data", str(csv), "--preset", "best", "--epochs", "2",
+                 "--engine", "numpy", "--quiet"]) == 0                # best shifts pictures
+    line = one_error_line(capsys, main(["train", "--data", str(csv), "--preset", "best",
+                                        "--shift", "2", *FAST]))
+    assert "shift needs square images, but the input layer has 4" in line

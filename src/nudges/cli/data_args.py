@@ -183,6 +183,18 @@ def warn_if_seen(args: argparse.Namespace, saved: Saved, model: str, data: Datas
                               len(data.shape) == 2), file=sys.stderr)
 
 
+def fitted(args: argparse.Namespace, opts: dict[str, Any], data: Dataset) -> dict[str, Any]:
+    """`nudges train`'s options made to fit the data: the preset's layers with the data's input
+    size and class count at their ends (unless --layers), and no shifted pictures for data
+    that are not pictures (unless --shift)."""
+    made = dict(opts)
+    if args.layers is None:
+        made["layers"] = layers_for(opts["layers"], data)
+    if len(data.shape) != 2 and getattr(args, "shift", None) is None:
+        made["shift"] = 0
+    return made
+
+
 def layers_for(layers: str, data: Dataset) -> str:
     """'784,30,10' with the first size made the data's inputs and the last its classes."""
     sizes = [int(s) for s in str(layers).split(",")]

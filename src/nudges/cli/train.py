@@ -192,9 +192,9 @@ def start(args: argparse.Namespace) -> train_run.Job:
     net, settings = build(opts, args.max_parameters)
     refuse_unused(args, settings)
     data = load_data(args, quiet=args.quiet)
-    if args.layers is None:                    # the preset's hidden layers, the data's ends
-        net, settings = build(opts | {"layers": data_args.layers_for(opts["layers"], data)},
-                              args.max_parameters)
+    fitted = data_args.fitted(args, opts, data)   # the data's ends; no shifts for a table
+    if fitted != opts:
+        net, settings = build(fitted, args.max_parameters)
     check_fits(net, data)
     settings.check(len(data.train[0]))
     data_path = None if args.data is None else str(Path(args.data).expanduser().resolve())
