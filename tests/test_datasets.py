@@ -515,9 +515,11 @@ def test_the_cli_draws_a_bar_while_a_folder_converts(
 
 def test_a_preset_with_shifts_trains_a_table_without_them(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    csv = write_iris(tmp_path / "iris.csv")
+    csv = tmp_path / "t.csv"                             # 3 features: no square picture
+    csv.write_text("a,b,c,y\n" + "".join(f"{i % 7},{i % 5},{i % 3},{i % 2}\n"
+                                          for i in range(200)))
     assert main(["train", "--data", str(csv), "--preset", "best", "--epochs", "2",
                  "--engine", "numpy", "--quiet"]) == 0                # best shifts pictures
     line = one_error_line(capsys, main(["train", "--data", str(csv), "--preset", "best",
                                         "--shift", "2", *FAST]))
-    assert "shift needs square images, but the input layer has 4" in line
+    assert "shift needs square images, but the input layer has 3" in line
