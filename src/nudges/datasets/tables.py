@@ -114,7 +114,8 @@ def load_csv(path: Path, options: Any) -> tuple[Examples, str, str]:
     examples = Examples(x.astype(np.float32), y, classes, (len(features),), standardise=True,
                         recipe={"label_column": header[target],
                                 "features": [header[j] for j in features]})
-    return examples, path.stem, f"{path.name}: {len(features)} features, label {header[target]!r}"
+    counted = f"{len(features)} feature{'s' if len(features) > 1 else ''}"
+    return examples, path.stem, f"{path.name}: {counted}, label {header[target]!r}"
 
 
 def feature_rows(path: Path, recipe: dict[str, Any]) -> np.ndarray:
