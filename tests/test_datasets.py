@@ -411,6 +411,14 @@ def test_the_format_can_be_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "the idx format needs a folder, got a file" in line
 
 
+@pytest.mark.parametrize(("folder", "first"), [("KMNIST", ("o", "ki", "su")),
+                                              ("my-emnist", tuple("012"))])
+def test_other_sets_are_told_by_their_folder_or_counts(folder: str, first: tuple[str, ...],
+                                                       tmp_path: Path) -> None:
+    data = load_dataset(write_tiny_mnist(tmp_path / folder))
+    assert data.classes[:3] == first and len(data.classes) == 10
+
+
 def test_a_folder_named_for_fashion_mnist_has_clothing_names(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write_tiny_mnist(tmp_path / "fashion-mnist")
