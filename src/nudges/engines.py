@@ -6,7 +6,8 @@
     compiled   the same arithmetic, a whole epoch in one numba call, compiled from the
                registries' scalar kernels (nudges.compiled; the `fast` extra)
     auto       compiled for mini-batches of up to COMPILED_MAX_BATCH rows when numba is
-               installed and every piece of the network has a kernel; else numpy
+               installed, every piece of the network has a kernel and it has at most
+               COMPILED_MAX_LAYERS layers of weights; else numpy
 
 Each engine's stepper has one method, `steps(batches, first, stop, slots, t)`: it runs steps
 first, …, stop − 1 of an epoch and returns how many finished. A step whose update would not
@@ -30,6 +31,7 @@ from .optim import Constants, Optimizer
 
 ENGINES = ("reference", "numpy", "compiled")
 COMPILED_MAX_BATCH = 64   # above this, BLAS's blocked products beat the compiled loops
+COMPILED_MAX_LAYERS = 8   # numba's first compile for a depth: 20 s at 8 layers, 2 min at 16
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,12 @@ def make_stepper(net: Network, size: int, rule: Rule, engine: str = "auto") -> S
     check_choice("engine", engine, ("auto", *ENGINES))
     if engine == "reference":
         return ReferenceStepper(net, rule)
-    if engine == "compiled" or (engine == "auto" and size <= COMPILED_MAX_BATCH):
+    deep = len(net.weights) > COMPILED_MAX_LAYERS
+    if engine == "compiled" and deep:
+        raise InvalidInput(f"the compiled engine builds at most {COMPILED_MAX_LAYERS} layers of "
+                           f"weights (compiling takes minutes beyond), got {len(net.weights)}; "
+                           "use engine 'numpy' or 'auto' (which uses NumPy for these)")
+    if engine == "compiled" or (engine == "auto" and size <= COMPILED_MAX_BATCH and not deep):
         missing = missing_kernels(net, rule.optimizer)
         if not compiled_available() or missing:
             if engine == "compiled":
