@@ -8,6 +8,8 @@ import gzip
 import io
 import json
 import os
+import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +25,7 @@ from nudges import Network
 from nudges.checkpoint import load_checkpoint
 from nudges.data import TRAIN_IMAGES
 from nudges.persist import load, save
+from nudges.schema import read_history
 
 from .hostile import checkpoint, metadata_of, npy, one_line, run_cli, tiny_dir
 from .tiny_data import TINY, write_tiny_mnist
@@ -68,19 +71,32 @@ def test_a_signal_mid_training_saves_and_exits(signum: int, status: int, words: 
     assert 2 <= run.state.epoch < 100000 and len(run.history.epochs) >= 2
 
 
-def test_signals_during_the_final_save_never_lose_it(tiny_dir: Path, tmp_path: Path) -> None:
-    """The issue's case: Ctrl-C right after the last epoch line, while a big network saves."""
+@pytest.mark.parametrize("more", [
+    (), (signal.SIGINT,), (signal.SIGTERM,), (signal.SIGINT, signal.SIGTERM, signal.SIGINT)],
+    ids=["one Ctrl-C", "Ctrl-C twice", "Ctrl-C then SIGTERM", "four signals"])
+def test_signals_during_the_final_save_never_lose_it(more: tuple[int, ...], tiny_dir: Path,
+                                                      tmp_path: Path) -> None:
+    """The issue's case (it lost the file 5 times in 6): Ctrl-C right after the last epoch
+    line, while a big network saves, then `more` signals once the save's temporary file
+    exists (the save is under way): the save completes, and the run ends 130 saying so."""
     path = tmp_path / "big.npz"
     proc = start("train", "--data", str(tiny_dir), "--layers", "16,200000,10", "--dtype",
                  "float64", "--momentum", "0.5", "--batch-size", "100", "--epochs", "1",
                  "--eta", "0.1", "--save", str(path))
     wait_for_line(proc.stdout, "Epoch 1/1")
     proc.send_signal(signal.SIGINT)
-    time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)                # a second one, most likely mid-save
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".big.npz.*.tmp")) and proc.poll() is None:
+        assert time.monotonic() < deadline, "no save began"
+    for signum in more:
+        if proc.poll() is None:
+            proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "Traceback" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert last == f"nudges: interrupted after the last epoch; saved to {path}", err
     assert load_checkpoint(path).network.sizes == [16, 200000, 10]
+    assert len(read_history(tmp_path / "big.npz.history.json").epochs) == 1
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -108,6 +124,44 @@ def test_ctrl_c_in_a_long_command_is_one_line(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and err.strip() == "nudges: interrupted", err
+
+
+def test_ctrl_c_in_gradcheck_is_one_line() -> None:
+    proc = start("gradcheck", "--layers", "784,300,10", "--examples", "100",
+                 env={"PYTHONUNBUFFERED": "1"})
+    wait_for_line(proc.stdout, "central differences")   # the header: the check has begun
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip() == "nudges: interrupted", err
+
+
+@pytest.mark.parametrize(("signum", "statuses"), [
+    (signal.SIGINT, {0}), (signal.SIGTERM, {143, -signal.SIGTERM})])
+def test_stopping_the_server_is_quiet(signum: int, statuses: set[int], tmp_path: Path) -> None:
+    """Ctrl-C is how `nudges serve` is meant to stop (its first line says so): status 0.
+    SIGTERM shuts it down as gracefully, then ends it by that signal (143 in a shell)."""
+    pytest.importorskip("uvicorn")
+    model = tmp_path / "m.npz"
+    save(Network([784, 8, 10], seed=0), model)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = start("serve", str(model), "--port", str(port), env={"PYTHONUNBUFFERED": "1"})
+    wait_for_line(proc.stdout, f"open http://127.0.0.1:{port}/")
+    wait_until_listening(port)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in statuses and "Traceback" not in err and "Error" not in err, err
+
+
+def wait_until_listening(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"nothing listened on port {port} within {timeout} s")
 
 
 # --- §2 memory: small files must not cost huge memory ----------------------------------------
@@ -208,6 +262,42 @@ def test_a_closed_pipe_ends_quietly(tiny_dir: Path, tmp_path: Path) -> None:
         err = proc.stderr.read()
     proc.wait(timeout=60)
     assert proc.returncode == 141 and err == "", err
+
+
+def test_head_dash_1_ends_quietly(tiny_dir: Path, tmp_path: Path) -> None:
+    """The issue's own pipeline: `nudges evaluate MODEL --data DIR | head -1`."""
+    model = tmp_path / "m.npz"
+    save(Network([16, 8, 10], seed=0), model)
+    command = (f"set -o pipefail; {shlex.quote(sys.executable)} -m nudges evaluate "
+               f"{shlex.quote(str(model))} --data {shlex.quote(str(tiny_dir))} | head -1")
+    result = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **QUIET_ENV})
+    assert result.returncode in (0, 141) and result.stderr == "", result.stderr
+    assert result.stdout.startswith("test ") and len(result.stdout.splitlines()) == 1
+
+
+def capabilities_without_reading_everything() -> list[str]:
+    """A prefix that runs a command without root's power to read any folder (root only)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root, and setpriv (util-linux) is missing to drop that")
+    return ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def test_an_unreadable_data_folder_is_one_line(tmp_path: Path) -> None:
+    model = tmp_path / "m.npz"
+    save(Network([784, 8, 10], seed=0), model)
+    (tmp_path / "locked").mkdir(mode=0)
+    try:
+        result = subprocess.run(
+            [*capabilities_without_reading_everything(), sys.executable, "-m", "nudges",
+             "evaluate", str(model), "--data", str(tmp_path / "locked")],
+            capture_output=True, text=True, timeout=60, env={**os.environ, **QUIET_ENV})
+    finally:
+        (tmp_path / "locked").chmod(0o755)
+    line = one_line(result.stderr, result.returncode)
+    assert str(tmp_path / "locked") in line, line
 
 
 def test_an_ascii_terminal_gets_question_marks(tiny_dir: Path, tmp_path: Path) -> None:

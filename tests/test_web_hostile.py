@@ -98,6 +98,49 @@ def test_heavy_requests_beyond_the_pool_get_429_and_light_ones_answer(url: str,
     assert post(url, "api/noise", NOISE).status_code == 200      # freed again
 
 
+def test_forty_heavy_requests_leave_status_answering(url: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's flood: 40 POST /api/noise at once. The pool's requests are held mid-work
+    (a gate in the noise computation) while /api/status and /api/forward are asked: they are
+    answered before any heavy one finishes, and every request beyond the pool is 429 with
+    Retry-After. Then the gate opens and the pool's requests complete."""
+    import nudges.web.api as api
+    gate, inside, lock = threading.Event(), [0], threading.Lock()
+    real = api.gradient_noise
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            inside[0] += 1
+        assert gate.wait(60), "the gate was never opened"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "gradient_noise", held)
+    with ThreadPoolExecutor(40) as pool:
+        futures = [pool.submit(post, url, "api/noise", NOISE) for _ in range(40)]
+        try:
+            until(lambda: sum(f.done() for f in futures) >= 40 - HEAVY_SLOTS
+                  and inside[0] >= HEAVY_SLOTS)
+            light = [httpx.get(url + "api/status", timeout=30) for _ in range(5)]
+            light.append(post(url, "api/forward", {"image": drawing()}))
+            still_held = sum(not f.done() for f in futures)  # after the light ones answered
+        finally:
+            gate.set()
+        responses = [f.result() for f in futures]
+    assert still_held == HEAVY_SLOTS and inside[0] == HEAVY_SLOTS
+    assert [r.status_code for r in light] == [200] * 6
+    refused = [r for r in responses if r.status_code != 200]
+    assert len(refused) == 40 - HEAVY_SLOTS and all(
+        r.status_code == 429 and r.headers["retry-after"] == str(RETRY_AFTER) for r in refused)
+
+
+def until(condition: Any, timeout: float = 60) -> None:
+    """Wait for condition() (a guard against hanging, not a measure of speed)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        time.sleep(0.01)
+
+
 def test_concurrent_heavy_requests_are_bounded(url: str) -> None:
     body = {"batch_sizes": [100, 200, 300], "repeats": 40}
     with ThreadPoolExecutor(12) as pool:
@@ -127,8 +170,9 @@ def test_each_requests_work_is_bounded(body: dict[str, Any], url: str) -> None:
     assert response.status_code == 422 and f"at most {MAX_NOISE_WORK:,}" in response.text
 
 
-def test_at_most_two_runs_however_many_start_at_once(url: str, app: Any) -> None:
-    sessions = [f"crowd-{i:04d}" for i in range(30)]
+@pytest.mark.parametrize("crowd", [30, 100])
+def test_at_most_two_runs_however_many_start_at_once(crowd: int, url: str, app: Any) -> None:
+    sessions = [f"crowd-{crowd}-{i:04d}" for i in range(crowd)]
     barrier = threading.Barrier(len(sessions))
 
     def start(session: str) -> int:
@@ -143,7 +187,9 @@ def test_at_most_two_runs_however_many_start_at_once(url: str, app: Any) -> None
         assert len(alive) <= MAX_RUNS
     finally:
         for session in sessions:
-            post(url, "api/train/control", {"session": session, "action": "stop"})
+            if post(url, "api/train/control", {"session": session,
+                                               "action": "stop"}).status_code == 200:
+                app.state.hub.runs.get(session).join()    # stopped: the next crowd may start
 
 
 COERCED: dict[str, tuple[str, dict[str, Any]]] = {
@@ -162,6 +208,16 @@ COERCED: dict[str, tuple[str, dict[str, Any]]] = {
     "hidden '16'": ("api/train/start", {"session": "coerce01", "hidden": ["16"]}),
     "slow 0": ("api/train/start", {"session": "coerce01", "slow": 0}),
     "session a number": ("api/train/start", {"session": 12345678}),
+    "batch_size 10.0": ("api/train/start", {"session": "coerce01", "batch_size": 10.0}),
+    "action 1": ("api/train/control", {"session": "coerce01", "action": 1}),
+    "neuron index '2'": ("api/wishes", {"image": drawing(), "label": 3,
+                                        "neuron": {"layer": 1, "index": "2"}}),
+    "tour label '3'": ("api/tour", {"image": drawing(), "label": "3"}),
+    "average rows as strings": ("api/average", {"rows": ["1", "2"]}),
+    "average count true": ("api/average", {"count": True}),
+    "pick j 1.0": ("api/average", {"picks": [{"layer": 1, "j": 1.0}]}),
+    "average step eta '3'": ("api/average/step", {"rows": [1, 2], "eta": "3"}),
+    "an unknown field": ("api/forward", {"image": drawing(), "colour": "red"}),
 }
 
 
