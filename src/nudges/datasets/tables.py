@@ -135,14 +135,33 @@ def _arrays(path: Path) -> dict[str, np.ndarray]:
     if path.is_file() and path.suffix == ".npy":
         path = path.parent
     try:
-        if path.is_dir():
-            return {k: np.load(path / f"{k}.npy", allow_pickle=False)
+        if path.is_dir():                        # mapped first: a header cannot claim more
+            return {k: np.array(np.load(path / f"{k}.npy", allow_pickle=False, mmap_mode="c"))
                     for k in ("x", "y", "x_test", "y_test") if (path / f"{k}.npy").is_file()}
+        _check_declared(path)
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in ("x", "y", "x_test", "y_test") if k in npz}
+    except DataError:
+        raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         raise DataError(f"{path}: not readable as NumPy arrays without pickle "
                         f"({type(e).__name__}: {e})") from None
+
+
+def _check_declared(path: Path) -> None:
+    """DataError unless each .npy in the .npz declares no more bytes than it holds, so that a
+    lying header fails before np.load allocates what it claims."""
+    with zipfile.ZipFile(path) as zf:
+        for info in [i for i in zf.infolist() if i.filename.endswith(".npy")]:
+            with zf.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                        else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = read(f)
+            need = int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if need > info.file_size:
+                raise DataError(f"{path}: {info.filename} declares shape {shape} of {dtype} "
+                                f"({need:,} bytes) but holds {info.file_size:,}")
 
 
 def _checked(path: Path, x: np.ndarray, y: np.ndarray, part: str) -> None:
