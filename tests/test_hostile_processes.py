@@ -242,6 +242,40 @@ def test_a_gzip_idx_claiming_more_images_than_it_holds_is_one_line(tmp_path: Pat
     assert "needs 313,600,000 data bytes, but the file holds 313,599,999" in line
 
 
+def lying_npy(rows: int = 1_000_000) -> bytes:
+    """A .npy whose header claims (rows, 784) float32 (3.1 GB) over 1,000 bytes of data."""
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False,
+                                                  "shape": (rows, 784)})
+    return header.getvalue() + bytes(1000)
+
+
+def labels_npy() -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.arange(10) % 2)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("layout", "message"), [
+    ("folder of .npy", "mmap length is greater than file size"),
+    (".npz", "declares shape (1000000, 784) of float32 (3,136,000,000 bytes) but holds")])
+def test_a_table_whose_header_lies_is_one_line(layout: str, message: str,
+                                               tmp_path: Path) -> None:
+    """`--data` arrays (.npy, .npz) that claim 3.1 GB in a few KB fail without allocating."""
+    if layout == ".npz":
+        data = tmp_path / "liar.npz"
+        with zipfile.ZipFile(data, "w") as zf:
+            zf.writestr("x.npy", lying_npy())
+            zf.writestr("y.npy", labels_npy())
+    else:
+        data = tmp_path / "liar"
+        data.mkdir()
+        (data / "x.npy").write_bytes(lying_npy())
+        (data / "y.npy").write_bytes(labels_npy())
+    result = run_limited(["train", "--data", str(data), "--epochs", "1"], extra_mib=150)
+    assert message in one_line(result.stderr, result.returncode)
+
+
 def test_running_out_of_memory_is_one_line_with_the_amount(tiny_dir: Path) -> None:
     result = run_limited(["train", "--data", str(tiny_dir), "--layers", "16,3000000,10",
                           "--max-parameters", "100000000", "--epochs", "1"])
