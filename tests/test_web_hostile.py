@@ -231,3 +231,23 @@ def test_what_the_page_did_not_mean_is_refused(case: str, url: str) -> None:
 
 def test_integers_still_count_as_floats(url: str) -> None:
     assert post(url, "api/step", {"image": drawing(), "label": 1, "eta": 3}).status_code == 200
+
+
+BAD_BODIES: dict[str, bytes] = {
+    "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+    "an image nested 50,000 deep": b'{"image": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+    "a 5,000-digit batch size": b'{"batch_sizes": [' + b"9" * 5000 + b'], "repeats": 2}',
+    "not UTF-8": b"\xff\xfe\xfd",
+    "1e400 for a width": b'{"image": {"width": 1e400, "height": 28, "pixels": []}}',
+    "NaN alone": b"NaN",
+    "a list, not an object": b"[1, 2, 3]",
+}
+
+
+@pytest.mark.parametrize("case", BAD_BODIES)
+@pytest.mark.parametrize("path", ["api/forward", "api/noise", "api/train/start"])
+def test_crafted_bodies_are_refused_in_one_json_line(case: str, path: str, url: str) -> None:
+    response = httpx.post(url + path, content=BAD_BODIES[case], timeout=30,
+                          headers={"content-type": "application/json"})
+    assert response.status_code in (400, 422), response.text
+    assert set(response.json()) == {"error"} and len(response.json()["error"]) < 400
