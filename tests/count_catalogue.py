@@ -34,6 +34,11 @@ class Tally:
 
     def __init__(self) -> None:
         self.outcomes: dict[str, str] = {}
+        self.generated: set[str] = set()        # hypothesis tests: many inputs each
+
+    def pytest_collection_modifyitems(self, items: list[Any]) -> None:
+        self.generated = {i.nodeid for i in items
+                          if getattr(getattr(i, "obj", None), "is_hypothesis_test", False)}
 
     def pytest_runtest_logreport(self, report: Any) -> None:
         old = self.outcomes.get(report.nodeid, "passed")
@@ -45,7 +50,7 @@ def function_of(nodeid: str) -> str:
     return nodeid.split("::")[-1].split("[")[0]
 
 
-def summary(outcomes: dict[str, str]) -> list[str]:
+def summary(outcomes: dict[str, str], generated: set[str]) -> list[str]:
     """The table: per file, the bad inputs tried and how they ended; then the totals."""
     lines = [f"{'file':<34}{'tried':>7}{'clean':>7}{'failed':>8}{'skipped':>9}"]
     total: Counter[str] = Counter()
@@ -59,6 +64,8 @@ def summary(outcomes: dict[str, str]) -> list[str]:
     controls = Counter(o for n, o in outcomes.items() if function_of(n) in CONTROLS)
     lines.append(f"{'all':<34}{sum(total.values()):>7}{total['passed']:>7}"
                  f"{total['failed']:>8}{total['skipped']:>9}")
+    fuzz = [n for n in generated if function_of(n) not in CONTROLS]
+    lines.append(f"of which {len(fuzz)} are hypothesis tests, each trying many generated inputs")
     lines.append(f"controls (good inputs, not counted above): {sum(controls.values())}, "
                  f"{controls['passed']} passed")
     lines += [f"  {o}: {n}" for n, o in sorted(outcomes.items()) if o != "passed"]
@@ -68,7 +75,8 @@ def summary(outcomes: dict[str, str]) -> list[str]:
 def main(argv: list[str]) -> int:
     tally = Tally()
     status = int(pytest.main(["-q", "-p", "no:cacheprovider", *FILES, *argv], plugins=[tally]))
-    print("\n".join(["", "regression catalogue of issue 10:", *summary(tally.outcomes)]))
+    table = summary(tally.outcomes, tally.generated)
+    print("\n".join(["", "regression catalogue of issue 10:", *table]))
     return status
 
 
