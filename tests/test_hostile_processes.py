@@ -23,6 +23,7 @@ import pytest
 
 from nudges import Network
 from nudges.checkpoint import load_checkpoint
+from nudges.cli import COMMANDS
 from nudges.data import TRAIN_IMAGES
 from nudges.persist import load, save
 from nudges.schema import read_history
@@ -343,6 +344,25 @@ def test_an_ascii_terminal_gets_question_marks(tiny_dir: Path, tmp_path: Path) -
     assert "?" in result.stdout and "cosine" in result.stdout
     helped = run_cli("train", "--help", env=env)
     assert helped.returncode == 0 and "?" in helped.stdout
+
+
+@pytest.mark.parametrize("command", [c.__name__.rsplit(".", 1)[1] for c in COMMANDS])
+def test_every_command_runs_on_an_ascii_terminal(command: str, tiny_dir: Path,
+                                                 tmp_path: Path) -> None:
+    """Each subcommand's help, and a short real run of those that need only a model and
+    data, on a terminal that cannot show η, ± or ✓."""
+    env = {"PYTHONIOENCODING": "ascii", **QUIET_ENV}
+    helped = run_cli(command, "--help", env=env)
+    assert helped.returncode == 0 and helped.stderr == "", helped.stderr
+    model = tmp_path / "m.npz"
+    save(Network([16, 8, 10], seed=0), model)
+    data = ["--data", str(tiny_dir)]
+    runs = {"evaluate": [str(model), *data], "explain": [str(model), "--batch", "20", *data],
+            "gradcheck": [], "plot": [str(model), "--out", str(tmp_path / "figs"), *data],
+            "train": [*TINY, "--epochs", "1", *data]}
+    if command in runs:
+        result = run_cli(command, *runs[command], env=env)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
 
 
 def test_a_port_in_use_is_one_line_at_once(tmp_path: Path) -> None:
