@@ -286,10 +286,13 @@ def test_running_out_of_memory_is_one_line_with_the_amount(tiny_dir: Path) -> No
 
 # --- §4, §6 pipes, terminals, ports, usage ---------------------------------------------------
 
-def test_a_closed_pipe_ends_quietly(tiny_dir: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [
+    "evaluate {model} --data {data}", "explain {model} --batch 20 --data {data}", "gradcheck",
+    "noise {model} --repeats 2 --data {data}", "train --layers 16,8,10 --epochs 2 --data {data}"])
+def test_a_closed_pipe_ends_quietly(command: str, tiny_dir: Path, tmp_path: Path) -> None:
     model = tmp_path / "m.npz"
     save(Network([16, 8, 10], seed=0), model)
-    proc = start("evaluate", str(model), "--data", str(tiny_dir))
+    proc = start(*command.format(model=model, data=tiny_dir).split())
     assert proc.stdout is not None
     proc.stdout.close()                           # `| head -0`: nobody reads
     assert proc.stderr is not None
