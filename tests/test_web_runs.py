@@ -195,7 +195,7 @@ def test_optimizer_settings_out_of_bounds_are_refused(client, body):
 
 # -- startup: the quick model, missing data ------------------------------------------------
 def test_a_quick_model_is_trained_and_published_in_the_background():
-    with TestClient(create_app(None, tiny_dataset())) as client:
+    with TestClient(create_app(None, tiny_dataset()), base_url="http://127.0.0.1") as client:
         first = client.get("/api/status").json()
         assert first["sizes"] == [784, 16, 16, 10]
         deadline = time.monotonic() + 30
@@ -227,7 +227,7 @@ def test_missing_data_is_a_503_with_the_reason(monkeypatch):
     def missing(*args, **kwargs):
         raise DataNotFound("no MNIST anywhere")
     monkeypatch.setattr(nudges.web.state, "load_digits", missing)
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url="http://127.0.0.1") as client:
         deadline = time.monotonic() + 10
         while client.get("/api/status").json()["training_quick"]:
             assert time.monotonic() < deadline

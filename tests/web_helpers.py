@@ -57,6 +57,6 @@ def tiny_client() -> Iterator[TestClient]:
     """
     from nudges.web import create_app
     app = create_app(Network([784, 8, 6, 10], seed=0), tiny_dataset())
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
     assert not our_threads()

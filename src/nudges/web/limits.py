@@ -27,8 +27,7 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 HEAVY_SLOTS = 2          # heavy requests computing at once; more get 429
 RETRY_AFTER = 2          # seconds, in the 429's Retry-After header
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1",
-               "testserver")   # Starlette's TestClient; a single-label name no site can own
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 ANY_ADDRESS = ("0.0.0.0", "::", "")
 
 
