@@ -8,6 +8,7 @@ import pytest
 
 from nudges import load
 from nudges.cli import main
+from nudges.persist import load_saved
 
 FAST = ["--epochs", "2", "--layers", "784,12,10"]
 
@@ -38,6 +39,19 @@ def test_train_saves_a_model_and_its_history(model, capsys):
 def test_flags_override_the_preset(sample_only, capsys):
     assert main(["train", "--preset", "book", "--epochs", "1", "--eta", "0.5"]) == 0
     assert "Training 784-30-10" in capsys.readouterr().out
+
+
+def test_another_optimizer_replaces_the_presets(sample_only, tmp_path, capsys):
+    """--preset best uses momentum 0.9; --optimizer adam drops it and keeps the rest."""
+    model = tmp_path / "adam.npz"
+    assert main(["train", "--preset", "best", "--optimizer", "adam", "--eta", "0.001",
+                 "--epochs", "1", "--layers", "784,20,10", "--quiet", "--save", str(model)]) == 0
+    settings = load_saved(model).metadata["training"]
+    assert settings["optimizer"] == "adam" and settings["momentum"] == 0.0
+    assert settings["lmbda"] == 5.0 and settings["schedule"] == "cosine"    # the preset's rest
+    assert main(["train", "--preset", "best", "--optimizer", "adam", "--momentum", "0.5",
+                 "--epochs", "1"]) == 1
+    assert "does not use --momentum" in capsys.readouterr().err
 
 
 def test_same_seed_same_output(sample_only, capsys):

@@ -129,6 +129,10 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     """Defaults, overridden by the preset, overridden by the flags given."""
     chosen = dict(DEFAULTS) | PRESETS.get(args.preset or "video", {})
     given = {k: v for k, v in vars(args).items() if k in DEFAULTS and v is not None}
+    if given.get("optimizer") is not None:   # a preset's momentum does not bind another optimizer
+        kept = set(optim.get(given["optimizer"]).uses) | given.keys()
+        for name in {n for o in optim.OPTIMIZERS.values() for n in o.uses} - kept:
+            chosen[name] = DEFAULTS[name]
     return chosen | given
 
 
