@@ -95,6 +95,8 @@ def test_grid_and_random_search():
     ("", ["--eta", "1,2,3", "--seed", "0,1", "--max-trials", "5"], "6 trials, more than"),
     ("", ["--search", "random"], "a random search needs trials"),
     ("search = 'grid'\ncolour = 'red'\n", [], "expected keys search"),
+    ("", ["--hidden", "30,100000000"], "trial 1 (hidden=100000000): layers"),
+    ("", ["--hidden", "300", "--max-parameters", "1000"], "over the limit of 1,000"),
 ])
 def test_bad_specs_give_one_line_and_exit_1(tmp_path, capsys, tiny_dir, toml, flags, message):
     spec = tmp_path / "spec.toml"

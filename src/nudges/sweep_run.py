@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from .checks import check_sizes
 from .data import Dataset, load_digits
 from .errors import InvalidInput, NudgesError, TrainingDiverged
 from .network import Network
@@ -47,10 +48,14 @@ def build(options: Mapping[str, Any], data: Dataset) -> tuple[Network, Settings]
     return net, Settings(**{name: options[name] for name in SETTINGS})
 
 
-def check_trials(trials: Sequence[Trial], data: Dataset) -> None:
-    """InvalidInput, naming the trial, for options that cannot train on data (before any run)."""
+def check_trials(trials: Sequence[Trial], data: Dataset,
+                 max_parameters: int | None = None) -> None:
+    """InvalidInput, naming the trial, for options that cannot train on data, or layers over
+    max_parameters weights and biases (None: no limit), before any run."""
     for trial in trials:
         try:
+            check_sizes([data.train[0].shape[1], *trial.options["hidden"], len(data.classes)],
+                        max_parameters)
             net, settings = build(trial.options | {"hidden": ()}, data)
             settings.check(len(data.train[0]))
         except InvalidInput as e:

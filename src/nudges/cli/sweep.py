@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import sweep_run as sweeping
+from ..checks import MAX_PARAMETERS
 from ..errors import InvalidInput
 from ..sweep_spec import (
     CHOICES,
@@ -84,6 +85,8 @@ def _add_running_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-trials", type=int, default=MAX_TRIALS,
                    help="refuse bigger sweeps unless --yes")
     p.add_argument("--yes", action="store_true", help="run however many trials there are")
+    p.add_argument("--max-parameters", metavar="N", type=int, default=MAX_PARAMETERS,
+                   help="refuse trials whose network has more weights and biases than this")
     p.add_argument("--top", type=int, default=5, help="learning curves of this many best")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
 
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise InvalidInput(f"cannot write to {out}: {out.parent} is not a folder")
     data = load_data(args, quiet=args.quiet)
-    sweeping.check_trials(spec.expand(), data)
+    sweeping.check_trials(spec.expand(), data, args.max_parameters)
     out.mkdir(exist_ok=True)
     trials, results, done = sweeping.start(spec, out / "results.jsonl", resume=args.resume,
                                            max_trials=None)
