@@ -615,3 +615,32 @@ def test_charts_keep_readable_text_on_a_phone(server, fresh):
     width = tab.evaluate("document.getElementById('cost-chart').getBoundingClientRect().width")
     assert 12 * width / 600 >= 11                      # the curves' 12-unit labels
     assert tab.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# -- pictures of other classes (issue 12) ---------------------------------------------------
+ANIMALS = ("cat", "dog", "cow", "Ankle boot")
+
+
+@pytest.fixture(scope="module")
+def named_server():
+    """A server whose 28x28 pictures are of four named classes, one a long name."""
+    data = tiny_dataset(300, 100, 100, classes=ANIMALS)
+    yield from serve(create_app(Network([784, 16, 16, 4], seed=1), data))
+
+
+def test_the_page_names_the_classes(named_server, fresh, artifacts):
+    tab = fresh(named_server + "#nudges")
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    assert tab.eval_on_selector_all("#targets button", "bs => bs.map(b => b.textContent)") \
+        == list(ANIMALS)
+    tab.wait_for_function("document.querySelectorAll('#net text.out .digit').length === 4")
+    assert tab.eval_on_selector_all("#net text.out .digit", "ts => ts.map(t => t.textContent)") \
+        == list(ANIMALS)
+    assert tab.inner_text("#predicted-digit") in ANIMALS
+    tab.click("#targets button[data-digit='3']")
+    tab.wait_for_function("document.getElementById('wish-summary').textContent"
+                          ".includes('Ankle boot up by')")
+    right = tab.evaluate("Math.max(...[...document.querySelectorAll('#net text.out')]"
+                         ".map(t => t.getBBox().x + t.getBBox().width))")
+    assert right <= 1000                                  # the names fit in the diagram
+    screenshot(tab, artifacts, "named-classes")

@@ -244,7 +244,7 @@ def test_missing_data_is_a_503_with_the_reason(monkeypatch):
 
 
 def test_a_model_the_page_cannot_draw_is_refused():
-    with pytest.raises(InvalidInput, match="28x28 inputs and ten outputs"):
+    with pytest.raises(InvalidInput, match="28x28 inputs"):
         create_app(Network([16, 8, 10], seed=0), tiny_dataset())
 
 

@@ -19,14 +19,17 @@ __all__ = ["TestClient", "drawing", "error_of", "our_threads", "tiny_client", "t
 
 
 def tiny_dataset(n_train: int = 200, n_validation: int = 50, n_test: int = 60,
-                 seed: int = 0) -> Dataset:
-    """Rows of 784 random pixels in [0, 1] with random labels: enough to exercise the page."""
+                 seed: int = 0, classes: tuple[str, ...] = tuple("0123456789")) -> Dataset:
+    """Rows of 784 random pixels in [0, 1] with random labels, one of `classes` (digits
+    unless named): enough to exercise the page."""
     rng = np.random.default_rng(seed)
 
     def split(n: int) -> tuple[np.ndarray, np.ndarray]:
-        return rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.int64)
-    return Dataset(split(n_train), split(n_validation), split(n_test), "tiny random digits",
-                   "tiny")
+        return (rng.random((n, 784), dtype=np.float32),
+                rng.integers(0, len(classes), n).astype(np.int64))
+    what = "digits" if classes == tuple("0123456789") else "pictures"
+    return Dataset(split(n_train), split(n_validation), split(n_test), f"tiny random {what}",
+                   "tiny", classes=classes)
 
 
 def drawing(side: int = 56) -> dict:

@@ -7,15 +7,19 @@ import errno
 import socket
 from typing import Any
 
-from ..data import find_data_dir
+from ..data import Dataset
+from ..datasets.recorded import check_fits, recorded
 from ..errors import InvalidInput
-from ..persist import load
+from ..persist import Saved, load_saved
+from . import data_args
 from .common import add_command, add_data_option
 
 EXAMPLES = """\
   nudges serve                          # trains a quick model first (a few seconds)
   nudges serve book.npz                 # a saved model
   nudges serve --port 8080 --data ../shared/data/mnist
+  nudges serve --data /usr/share/datasets/fashion-mnist   # clothes: 10 named classes
+  nudges serve fashion.npz              # a model trained on --data: served with that data
 """
 
 
@@ -38,16 +42,28 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise InvalidInput(f"--port must be from 0 to 65535, got {args.port}")
     uvicorn, create_app = _web()
-    net = load(args.model) if args.model else None
-    if args.data is not None:
-        find_data_dir(args.data)                  # a wrong --data fails now, not in the page
+    saved = load_saved(args.model) if args.model else None
+    data = served_data(args, saved)
+    app = create_app(saved.network if saved else None, data, download=args.download,
+                     hosts=[args.host])               # refuses tables and misfits in one line
     check_port(args.host, args.port)
-    app = create_app(net, data_path=args.data, download=args.download, hosts=[args.host])
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"nudges: open http://{host}:{args.port}/ in a browser (Ctrl-C stops the server)",
           flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def served_data(args: argparse.Namespace, saved: Saved | None) -> Dataset | None:
+    """The data --data names (read as the flags say), or the data the saved model recorded,
+    checked against it; None for MNIST found as ever (loaded by the page's server)."""
+    if saved is None:
+        return data_args.load(args)
+    info = recorded(saved.metadata, args.model)
+    data = data_args.load_recorded(args, info)
+    if data is not None:
+        check_fits(args.model, saved.network, info, data)
+    return data
 
 
 def check_port(host: str, port: int) -> None:

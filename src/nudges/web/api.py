@@ -61,10 +61,11 @@ def to_input(image: schemas.Image) -> np.ndarray:
 
 
 @router.get("/config")
-def config() -> dict[str, Any]:
+def config(request: Request) -> dict[str, Any]:
     """What the page offers but does not decide: the request limits and defaults, the kinds
-    of network, and how much work stands behind the numbers it shows."""
-    return {**schemas.page_config(),
+    of network, the class names (label 0, 1, …) and how much work stands behind the numbers
+    it shows."""
+    return {**schemas.page_config(), "classes": list(hub_of(request).classes()),
             "sizes": {"step_rows": STEP_ROWS, "probe_rows": PROBE,
                       "weight_images": views.IMAGES,
                       "slow_batches_per_second": round(1 / SLOW)}}
@@ -94,6 +95,7 @@ def forward(body: schemas.ForwardRequest, request: Request) -> dict[str, Any]:
 def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
     """One example's wishes and nudges when the answer should have been `label`."""
     net, version = model_of(request)
+    check_label(hub_of(request), net, body.label)
     x = to_input(body.image)
     neuron = None
     if body.neuron is not None:
@@ -104,6 +106,16 @@ def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
     chosen = view["neuron"]
     chosen.update(levers_extra(net, w, chosen["layer"], chosen["index"]))
     return {"version": version, **views.forward_view(net, x), **view}
+
+
+def check_label(hub: Hub, net: Network, label: int) -> None:
+    """NoSuchClass (422) unless the model has an output for `label`; the message names the
+    classes."""
+    if label >= net.sizes[-1]:
+        classes = hub.classes()
+        names = f": {', '.join(classes)}" if len(classes) <= 12 else ""
+        raise schemas.NoSuchClass(f"label must be from 0 to {net.sizes[-1] - 1} (the model's "
+                                  f"{net.sizes[-1]} classes{names}), got {label}")
 
 
 def check_neuron(net: Network, layer: int, index: int) -> None:
@@ -120,6 +132,7 @@ def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
     """`steps` steps of gradient descent on this example alone, on a copy of the model."""
     hub = hub_of(request)
     net, version = model_of(request)
+    check_label(hub, net, body.label)
     x_test, y_test = hub.digits().test
     x = to_input(body.image)
     rows = np.vstack([x[None, :], x_test[:STEP_ROWS]])               # (1 + m, 784)
@@ -175,7 +188,8 @@ def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
     hub = hub_of(request)
     data = hub.digits()
     settings = body.settings(len(data.train[1]))        # refused before the old run stops
-    net = Network([784, *body.hidden, 10], seed=body.seed, **KINDS[body.kind].network)
+    sizes = [data.train[0].shape[1], *body.hidden, len(data.classes)]
+    net = Network(sizes, seed=body.seed, **KINDS[body.kind].network)
     run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
                                                      slow=body.slow))
     return _run_view(run, images=True)

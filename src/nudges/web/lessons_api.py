@@ -13,7 +13,16 @@ from ..errors import InvalidInput
 from ..explain import step_effect, wishes
 from ..network import Network
 from . import lessons, schemas, views
-from .api import STEP_ROWS, check_neuron, heavy_slot, hub_of, model_of, router, to_input
+from .api import (
+    STEP_ROWS,
+    check_label,
+    check_neuron,
+    heavy_slot,
+    hub_of,
+    model_of,
+    router,
+    to_input,
+)
 from .state import Hub
 
 
@@ -22,6 +31,7 @@ def tour(body: schemas.TourRequest, request: Request) -> dict[str, Any]:
     """One example's wishes, the levers of the output neuron it wishes up (or `neuron`), and
     the wish passed back to the last hidden layer, term by term."""
     net, version = model_of(request)
+    check_label(hub_of(request), net, body.label)
     x = to_input(body.image)
     layer, j = len(net.sizes) - 1, body.label
     if body.neuron is not None:

@@ -41,6 +41,11 @@ SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 Pixel = Annotated[float, Field(ge=0, le=1)]
 Eta = Annotated[float, Field(gt=0, le=MAX_ETA)]
+Label = Annotated[int, Field(ge=0, lt=MAX_NEURONS)]     # below the model's classes: api.check_label
+
+
+class NoSuchClass(InvalidInput):
+    """A label the model has no output for (answered 422, as a label out of range always was)."""
 
 
 class Strict(BaseModel):
@@ -90,7 +95,7 @@ class WishRequest(Strict):
     """One example's wishes when the network should have said `label`."""
 
     image: Image
-    label: int = Field(ge=0, le=9)
+    label: Label
     neuron: Neuron | None = None
 
 
@@ -98,7 +103,7 @@ class StepRequest(Strict):
     """Apply `steps` steps of gradient descent on this one example, to a copy of the model."""
 
     image: Image
-    label: int = Field(ge=0, le=9)
+    label: Label
     eta: Eta = 3.0
     steps: int = Field(default=1, ge=1, le=MAX_STEPS)
 

@@ -27,11 +27,12 @@ from ..network import Network
 from .api import router
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
 from .runs import Busy, NoRun
-from .state import Hub, NotReady
+from .schemas import NoSuchClass
+from .state import DIGITS, Hub, NotReady
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1 << 20                         # 1 MiB: a 280x280 drawing is about 0.5 MiB of JSON
-STATUS = {Busy: 429, Overloaded: 429, NoRun: 404, NotReady: 503}
+STATUS = {NoSuchClass: 422, Busy: 429, Overloaded: 429, NoRun: 404, NotReady: 503}
 
 
 def create_app(model: Network | None = None, data: Dataset | None = None, *,
@@ -39,14 +40,14 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
                hosts: Sequence[str] = ("127.0.0.1",)) -> FastAPI:
     """The web app for `model` (a quick one is trained at startup if None) and `data`.
 
-    data=None loads the digits at startup from data_path, $NUDGES_DATA, the cache (downloading
-    MNIST into it if `download`), or the embedded sample. Background work starts and stops
-    with the app's lifespan. Requests whose Host header is not localhost, 127.0.0.1, [::1] or
-    one of `hosts` (the address served on) get 400.
+    data: 28x28 pictures of any classes (MNIST's digits, Fashion-MNIST's clothes, EMNIST's
+    letters), the model one output per class. data=None loads the digits at startup from
+    data_path, $NUDGES_DATA, the cache (downloading MNIST into it if `download`), or the
+    embedded sample. Background work starts and stops with the app's lifespan. Requests whose
+    Host header is not localhost, 127.0.0.1, [::1] or one of `hosts` (the address served on)
+    get 400.
     """
-    if model is not None and (model.sizes[0] != 784 or model.sizes[-1] != 10):
-        raise InvalidInput(f"the page draws 28x28 inputs and ten outputs; this network is "
-                           f"{'-'.join(map(str, model.sizes))}")
+    check_servable(model, data)
     hub = Hub(model, data, data_path, download)
     app = FastAPI(title="nudges", lifespan=_lifespan(hub), docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -59,6 +60,28 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(hosts))
     return app
+
+
+def check_servable(model: Network | None, data: Dataset | None) -> None:
+    """InvalidInput, in one line, unless the page can show them: 28x28 pictures (tables and
+    other sizes are not served yet) and a model with 784 inputs and one output per class."""
+    if data is not None and tuple(data.shape) != (28, 28):
+        kind = "a table" if len(data.shape) == 1 else "pictures"
+        raise InvalidInput(f"the page shows 28x28 pictures; {data.name} is {kind} of shape "
+                           f"{tuple(data.shape)}, which it does not serve yet (train, evaluate, "
+                           "predict and explain take it on the command line)")
+    if model is None:
+        return
+    sizes = "-".join(map(str, model.sizes))
+    if model.sizes[0] != 784:
+        raise InvalidInput(f"the page draws 28x28 inputs (784); this network is {sizes}")
+    classes = DIGITS if data is None else data.classes
+    if model.sizes[-1] != len(classes):
+        what = "MNIST's ten digits" if data is None else \
+            f"the {len(classes)} classes of {data.name}"
+        raise InvalidInput(f"this network ({sizes}) has {model.sizes[-1]} outputs, but the page "
+                           f"shows {what}; serve it with the data it was trained on "
+                           "(--data PATH)")
 
 
 def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

@@ -32,9 +32,13 @@ class NotReady(NudgesError):
     """The digits are still loading, or could not be loaded."""
 
 
-def video_network(seed: int = 0) -> Network:
-    """The video's 784-16-16-10 sigmoid network with the quadratic cost."""
-    return Network([784, 16, 16, 10], seed=seed)
+DIGITS = tuple("0123456789")   # the classes while MNIST loads (the only data loaded late)
+
+
+def video_network(seed: int = 0, classes: int = 10) -> Network:
+    """The video's 784-16-16-10 sigmoid network with the quadratic cost (with one output per
+    class of other 28x28 pictures)."""
+    return Network([784, 16, 16, classes], seed=seed)
 
 
 def data_hint(data: Dataset | None, note: str) -> str:
@@ -58,7 +62,8 @@ class Hub:
 
     def __init__(self, model: Network | None = None, data: Dataset | None = None,
                  data_path: str | PathLike[str] | None = None, download: bool = False) -> None:
-        self.model = model if model is not None else video_network()
+        self.model = model if model is not None else video_network(
+            classes=len(data.classes) if data is not None else len(DIGITS))
         self.version = 1
         self._versions = itertools.count(2)    # every model shown gets a version of its own
         self.training_quick = model is None
@@ -153,6 +158,10 @@ class Hub:
                 return net, version
             return self.model, self.version
 
+    def classes(self) -> tuple[str, ...]:
+        """The name of each class (label 0, 1, …): the data's, or the digits' while MNIST loads."""
+        return self.data.classes if self.data is not None else DIGITS
+
     def digits(self) -> Dataset:
         """The data set, or NotReady saying why not."""
         if self.data is None:
@@ -161,8 +170,8 @@ class Hub:
 
     def status(self, session: str | None = None) -> dict[str, Any]:
         """For the page's banner: the model's version and note (this session's own choice, if
-        it made one: then `own` is true), the data's source, and how to get full MNIST if
-        the page shows the sample or no digits (data_hint)."""
+        it made one: then `own` is true), the data's source and class names, and how to get
+        full MNIST if the page shows the sample or no digits (data_hint)."""
         net, version = self.current(session)
         own = self.chosen.get(session or "")
         test = 0 if self.data is None else len(self.data.test[1])
@@ -171,4 +180,5 @@ class Hub:
                 "server_model": self.model_note,
                 "training_quick": self.training_quick, "progress": self.quick_progress,
                 "data": self.data_note, "data_ready": self.data is not None, "n_test": test,
+                "classes": list(self.classes()),
                 "data_hint": data_hint(self.data, self.data_note)}

@@ -3,6 +3,7 @@
 // the mini-batch's average (−∇C) and the whole training set's. One colour scale for every cell.
 
 import {digitImg} from "./figures.js";
+import {className} from "./state.js";
 import {esc, num} from "./util.js";
 
 const MOST = 0.6;        // the strongest cell's colour opacity: its number stays readable
@@ -39,9 +40,10 @@ function scaleOf(rows, average) {
 function exampleHead(e) {
   const ok = e.prediction === e.label;
   return `<th scope="col" class="example${ok ? "" : " wrong"}" data-index="${e.index}">` +
-    digitImg(e.pixels, `training digit ${e.index}, a ${e.label}`, "thumb") +
+    digitImg(e.pixels, `training example ${e.index}, a ${esc(className(e.label))}`, "thumb") +
     `<span class="index">#${e.index}</span>` +
-    `<span class="label">${e.label}</span><span class="says">says ${e.prediction}` +
+    `<span class="label">${esc(className(e.label))}</span>` +
+    `<span class="says">says ${esc(className(e.prediction))}` +
     `${ok ? "" : ` <b class="wrong-mark" title="wrong">✗</b>`}</span></th>`;
 }
 

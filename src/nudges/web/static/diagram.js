@@ -16,10 +16,13 @@ const GLOW = `<defs><filter id="glow" x="-50%" y="-50%" width="200%" height="200
 export const NUDGE_REF = 0.25, WISH_REF = 1;
 
 // model: /api/model; r: /api/forward or /api/wishes (or null); nudging: show the wishes.
-// opts: {rescale, follow (glow only the chosen neuron's incoming nudges), label (the digit
-// it should be, to mark a wrong answer; null if unknown)}.
+// opts: {rescale, follow (glow only the chosen neuron's incoming nudges), label (the class
+// it should be, to mark a wrong answer; null if unknown), name (class j's name; default j)}.
 export function diagram(model, r, nudging, error, opts = {}) {
-  const sizes = model.sizes, {img, layers} = layout(sizes);
+  const name = opts.name || String, sizes = model.sizes;
+  const outputs = [...Array(sizes.at(-1)).keys()];
+  const widest = Math.max(...outputs.map((j) => shortened(name(j)).length));
+  const {img, layers} = layout(sizes, widest);
   const lit = r ? r.activations.map(brightness) : sizes.map((n) => new Array(n).fill(0));
   const dim = nudging ? 0.3 : 1, neuronAt = (l) => (i) => layers[l].neurons[i];
   const colour = nudging ? () => "#8b96a8" : null;       // in the nudges view, only nudges are blue/red
@@ -39,10 +42,12 @@ export function diagram(model, r, nudging, error, opts = {}) {
   return svg + note(r, error);
 }
 
-function layout(sizes) {
+// Where the picture and each neuron go; the output layer moves left to leave room for
+// names longer than a digit (`widest` characters, about 12 units each).
+function layout(sizes, widest = 1) {
   const top = 36, bottom = H - 44, img = {x: 18, size: 196};
   img.y = (H - img.size) / 2 - 10;
-  const first = 330, last = sizes.length > 2 ? 840 : 600;
+  const first = 330, last = (sizes.length > 2 ? 840 : 600) - 12 * (widest - 1);
   const layers = [null];
   for (let l = 1; l < sizes.length; l++) {
     const x = sizes.length === 2 ? last : first + (last - first) * (l - 1) / (sizes.length - 2);
@@ -124,7 +129,9 @@ function neurons(layers, lit, r, nudging, opts) {
       out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted,
                               nudging});
       if (wishes) out += wishBar(p, wishes[i], top);
-      if (l === last) out += outputLabel(p, i, a, wishes, predicted, predicted && wrong);
+      if (l === last) {
+        out += outputLabel(p, i, a, wishes, predicted, predicted && wrong, opts.name || String);
+      }
     });
   }
   return out;
@@ -155,9 +162,14 @@ function wishBar(p, wish, top) {
     `${x + 5},${(tip - dir * 6).toFixed(1)} ${x},${tip.toFixed(1)}" fill="${colour}"/>`;
 }
 
-// The output's digit, value and wish; a wrong answer (the predicted output when the example
-// is labelled otherwise) is marked with ✗.
-function outputLabel(p, i, a, wishes, predicted, wrong) {
+// A class name as the diagram shows it: at most LONGEST characters (the rest as "…").
+const LONGEST = 14;
+const shortened = (name) => (String(name).length > LONGEST
+  ? String(name).slice(0, LONGEST - 1) + "…" : String(name));
+
+// The output's class name, value and wish; a wrong answer (the predicted output when the
+// example is labelled otherwise) is marked with ✗.
+function outputLabel(p, i, a, wishes, predicted, wrong, name) {
   const x = p.x + p.r + (wishes ? 18 : 10);
   const shown = wishes && Math.abs(wishes[i]) >= 0.005;
   const wish = shown ? `<tspan class="wish" fill="${sign(wishes[i])}" dx="8">` +
@@ -165,7 +177,7 @@ function outputLabel(p, i, a, wishes, predicted, wrong) {
   const mark = wrong ? `<text x="${p.x - p.r - 6}" y="${p.y + 6}" text-anchor="end" ` +
     `class="out"><tspan class="wrong">✗</tspan><title>the answer, and wrong</title></text>` : "";
   return mark + `<text x="${x}" y="${p.y + 6}" class="out${predicted ? " predicted" : ""}">` +
-    `<tspan class="digit">${i}</tspan><tspan dx="10" class="value">${a.toFixed(2)}</tspan>` +
+    `<tspan class="digit">${esc(shortened(name(i)))}</tspan><tspan dx="10" class="value">${a.toFixed(2)}</tspan>` +
     `${wish}</text>`;
 }
 
@@ -182,7 +194,7 @@ function layerLabels(sizes, layers, img) {
 // A line under the diagram: what to do when there is nothing to show, or what went wrong.
 function note(r, error) {
   if (r && !error) return "";
-  const text = error || "draw a digit to see every layer light up";
+  const text = error || "draw, or load a test example, to see every layer light up";
   return `<text x="${W / 2}" y="${H - 8}" class="note${r ? " error" : ""}" ` +
     `text-anchor="middle">${esc(text)}</text>`;
 }

@@ -86,6 +86,7 @@ async function start() {
   route();
   window.addEventListener("hashchange", route);
   const config = await loadConfig();
+  state.classes = config.classes;
   fillText(config);
   setupPad({changed, error: showError, example: (digit) => {
     if (state.view === "nudges") setTarget(digit.label, false);

@@ -8,25 +8,18 @@ import {bars, factorBars} from "./figures.js";
 import {padImage} from "./pad.js";
 import {heatmap} from "./pictures.js";
 import {onRender, render, schedule} from "./see.js";
-import {state} from "./state.js";
-import {$, DIM, HI, bound, fmt, maxAbs, num, sig} from "./util.js";
+import {className, shortName, state} from "./state.js";
+import {$, DIM, HI, bound, esc, fmt, maxAbs, num, sig} from "./util.js";
 
-const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const range = (n) => [...Array(n).keys()];
 // Blue and red mean nudge up and down in this view; the step's charts use their own colours.
 const AFTER = "#dde3ec", BETTER = "#6fdc8c", WORSE = "#f0a35e";
-const PICK = "Pick the right digit: every neuron, weight and bias then shows how this one " +
+const PICK = "Pick the right answer: every neuron, weight and bias then shows how this one " +
   "example wants it nudged.";
 let stepHint = "";
 
 export function setupNudges(config) {
-  for (const d of DIGITS) {
-    const b = document.createElement("button");
-    b.textContent = d;
-    b.dataset.digit = d;
-    b.setAttribute("aria-pressed", "false");
-    b.addEventListener("click", () => setTarget(d, true));
-    $("targets").appendChild(b);
-  }
+  targetButtons(config.classes);
   const choose = (e) => {
     const circle = e.target.closest("[data-layer]");
     if (!circle || state.view !== "nudges") return;
@@ -48,7 +41,22 @@ export function setupNudges(config) {
   onRender(renderWishes);
 }
 
-// The digit the network should have said; refresh: ask the server again now.
+// One button per class, named as the data names it (digits, letters, clothes).
+function targetButtons(classes) {
+  const longest = Math.max(...classes.map((c) => c.length));
+  $("targets").classList.toggle("many", classes.length > 10);
+  $("targets").classList.toggle("words", longest > 2);
+  for (const d of range(classes.length)) {
+    const b = document.createElement("button");
+    b.textContent = className(d);
+    b.dataset.digit = d;
+    b.setAttribute("aria-pressed", "false");
+    b.addEventListener("click", () => setTarget(d, true));
+    $("targets").appendChild(b);
+  }
+}
+
+// The class the network should have said; refresh: ask the server again now.
 export function setTarget(digit, refresh) {
   state.target = digit;
   for (const b of $("targets").children) {
@@ -74,8 +82,8 @@ function renderWishes(r, nudging) {
   }
   const wishes = r.output_wish.map((w, j) => [w, j])
     .sort((a, b) => Math.abs(b[0]) - Math.abs(a[0]));
-  const listed = wishes.slice(0, 3).map(([w, j]) => `${j} ${w >= 0 ? "up" : "down"} by ` +
-    `${num(Math.abs(w), 2)}`).join(", ");
+  const listed = wishes.slice(0, 3).map(([w, j]) => `${esc(className(j))} ` +
+    `${w >= 0 ? "up" : "down"} by ${num(Math.abs(w), 2)}`).join(", ");
   $("wish-summary").innerHTML = `This example's cost C<sub>x</sub> = <b>${sig(r.cost)}</b>. ` +
     `It wishes output ${listed}. The glowing lines are ${state.neuron === null
       ? "its biggest weight nudges in each layer" : "the chosen neuron's biggest weight " +
@@ -146,27 +154,32 @@ async function applyStep() {
   $("step").disabled = false;
 }
 
-// The ten outputs before (grey) and after (colour) the step; the wished-for digit stands out.
+// The outputs before (grey) and after (colour) the step; the wished-for class stands out.
+// Each class is named on the axis if its name is short (shortName), else numbered.
 export function outputsChart(svg, before, after, target) {
-  const f = frame(320, 150, {l: 14, r: 6, t: 18, b: 22}, {lo: 0, hi: 10}, {lo: 0, hi: 1});
+  const classes = range(before.length);
+  const f = frame(320, 150, {l: 14, r: 6, t: 18, b: 22}, {lo: 0, hi: classes.length},
+                  {lo: 0, hi: 1});
   paint(svg, [
     caption(f, "output before (grey) and after (colour)"),
-    ...DIGITS.map((j) => bar(f, [j, j + 0.38], [0, before[j]], DIM) +
+    ...classes.map((j) => bar(f, [j, j + 0.38], [0, before[j]], DIM) +
       bar(f, [j + 0.42, j + 0.8], [0, after[j]], j === target ? HI : AFTER)),
-    xAxis(f, DIGITS, {at: (j) => j + 0.4, label: String,
+    xAxis(f, classes, {at: (j) => j + 0.4, label: shortName,
                       cls: (j) => (j === target ? "target" : "")}),
     rule(f, 0),
   ]);
 }
 
-// How the step changed the cost of the other test digits, by label: down is better.
+// How the step changed the cost of the other test examples, by label: down is better.
 export function digitsChart(svg, change, counts) {
   const top = maxAbs(change), v = (j) => (counts[j] ? change[j] / top : 0);
-  const f = frame(320, 150, {l: 14, r: 6, t: 28, b: 26}, {lo: 0, hi: 10}, {lo: -1, hi: 1});
+  const classes = range(change.length);
+  const f = frame(320, 150, {l: 14, r: 6, t: 28, b: 26}, {lo: 0, hi: classes.length},
+                  {lo: -1, hi: 1});
   paint(svg, [
-    caption(f, "cost change of the other test digits, by label"),
-    ...DIGITS.map((j) => bar(f, [j + 0.15, j + 0.85], [0, v(j)], v(j) <= 0 ? BETTER : WORSE)),
-    xAxis(f, DIGITS, {at: (j) => j + 0.5, label: String, below: 20}),
+    caption(f, "cost change of the other test examples, by label"),
+    ...classes.map((j) => bar(f, [j + 0.15, j + 0.85], [0, v(j)], v(j) <= 0 ? BETTER : WORSE)),
+    xAxis(f, classes, {at: (j) => j + 0.5, label: shortName, below: 20}),
     rule(f, 0),
     text(f.width - 8, 24, "worse ↑", {anchor: "end", fill: WORSE}),
     text(f.width - 8, f.height - 18, "better ↓", {anchor: "end", fill: BETTER}),

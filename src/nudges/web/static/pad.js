@@ -2,7 +2,7 @@
 
 import {api} from "./api.js";
 import {grayCanvas} from "./pictures.js";
-import {state} from "./state.js";
+import {className, state} from "./state.js";
 import {$} from "./util.js";
 
 const pad = {canvas: null, ctx: null, strokes: [], example: null, drawing: false};
@@ -54,7 +54,7 @@ function padPoint(e) {
 function drawPad() {
   paintPad(pad.canvas, pad.strokes, pad.example && pad.example.pixels);
   $("pad-hint").textContent = pad.example
-    ? `Test digit #${pad.example.index}, labelled ${pad.example.label}. Draw to start your own.`
+    ? `Test example #${pad.example.index}, labelled ${className(pad.example.label)}. Draw to start your own.`
     : "Draw a digit with the mouse, a pen or a finger.";
 }
 

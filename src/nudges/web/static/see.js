@@ -5,7 +5,7 @@ import {api} from "./api.js";
 import {diagram} from "./diagram.js";
 import {padImage, shownExample} from "./pad.js";
 import {grayCanvas} from "./pictures.js";
-import {state} from "./state.js";
+import {className, state} from "./state.js";
 import {$} from "./util.js";
 
 let busy = false, dirty = false;
@@ -41,10 +41,13 @@ export function render() {
   const r = state.result, nudging = Boolean(state.view === "nudges" && r && r.nudge_edges);
   const example = shownExample(), label = nudging ? r.label : example ? example.label : null;
   $("net").innerHTML = diagram(state.model, r, nudging, state.error,
-                               {rescale: state.rescale, follow: state.neuron !== null, label});
-  $("predicted-digit").textContent = r ? r.prediction : "?";
+                               {rescale: state.rescale, follow: state.neuron !== null, label,
+                                name: className});
+  const said = r ? className(r.prediction) : "?";
+  $("predicted-digit").textContent = said;
+  $("predicted-digit").classList.toggle("word", said.length > 3);     // "Ankle boot"
   const wrong = r && label !== null && r.prediction !== label;
-  $("prediction-note").textContent = wrong ? `✗ wrong: it is a ${label}` : "";
+  $("prediction-note").textContent = wrong ? `✗ wrong: it is a ${className(label)}` : "";
   if (state.focus && document.activeElement === document.body) {   // redrawn: keep the focus
     const circle = $("net").querySelector(state.focus);
     if (circle) circle.focus();

@@ -10,4 +10,12 @@ export const state = {
   neuron: null,     // the neuron chosen in the diagram: {layer, index}
   focus: null,      // the chosen neuron's selector, to give it the focus back after a redraw
   rescale: false,   // nudges scaled to this example's biggest, not the absolute scale
+  classes: null,    // the name of each class, label 0, 1, … (/api/config): digits, letters, clothes
 };
+
+// Class j's name ("7", "K", "Ankle boot"); the number itself where no names are known.
+export const className = (j) => (state.classes && state.classes[j] !== undefined
+  ? state.classes[j] : String(j));
+
+// Class j's name if it is short enough for a chart's axis (3 characters), else its number.
+export const shortName = (j) => (className(j).length <= 3 ? className(j) : String(j));

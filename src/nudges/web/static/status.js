@@ -33,7 +33,7 @@ export function renderBanner() {
   const data = s.data.split(":")[0];
   const banner = $("banner");
   banner.innerHTML = `<b>${esc(s.sizes.join("-"))}</b> ${esc(s.model)}${progress}` +
-    ` <span class="sep">·</span> digits: ${esc(data)}`;
+    ` <span class="sep">·</span> data: ${esc(data)}`;
   banner.title = s.data;
   banner.classList.toggle("busy", s.training_quick);
   $("unuse").hidden = !s.own;              // this tab shows its own trained network

@@ -4,11 +4,13 @@
 
 import {BATCH_STEPS} from "./tour-batch.js";
 import {bars, digitImg, factorBars} from "./figures.js";
-import {fmt, num, sig} from "./util.js";
+import {className} from "./state.js";
+import {esc, fmt, num, sig} from "./util.js";
 
 const sub = (s) => `<sub>${s}</sub>`;
 const last = (d) => d.model.sizes.length - 1;
 const right = (w) => w.prediction === w.label;
+const named = (j) => esc(className(j));                // "7", "K", "Ankle boot"
 
 // The cost of one example, as the loaded network's cost computes it.
 function costFormula(d) {
@@ -24,25 +26,26 @@ function costFormula(d) {
 
 function outputs(d) {
   const w = d.wishes, a = w.activations[last(d)];
-  return bars(a.map((v, j) => ({name: j, value: v,
+  return bars(a.map((v, j) => ({name: named(j), value: v,
                                  mark: j === w.label ? "target" : j === w.prediction ? "wrong" : ""})),
-              {scale: 1, signed: false, caption: "the ten outputs a<sup>L</sup>, on 0 to 1"});
+              {scale: 1, signed: false, caption: `the ${a.length} outputs a<sup>L</sup>, on 0 to 1`});
 }
 
 const one = {
   title: "One training example and its cost", view: "see",
   render(d) {
     const w = d.wishes, verdict = right(w) ? "right"
-      : `<b class="wrong-mark">wrong ✗</b> (it is a ${w.label})`;
+      : `<b class="wrong-mark">wrong ✗</b> (it is a ${named(w.label)})`;
+    const n = d.model.sizes[last(d)];
     return {
-      text: `Test digit #${d.digit.index} is a <b>${w.label}</b>. The network's ` +
-        `${d.model.sizes.join("-")} neurons turn its 784 pixels into ten outputs; the ` +
-        `brightest, <b>${w.prediction}</b>, is its answer: ${verdict}. The cost C${sub("x")} ` +
-        `of this one example measures how far the outputs are from what they should be: ` +
-        `1 for the ${w.label}, 0 for every other digit.`,
+      text: `Test example #${d.digit.index} is a <b>${named(w.label)}</b>. The network's ` +
+        `${d.model.sizes.join("-")} neurons turn its 784 pixels into ${n} outputs; the ` +
+        `brightest, <b>${named(w.prediction)}</b>, is its answer: ${verdict}. The cost ` +
+        `C${sub("x")} of this one example measures how far the outputs are from what they ` +
+        `should be: 1 for the ${named(w.label)}, 0 for every other one.`,
       formula: costFormula(d),
-      figure: `<div class="tour-pair">${digitImg(d.digit.pixels, `test digit ${d.digit.index}, ` +
-        `a ${w.label}`)}${outputs(d)}</div>`,
+      figure: `<div class="tour-pair">${digitImg(d.digit.pixels, `test example ` +
+        `${d.digit.index}, a ${named(w.label)}`)}${outputs(d)}</div>`,
     };
   },
 };
@@ -52,7 +55,8 @@ const two = {
   render(d) {
     const w = d.wishes, a = w.activations[last(d)], j = w.label;
     return {
-      text: `This example cannot change the network; it can only wish. It wants the ${j} ` +
+      text: `This example cannot change the network; it can only wish. It wants the ` +
+        `${named(j)} ` +
         `output <b>up</b> and every other output <b>down</b>, each in proportion to how far it ` +
         `is from its target: a wrong output near 1 is wished down hard, one already near 0 ` +
         `hardly at all.`,

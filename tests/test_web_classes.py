@@ -1,0 +1,148 @@
+"""The page's server with 28x28 pictures of any classes (issue 12): class names in /api/config
+and /api/status, labels checked against the model's classes, networks sized by the data, and
+`nudges serve` with --data or a model trained on such data; tables are refused in one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+
+from nudges.cli import main  # noqa: E402
+from nudges.data import Dataset  # noqa: E402
+from nudges.errors import InvalidInput  # noqa: E402
+from nudges.network import Network  # noqa: E402
+from nudges.web import create_app  # noqa: E402
+from nudges.web.state import Hub  # noqa: E402
+
+from .tiny_data import idx_bytes  # noqa: E402
+from .web_helpers import TestClient, drawing, error_of, our_threads, tiny_dataset  # noqa: E402
+
+ANIMALS = ("cat", "dog", "cow", "owl")
+SESSION = "classes-session-1"
+
+
+@pytest.fixture(scope="module")
+def client():
+    app = create_app(Network([784, 8, 4], seed=0), tiny_dataset(200, 50, 60, classes=ANIMALS))
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+    assert not our_threads()
+
+
+def test_the_class_names_are_reported(client):
+    assert client.get("/api/config").json()["classes"] == list(ANIMALS)
+    status = client.get("/api/status").json()
+    assert status["classes"] == list(ANIMALS) and status["sizes"] == [784, 8, 4]
+
+
+def test_a_forward_pass_gives_one_output_per_class(client):
+    result = client.post("/api/forward", json={"image": drawing()}).json()
+    assert len(result["activations"][-1]) == 4 and 0 <= result["prediction"] < 4
+
+
+@pytest.mark.parametrize("path, extra", [("wishes", {}), ("step", {}), ("tour", {})])
+def test_every_label_below_the_class_count_is_taken(client, path, extra):
+    result = client.post(f"/api/{path}", json={"image": drawing(), "label": 3, **extra})
+    assert result.status_code == 200, result.text
+
+
+@pytest.mark.parametrize("path", ["wishes", "step", "tour"])
+@pytest.mark.parametrize("label", [4, 9, 511])
+def test_a_label_the_model_has_no_output_for_is_422(client, path, label):
+    message = error_of(client.post(f"/api/{path}", json={"image": drawing(), "label": label}),
+                       422)
+    assert f"from 0 to 3 (the model's 4 classes: cat, dog, cow, owl), got {label}" in message
+
+
+def test_a_label_past_any_network_is_refused_by_the_schema(client):
+    assert "label" in error_of(client.post("/api/wishes", json={"image": drawing(),
+                                                                "label": 512}), 422)
+
+
+def test_watch_it_learn_builds_a_network_for_the_classes(client):
+    run = client.post("/api/train/start", json={"session": SESSION, "hidden": [5],
+                                                "epochs": 1}).json()
+    assert run["sizes"] == [784, 5, 4]
+    client.post("/api/train/control", json={"session": SESSION, "action": "stop"})
+
+
+def test_the_quick_model_has_an_output_per_class():
+    assert Hub(None, tiny_dataset(classes=ANIMALS)).model.sizes == [784, 16, 16, 4]
+    assert Hub(None, None).model.sizes == [784, 16, 16, 10]            # MNIST, loaded later
+    assert Hub(None, None).classes() == tuple("0123456789")
+
+
+def test_a_model_whose_outputs_are_not_the_classes_is_refused():
+    with pytest.raises(InvalidInput, match=r"784-8-10\) has 10 outputs, but the page shows "
+                                           r"the 4 classes of tiny"):
+        create_app(Network([784, 8, 10], seed=0), tiny_dataset(classes=ANIMALS))
+    with pytest.raises(InvalidInput, match="has 4 outputs, but the page shows MNIST's ten"):
+        create_app(Network([784, 8, 4], seed=0))
+
+
+def test_a_table_is_refused_in_one_line():
+    rng = np.random.default_rng(0)
+    split = (rng.random((30, 4), dtype=np.float32), rng.integers(0, 3, 30))
+    table = Dataset(split, split, split, "a table", "iris", classes=("a", "b", "c"),
+                    shape=(4,))
+    with pytest.raises(InvalidInput, match=r"iris is a table of shape \(4,\), which it does "
+                                           "not serve yet"):
+        create_app(None, table)
+
+
+# -- the command ----------------------------------------------------------------------------
+def write_letters(directory: Path, per_class: int = 4) -> Path:
+    """EMNIST-letters-shaped 28x28 IDX files: images stored transposed, labels 1 to 26."""
+    directory.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for part, n in (("train", per_class), ("test", 2)):
+        labels = np.repeat(np.arange(1, 27), n).astype(np.uint8)
+        images = rng.integers(0, 60, (len(labels), 28, 28)).astype(np.uint8)
+        images[:, 4:24, 12] = 255                              # a bar: ink to centre
+        images[:, 24, :] = (labels * 9)[:, None]               # tells the letters apart
+        (directory / f"emnist-letters-{part}-images-idx3-ubyte").write_bytes(
+            idx_bytes(images.transpose(0, 2, 1)))
+        (directory / f"emnist-letters-{part}-labels-idx1-ubyte").write_bytes(idx_bytes(labels))
+    return directory
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """The app `nudges serve` would run (uvicorn.run replaced)."""
+    import uvicorn
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
+    return calls
+
+
+def test_serve_data_shows_its_classes(served, tmp_path, capsys):
+    letters = write_letters(tmp_path / "letters")
+    assert main(["serve", "--data", str(letters), "--port", "8124"]) == 0
+    hub = served["app"].state.hub
+    assert hub.classes() == tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert hub.model.sizes == [784, 16, 16, 26] and hub.training_quick
+
+
+def test_serve_a_model_trained_on_letters_finds_its_data(served, tmp_path, capsys):
+    letters, model = write_letters(tmp_path / "letters"), tmp_path / "letters.npz"
+    assert main(["train", "--data", str(letters), "--preset", "book", "--epochs", "1",
+                 "--engine", "numpy", "--quiet", "--save", str(model)]) == 0
+    assert main(["serve", str(model), "--port", "8125"]) == 0
+    hub = served["app"].state.hub
+    assert hub.model.sizes == [784, 30, 26] and hub.classes()[-1] == "Z"
+    assert hub.data is not None and not hub.training_quick
+
+
+def test_serve_refuses_a_table_in_one_line(served, tmp_path, capsys):
+    csv = tmp_path / "rows.csv"
+    csv.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    assert main(["serve", "--data", str(csv)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("nudges: error: the page shows 28x28 "
+                                                   "pictures; rows is a table")
+    assert "app" not in served
