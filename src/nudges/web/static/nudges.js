@@ -148,7 +148,7 @@ async function applyStep() {
     const others = s.digit_counts.reduce((a, b) => a + b, 0);
     $("step-summary").innerHTML = `${steps === 1 ? "One step" : `${steps} steps`} with ` +
       `η = ${s.eta}: this example's cost ${sig(s.cost_before)} → <b>${sig(s.cost_after)}</b>. ` +
-      `On the right, what it did to ${others} other test digits (on a copy: the model stays ` +
+      `On the right, what it did to ${others} other test examples (on a copy: the model stays ` +
       `as it is).`;
   } catch (e) { $("step-summary").textContent = e.message; }
   $("step").disabled = false;

@@ -17,5 +17,7 @@ export const state = {
 export const className = (j) => (state.classes && state.classes[j] !== undefined
   ? state.classes[j] : String(j));
 
-// Class j's name if it is short enough for a chart's axis (3 characters), else its number.
-export const shortName = (j) => (className(j).length <= 3 ? className(j) : String(j));
+// Class j's name on a chart's axis when every name is short (3 characters: digits, letters),
+// else its number for every class alike.
+export const shortName = (j) => (!state.classes || state.classes.some((c) => c.length > 3)
+  ? String(j) : className(j));
