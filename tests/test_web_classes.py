@@ -93,6 +93,10 @@ def test_a_table_is_refused_in_one_line():
     with pytest.raises(InvalidInput, match=r"iris is a table of shape \(4,\), which it does "
                                            "not serve yet"):
         create_app(None, table)
+    big = Dataset(split, split, split, "pictures", "photos", classes=("a", "b", "c"),
+                  shape=(2, 2))
+    with pytest.raises(InvalidInput, match=r"photos is pictures of shape \(2, 2\)"):
+        create_app(None, big)
 
 
 # -- the command ----------------------------------------------------------------------------
