@@ -233,8 +233,3 @@ def _run_view(run: Run, images: bool) -> dict[str, Any]:
     if images:
         view["weight_images"] = views.weight_images(run.net)
     return view
-
-
-# The guided tour's and the averaging table's endpoints join this router; that module uses the
-# helpers above, so it comes last.
-from . import lessons_api  # noqa: E402, F401

@@ -1,13 +1,13 @@
 """The endpoints of the guided tour and the averaging table: checked like the others (schemas,
 then InvalidInput for what only the model or the data can tell), computed by the library.
-They join api.router, which imports this module last."""
+Their router sits beside api.router in the app (server.create_app); they use api's helpers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..errors import InvalidInput
 from ..explain import step_effect, wishes
@@ -20,10 +20,11 @@ from .api import (
     heavy_slot,
     hub_of,
     model_of,
-    router,
     to_input,
 )
 from .state import Hub
+
+router = APIRouter(prefix="/api")
 
 
 @router.post("/tour")

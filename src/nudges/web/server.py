@@ -24,7 +24,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
-from .api import router
+from . import api, lessons_api
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
 from .runs import Busy, NoRun
 from .schemas import NoSuchClass
@@ -53,7 +53,8 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
                   openapi_url="/api/openapi.json")
     app.state.hub = hub
     app.state.heavy = HeavyWork()
-    app.include_router(router)
+    app.include_router(api.router)
+    app.include_router(lessons_api.router)
     app.mount("/static", Revalidated(directory=STATIC), name="static")
     app.add_api_route("/", index, include_in_schema=False)
     _add_error_handlers(app)
