@@ -1,6 +1,6 @@
 """The page's server with 28x28 pictures of any classes (issue 12): class names in /api/config
 and /api/status, labels checked against the model's classes, networks sized by the data, and
-`nudges serve` with --data or a model trained on such data; tables are refused in one line."""
+`nudges serve` with --data or a model trained on such data (tables: test_web_tables.py)."""
 
 from __future__ import annotations
 
@@ -85,17 +85,13 @@ def test_a_model_whose_outputs_are_not_the_classes_is_refused():
         create_app(Network([784, 8, 4], seed=0))
 
 
-def test_a_table_is_refused_in_one_line():
+def test_pictures_of_another_size_are_refused_in_one_line():
     rng = np.random.default_rng(0)
     split = (rng.random((30, 4), dtype=np.float32), rng.integers(0, 3, 30))
-    table = Dataset(split, split, split, "a table", "iris", classes=("a", "b", "c"),
-                    shape=(4,))
-    with pytest.raises(InvalidInput, match=r"iris is a table of shape \(4,\), which it does "
-                                           "not serve yet"):
-        create_app(None, table)
     big = Dataset(split, split, split, "pictures", "photos", classes=("a", "b", "c"),
                   shape=(2, 2))
-    with pytest.raises(InvalidInput, match=r"photos is pictures of shape \(2, 2\)"):
+    with pytest.raises(InvalidInput, match=r"photos is pictures of shape \(2, 2\), which it "
+                                           "does not serve yet"):
         create_app(None, big)
 
 
@@ -140,13 +136,3 @@ def test_serve_a_model_trained_on_letters_finds_its_data(served, tmp_path, capsy
     hub = served["app"].state.hub
     assert hub.model.sizes == [784, 30, 26] and hub.classes()[-1] == "Z"
     assert hub.data is not None and not hub.training_quick
-
-
-def test_serve_refuses_a_table_in_one_line(served, tmp_path, capsys):
-    csv = tmp_path / "rows.csv"
-    csv.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
-    assert main(["serve", "--data", str(csv)]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("nudges: error: the page shows 28x28 "
-                                                   "pictures; rows is a table")
-    assert "app" not in served

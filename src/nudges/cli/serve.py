@@ -20,6 +20,7 @@ EXAMPLES = """\
   nudges serve --port 8080 --data ../shared/data/mnist
   nudges serve --data /usr/share/datasets/fashion-mnist   # clothes: 10 named classes
   nudges serve fashion.npz              # a model trained on --data: served with that data
+  nudges serve --data iris.csv --label species   # a table: rows typed or from the test set
 """
 
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     saved = load_saved(args.model) if args.model else None
     data = served_data(args, saved)
     app = create_app(saved.network if saved else None, data, download=args.download,
-                     hosts=[args.host])               # refuses tables and misfits in one line
+                     hosts=[args.host])               # refuses misfits in one line
     check_port(args.host, args.port)
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"nudges: open http://{host}:{args.port}/ in a browser (Ctrl-C stops the server)",

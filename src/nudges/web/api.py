@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
+from ..data import Dataset
+from ..datasets.splits import standardised
 from ..errors import InvalidInput
 from ..explain import step_effect, wishes
 from ..images import to_mnist
@@ -21,7 +23,7 @@ from . import schemas, views
 from .choices import KINDS
 from .lessons import levers_extra
 from .runs import PROBE, SLOW, Run
-from .state import Hub
+from .state import Hub, feature_names, is_table
 
 router = APIRouter(prefix="/api")
 STEP_ROWS = 500          # test digits that show what one example's step does to the others
@@ -54,8 +56,11 @@ def model_of(request: Request) -> tuple[Network, int]:
     return hub_of(request).current(session_of(request))
 
 
-def to_input(image: schemas.Image) -> np.ndarray:
-    """The picture as the network's input row (784,): centred the MNIST way unless it is."""
+def to_input(hub: Hub, image: schemas.Image) -> np.ndarray:
+    """The picture as the network's input row (784,): centred the MNIST way unless it is;
+    NeedsPictures (422) if the data is a table."""
+    if hub.data is not None:
+        hub.pictures()
     gray = np.asarray(image.pixels, dtype=np.float64).reshape(image.height, image.width)
     return to_mnist(gray) if image.centre else gray.reshape(-1).astype(np.float32)
 
@@ -65,7 +70,8 @@ def config(request: Request) -> dict[str, Any]:
     """What the page offers but does not decide: the request limits and defaults, the kinds
     of network, the class names (label 0, 1, …) and how much work stands behind the numbers
     it shows."""
-    return {**schemas.page_config(), "classes": list(hub_of(request).classes()),
+    hub = hub_of(request)
+    return {**schemas.page_config(), "classes": list(hub.classes()), **hub.kind(),
             "sizes": {"step_rows": STEP_ROWS, "probe_rows": PROBE,
                       "weight_images": views.IMAGES,
                       "slow_batches_per_second": round(1 / SLOW)}}
@@ -86,9 +92,52 @@ def model(request: Request) -> dict[str, Any]:
 
 @router.post("/forward")
 def forward(body: schemas.ForwardRequest, request: Request) -> dict[str, Any]:
-    """Every layer's activations for one picture, and the digit the network sees."""
+    """Every layer's activations for one picture or table row, and the class it sees."""
     net, version = model_of(request)
-    return {"version": version, **views.forward_view(net, to_input(body.image))}
+    hub = hub_of(request)
+    if body.image is not None:
+        return {"version": version, **views.forward_view(net, to_input(hub, body.image))}
+    x, shown = table_input(hub, body.row, body.test_index)
+    return {"version": version, **views.forward_view(net, x), **shown}
+
+
+def table_input(hub: Hub, row: list[float] | None, index: int | None
+                ) -> tuple[np.ndarray, dict[str, Any]]:
+    """The network's input (features,) for a row in the data's units, standardised with the
+    recorded scaling as `nudges predict` does, or for test row `index`; and what the page
+    shows of it: the row in the data's units (and the test row's label). BadRow (422) for
+    pictures, a row of the wrong length or an index past the test set."""
+    data = hub.digits()
+    if not is_table(data):
+        raise schemas.BadRow(f"{data.name} is pictures; send an image, not a row")
+    if row is not None:
+        return typed_row(data, row), {"row": row}
+    x_test, y_test = data.test
+    if index is None or index >= len(y_test):
+        raise schemas.BadRow(f"test_index must be from 0 to {len(y_test) - 1} (the test set), "
+                             f"got {index}")
+    x, scaling = x_test[index].astype(np.float64), data.recipe.get("scaling")
+    if scaling is not None:
+        x = x * np.asarray(scaling["std"]) + np.asarray(scaling["mean"])   # the data's units
+    return x_test[index], {"row": views.rounded(x, 6), "label": int(y_test[index]),
+                           "test_index": index}
+
+
+def typed_row(data: Dataset, row: list[float]) -> np.ndarray:
+    """A row typed in the data's units as the network's input (features,), standardised as
+    `nudges predict` does; BadRow unless it has one finite value per feature."""
+    n, scaling = data.shape[0], data.recipe.get("scaling")
+    if len(row) != n:
+        raise schemas.BadRow(f"row must hold {n} numbers (one per feature: "
+                             f"{', '.join(feature_names(data))}), got {len(row)}")
+    raw: np.ndarray = np.asarray(row, dtype=np.float64)[None, :]               # (1, n)
+    mean, std = (0.0, 1.0) if scaling is None else (np.asarray(scaling["mean"]),
+                                                     np.asarray(scaling["std"]))
+    if not (np.abs((raw - mean) / std) < 1e30).all():                  # float32 holds it
+        raise schemas.BadRow("row holds a value too large for the network once standardised; "
+                             "expected values near the data's")
+    x = raw if scaling is None else standardised((raw, np.zeros(1, np.int64)), scaling)[0]
+    return np.asarray(x[0], dtype=np.float32)
 
 
 @router.post("/wishes")
@@ -96,7 +145,7 @@ def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
     """One example's wishes and nudges when the answer should have been `label`."""
     net, version = model_of(request)
     check_label(hub_of(request), net, body.label)
-    x = to_input(body.image)
+    x = to_input(hub_of(request), body.image)
     neuron = None
     if body.neuron is not None:
         neuron = (body.neuron.layer, body.neuron.index)
@@ -133,8 +182,8 @@ def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
     hub = hub_of(request)
     net, version = model_of(request)
     check_label(hub, net, body.label)
-    x_test, y_test = hub.digits().test
-    x = to_input(body.image)
+    x_test, y_test = hub.pictures().test
+    x = to_input(hub_of(request), body.image)
     rows = np.vstack([x[None, :], x_test[:STEP_ROWS]])               # (1 + m, 784)
     labels = np.concatenate([[body.label], y_test[:STEP_ROWS]])
     first = last = step_effect(net, rows, labels, 0, body.eta)
@@ -148,7 +197,7 @@ def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
 @router.get("/example")
 def example(request: Request, index: int = Query(ge=0, le=10**7)) -> dict[str, Any]:
     """Test digit number `index`: its 784 pixels and its label."""
-    x, y = hub_of(request).digits().test
+    x, y = hub_of(request).pictures().test
     if index >= len(y):
         raise InvalidInput(f"index must be from 0 to {len(y) - 1} (the test set), got {index}")
     return {"index": index, "label": int(y[index]), "pixels": views.rounded(x[index], 3)}
@@ -160,7 +209,7 @@ def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
     """A random test digit that the model gets wrong (by seed), with its label."""
     hub = hub_of(request)
     net, _ = model_of(request)
-    x, y = hub.digits().test
+    x, y = hub.pictures().test
     wrong = np.flatnonzero(net.predict(x) != y)
     if not len(wrong):
         raise InvalidInput("the model classifies every test digit correctly")
@@ -192,7 +241,7 @@ def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
     net = Network(sizes, seed=body.seed, **KINDS[body.kind].network)
     run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
                                                      slow=body.slow))
-    return _run_view(run, images=True)
+    return _run_view(run, images=not is_table(data))
 
 
 @router.post("/train/control")
@@ -207,7 +256,8 @@ def train_control(body: schemas.ControlRequest, request: Request) -> dict[str, A
 def train_status(request: Request, session: str = Query(pattern=r"^[A-Za-z0-9_-]{8,64}$"),
                  images: bool = False) -> dict[str, Any]:
     """This session's run: its state, cost curve, epochs and (if asked) weight images."""
-    return _run_view(hub_of(request).runs.get(session), images)
+    hub = hub_of(request)
+    return _run_view(hub.runs.get(session), images and not is_table(hub.data))
 
 
 @router.post("/train/use")

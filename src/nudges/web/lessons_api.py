@@ -33,7 +33,7 @@ def tour(body: schemas.TourRequest, request: Request) -> dict[str, Any]:
     the wish passed back to the last hidden layer, term by term."""
     net, version = model_of(request)
     check_label(hub_of(request), net, body.label)
-    x = to_input(body.image)
+    x = to_input(hub_of(request), body.image)
     layer, j = len(net.sizes) - 1, body.label
     if body.neuron is not None:
         layer, j = body.neuron.layer, body.neuron.index
@@ -46,7 +46,7 @@ def tour(body: schemas.TourRequest, request: Request) -> dict[str, Any]:
 
 
 def _batch(hub: Hub, rows: list[int] | None, count: int, seed: int) -> lessons.Batch:
-    x, y = hub.digits().train
+    x, y = hub.pictures().train
     if rows is None:
         index = np.sort(np.random.default_rng(seed).choice(len(y), min(count, len(y)), False))
     else:
@@ -76,7 +76,7 @@ def average(body: schemas.AverageRequest, request: Request) -> dict[str, Any]:
     picks = [_check_parameter(net, p) for p in body.picks]
     batch = _batch(hub, body.rows, body.count, body.seed)
     return {"version": version,
-            **lessons.average_view(net, batch, hub.digits().train, picks, body.top)}
+            **lessons.average_view(net, batch, hub.pictures().train, picks, body.top)}
 
 
 @router.post("/average/step")
@@ -86,7 +86,7 @@ def average_step(body: schemas.AverageStepRequest, request: Request) -> dict[str
     hub = hub_of(request)
     net, version = model_of(request)
     batch = _batch(hub, body.rows, len(body.rows), 0)
-    x_test, y_test = hub.digits().test
+    x_test, y_test = hub.pictures().test
     x_test, y_test = x_test[:STEP_ROWS], y_test[:STEP_ROWS]
     effect = step_effect(net, np.vstack([batch.x, x_test]), np.concatenate([batch.y, y_test]),
                          list(range(len(batch.y))), body.eta)

@@ -34,6 +34,7 @@ MAX_STEPS = 50
 MAX_ETA = 100
 MAX_BATCH = 1000                        # examples in one mini-batch, to train or to measure
 MAX_NOISE_WORK = 25_000                 # repeats x batch sizes in one /api/noise request
+MAX_FEATURES = 4096                     # values in one table row
 MAX_TABLE = 32                          # examples (columns) in the averaging table
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
@@ -85,10 +86,26 @@ class Neuron(Strict):
     index: int = Field(ge=0, lt=MAX_NEURONS)
 
 
-class ForwardRequest(Strict):
-    """Run one picture through the network."""
+class BadRow(InvalidInput):
+    """A table's row that does not fit the data (answered 422, as a schema error is)."""
 
-    image: Image
+
+class ForwardRequest(Strict):
+    """Run one input through the network: a picture (image), or for a table a row of feature
+    values in the data's own units (row) or a row of the test set (test_index); exactly one."""
+
+    image: Image | None = None
+    row: list[float] | None = Field(default=None, min_length=1, max_length=MAX_FEATURES)
+    test_index: int | None = Field(default=None, ge=0, le=10**7)
+
+    @model_validator(mode="after")
+    def _one(self) -> ForwardRequest:
+        given = [name for name in ("image", "row", "test_index")
+                 if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"send exactly one of image, row or test_index, got "
+                             f"{', '.join(given) or 'none'}")
+        return self
 
 
 class WishRequest(Strict):

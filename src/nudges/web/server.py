@@ -8,6 +8,7 @@ answered with 4xx and {"error": "what was expected, what arrived"}, never a 500.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from os import PathLike
@@ -27,12 +28,13 @@ from ..network import Network
 from . import api, lessons_api
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
 from .runs import Busy, NoRun
-from .schemas import NoSuchClass
-from .state import DIGITS, Hub, NotReady
+from .schemas import BadRow, NoSuchClass
+from .state import DIGITS, Hub, NeedsPictures, NotReady
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1 << 20                         # 1 MiB: a 280x280 drawing is about 0.5 MiB of JSON
-STATUS = {NoSuchClass: 422, Busy: 429, Overloaded: 429, NoRun: 404, NotReady: 503}
+STATUS = {NoSuchClass: 422, BadRow: 422, NeedsPictures: 422, Busy: 429, Overloaded: 429,
+          NoRun: 404, NotReady: 503}
 
 
 def create_app(model: Network | None = None, data: Dataset | None = None, *,
@@ -41,7 +43,8 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     """The web app for `model` (a quick one is trained at startup if None) and `data`.
 
     data: 28x28 pictures of any classes (MNIST's digits, Fashion-MNIST's clothes, EMNIST's
-    letters), the model one output per class. data=None loads the digits at startup from
+    letters) or a table (a CSV or .npz read by nudges.load_dataset), the model one output
+    per class. data=None loads the digits at startup from
     data_path, $NUDGES_DATA, the cache (downloading MNIST into it if `download`), or the
     embedded sample. Background work starts and stops with the app's lifespan. Requests whose
     Host header is not localhost, 127.0.0.1, [::1] or one of `hosts` (the address served on)
@@ -64,18 +67,21 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
 
 
 def check_servable(model: Network | None, data: Dataset | None) -> None:
-    """InvalidInput, in one line, unless the page can show them: 28x28 pictures (tables and
-    other sizes are not served yet) and a model with 784 inputs and one output per class."""
-    if data is not None and tuple(data.shape) != (28, 28):
-        kind = "a table" if len(data.shape) == 1 else "pictures"
-        raise InvalidInput(f"the page shows 28x28 pictures; {data.name} is {kind} of shape "
-                           f"{tuple(data.shape)}, which it does not serve yet (train, evaluate, "
-                           "predict and explain take it on the command line)")
+    """InvalidInput, in one line, unless the page can show them: 28x28 pictures or a table
+    (other picture sizes are not served yet), and a model with one input per pixel or
+    feature and one output per class."""
+    if data is not None and len(data.shape) != 1 and tuple(data.shape) != (28, 28):
+        raise InvalidInput(f"the page shows 28x28 pictures or tables; {data.name} is pictures "
+                           f"of shape {tuple(data.shape)}, which it does not serve yet (train, "
+                           "evaluate, predict and explain take it on the command line)")
     if model is None:
         return
     sizes = "-".join(map(str, model.sizes))
-    if model.sizes[0] != 784:
-        raise InvalidInput(f"the page draws 28x28 inputs (784); this network is {sizes}")
+    n_in = 784 if data is None else math.prod(data.shape)
+    if model.sizes[0] != n_in:
+        what = "28x28 inputs (784)" if data is None or len(data.shape) != 1 else \
+            f"the {n_in} features of {data.name}"
+        raise InvalidInput(f"the page shows {what}; this network is {sizes}")
     classes = DIGITS if data is None else data.classes
     if model.sizes[-1] != len(classes):
         what = "MNIST's ten digits" if data is None else \

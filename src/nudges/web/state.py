@@ -15,7 +15,7 @@ from os import PathLike
 from typing import Any
 
 from ..data import Dataset, load_digits
-from ..errors import NudgesError
+from ..errors import InvalidInput, NudgesError
 from ..network import Network
 from ..training import Settings
 from .runs import Run, Runs
@@ -32,13 +32,32 @@ class NotReady(NudgesError):
     """The digits are still loading, or could not be loaded."""
 
 
+class NeedsPictures(InvalidInput):
+    """A view that draws pictures (the pad, the tour, the nudges, the averaging table) asked
+    of a table (answered 422)."""
+
+
 DIGITS = tuple("0123456789")   # the classes while MNIST loads (the only data loaded late)
 
 
-def video_network(seed: int = 0, classes: int = 10) -> Network:
+def video_network(seed: int = 0, classes: int = 10, inputs: int = 784) -> Network:
     """The video's 784-16-16-10 sigmoid network with the quadratic cost (with one output per
-    class of other 28x28 pictures)."""
-    return Network([784, 16, 16, classes], seed=seed)
+    class of other 28x28 pictures, or one input per feature of a table)."""
+    return Network([inputs, 16, 16, classes], seed=seed)
+
+
+def is_table(data: Dataset | None) -> bool:
+    """Whether data is a table (one example is a row of features), not pictures."""
+    return data is not None and len(data.shape) == 1
+
+
+def feature_names(data: Dataset) -> tuple[str, ...]:
+    """A table's column names as its recipe records them, else "feature 1", "feature 2", …"""
+    names = data.recipe.get("features")
+    n = data.shape[0]
+    if isinstance(names, list) and len(names) == n:
+        return tuple(str(name) for name in names)
+    return tuple(f"feature {i + 1}" for i in range(n))
 
 
 def data_hint(data: Dataset | None, note: str) -> str:
@@ -63,7 +82,8 @@ class Hub:
     def __init__(self, model: Network | None = None, data: Dataset | None = None,
                  data_path: str | PathLike[str] | None = None, download: bool = False) -> None:
         self.model = model if model is not None else video_network(
-            classes=len(data.classes) if data is not None else len(DIGITS))
+            classes=len(data.classes) if data is not None else len(DIGITS),
+            inputs=data.train[0].shape[1] if data is not None else 784)
         self.version = 1
         self._versions = itertools.count(2)    # every model shown gets a version of its own
         self.training_quick = model is None
@@ -162,11 +182,26 @@ class Hub:
         """The name of each class (label 0, 1, …): the data's, or the digits' while MNIST loads."""
         return self.data.classes if self.data is not None else DIGITS
 
+    def kind(self) -> dict[str, Any]:
+        """What the page may draw: {"kind": "pictures"} or {"kind": "table", "features": the
+        column names}."""
+        if self.data is None or not is_table(self.data):
+            return {"kind": "pictures", "features": []}
+        return {"kind": "table", "features": list(feature_names(self.data))}
+
     def digits(self) -> Dataset:
         """The data set, or NotReady saying why not."""
         if self.data is None:
             raise NotReady(f"the digits are not available yet ({self.data_note})")
         return self.data
+
+    def pictures(self) -> Dataset:
+        """The data set if it is pictures; NeedsPictures for a table, NotReady while loading."""
+        data = self.digits()
+        if is_table(data):
+            raise NeedsPictures(f"this view needs picture data; {data.name} is a table of "
+                                f"{data.shape[0]} features (send a row to /api/forward)")
+        return data
 
     def status(self, session: str | None = None) -> dict[str, Any]:
         """For the page's banner: the model's version and note (this session's own choice, if
@@ -180,5 +215,5 @@ class Hub:
                 "server_model": self.model_note,
                 "training_quick": self.training_quick, "progress": self.quick_progress,
                 "data": self.data_note, "data_ready": self.data is not None, "n_test": test,
-                "classes": list(self.classes()),
+                "classes": list(self.classes()), **self.kind(),
                 "data_hint": data_hint(self.data, self.data_note)}
