@@ -39,7 +39,6 @@ MAX_TABLE = 32                          # examples (columns) in the averaging ta
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
-
 Pixel = Annotated[float, Field(ge=0, le=1)]
 Eta = Annotated[float, Field(gt=0, le=MAX_ETA)]
 Label = Annotated[int, Field(ge=0, lt=MAX_NEURONS)]     # below the model's classes: api.check_label
