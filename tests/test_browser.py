@@ -644,3 +644,35 @@ def test_the_page_names_the_classes(named_server, fresh, artifacts):
                          ".map(t => t.getBBox().x + t.getBBox().width))")
     assert right <= 1000                                  # the names fit in the diagram
     screenshot(tab, artifacts, "named-classes")
+
+
+# -- a table (issue 12) ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def table_server(tmp_path_factory):
+    """A server for a CSV table: 4 named features, 3 named classes."""
+    from nudges import load_dataset
+
+    from .test_web_tables import write_table
+    data = load_dataset(write_table(tmp_path_factory.mktemp("table") / "boxes.csv"),
+                        label="kind")
+    yield from serve(create_app(Network([4, 6, 3], seed=1), data))
+
+
+def test_a_table_shows_its_rows_and_hides_the_pad(table_server, fresh, artifacts):
+    tab = fresh(table_server)
+    tab.wait_for_function("document.getElementById('row-label').textContent"
+                          ".startsWith('test row 0: a ')")
+    labels = tab.eval_on_selector_all("#row-fields label span", "s => s.map(e => e.textContent)")
+    assert labels == ["length", "width", "height", "mass"]
+    assert float(tab.input_value("#row-fields input[data-feature='3']")) > 1000   # its units
+    assert tab.inner_text("#predicted-digit") in ("small", "medium", "large")
+    assert not tab.is_visible("#pad") and not tab.is_visible("#tab-tour")
+    assert not tab.is_visible("#tab-nudges") and tab.is_visible("#tab-learn")
+    assert tab.eval_on_selector_all("#net text.feature", "ts => ts.length") == 4
+    tab.fill("#row-fields input[data-feature='0']", "40")
+    tab.wait_for_function("document.getElementById('row-label').textContent === "
+                          "'typed values'")
+    tab.click("#row-another")
+    tab.wait_for_function("document.getElementById('row-label').textContent"
+                          ".startsWith('test row 1: a ')")
+    screenshot(tab, artifacts, "table")

@@ -17,7 +17,8 @@ export const NUDGE_REF = 0.25, WISH_REF = 1;
 
 // model: /api/model; r: /api/forward or /api/wishes (or null); nudging: show the wishes.
 // opts: {rescale, follow (glow only the chosen neuron's incoming nudges), label (the class
-// it should be, to mark a wrong answer; null if unknown), name (class j's name; default j)}.
+// it should be, to mark a wrong answer; null if unknown), name (class j's name; default j),
+// features (a table's column names: the input layer shows them, not a 28x28 picture)}.
 export function diagram(model, r, nudging, error, opts = {}) {
   const name = opts.name || String, sizes = model.sizes;
   const outputs = [...Array(sizes.at(-1)).keys()];
@@ -28,7 +29,9 @@ export function diagram(model, r, nudging, error, opts = {}) {
   const colour = nudging ? () => "#8b96a8" : null;       // in the nudges view, only nudges are blue/red
   let svg = GLOW;
   if (r) {
-    svg += edgeLines(r.input_edges, (k) => pixelAt(img, k), neuronAt(1),
+    const inputAt = opts.features ? (k) => featureAt(img, opts.features.length, k)
+      : (k) => pixelAt(img, k);
+    svg += edgeLines(r.input_edges, inputAt, neuronAt(1),
                      (k, rel) => dim * (0.25 + 0.5 * rel), null, "", colour);
   }
   for (let l = 2; l < sizes.length; l++) {
@@ -37,7 +40,7 @@ export function diagram(model, r, nudging, error, opts = {}) {
                      colour);
   }
   if (nudging) svg += nudgeEdges(r, img, neuronAt, opts);
-  svg += inputImage(img, r) + neurons(layers, lit, r, nudging, opts) +
+  svg += (opts.features ? featureNames(img, opts.features, r) : inputImage(img, r)) + neurons(layers, lit, r, nudging, opts) +
     layerLabels(sizes, layers, img);
   return svg + note(r, error);
 }
@@ -104,6 +107,20 @@ function nudgeEdges(r, img, neuronAt, opts) {
   return groups.map(({l, edges}) => edgeLines(
     edges, l === 1 ? (k) => pixelAt(img, k) : neuronAt(l - 1), neuronAt(l), () => 0.95, scale,
     ` filter="url(#glow)"`, null, 0.05)).join("");
+}
+
+// A table's input layer: one line per feature, its name (cut short) and its standardised value.
+const featureAt = (img, n, k) => ({x: img.x + img.size,
+                                   y: 40 + (k + 0.5) * Math.min(34, (H - 120) / n)});
+
+function featureNames(img, features, r) {
+  return features.map((name, k) => {
+    const {x, y} = featureAt(img, features.length, k);
+    const short = name.length > 16 ? name.slice(0, 15) + "…" : name;
+    const value = r ? ` ${fmt(r.input[k], 2)}` : "";
+    return `<text x="${x - 4}" y="${y + 4}" class="feature"><title>${esc(name)}</title>` +
+      `${esc(short)}${value}</text><circle cx="${x + 4}" cy="${y}" r="3" fill="#8b96a8"/>`;
+  }).join("");
 }
 
 function inputImage(img, r) {

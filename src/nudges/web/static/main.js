@@ -8,7 +8,8 @@ import {setupNoise} from "./noise.js";
 import {changed, setTarget, setupNudges} from "./nudges.js";
 import {setupPad, shownExample} from "./pad.js";
 import {schedule, showError} from "./see.js";
-import {state} from "./state.js";
+import {setupRows} from "./rows.js";
+import {PICTURE_VIEWS, state} from "./state.js";
 import {pollStatus} from "./status.js";
 import {setupTour, showTour, tourStep} from "./tour.js";
 import {$} from "./util.js";
@@ -18,6 +19,7 @@ const tabs = () => [...document.querySelectorAll("nav [data-view]")];
 
 // Show a view; the address says which (#nudges), and for the tour which step (#tour/4).
 export function show(view) {
+  if (state.kind === "table" && PICTURE_VIEWS.includes(view)) view = "see";
   state.view = view;
   document.body.dataset.view = view;
   for (const tab of tabs()) {
@@ -48,12 +50,13 @@ function setupTabs() {
   const all = tabs();
   for (const tab of all) tab.addEventListener("click", () => show(tab.dataset.view));
   $("views").addEventListener("keydown", (e) => {
-    const at = all.indexOf(document.activeElement), n = all.length;
+    const shown = all.filter((tab) => tab.offsetParent !== null);   // a table hides some
+    const at = shown.indexOf(document.activeElement), n = shown.length;
     const to = {ArrowRight: at + 1, ArrowLeft: at - 1 + n, Home: 0, End: n - 1}[e.key];
     if (at < 0 || to === undefined) return;
     e.preventDefault();
-    all[to % n].focus();
-    show(all[to % n].dataset.view);
+    shown[to % n].focus();
+    show(shown[to % n].dataset.view);
   });
 }
 
@@ -83,10 +86,12 @@ async function loadConfig() {
 
 async function start() {
   setupTabs();
-  route();
-  window.addEventListener("hashchange", route);
-  const config = await loadConfig();
+  const config = await loadConfig();          // first: a table's page shows no picture views
   state.classes = config.classes;
+  state.kind = config.kind;
+  state.features = config.features;
+  document.body.classList.toggle("table", config.kind === "table");
+  if (config.kind === "table") setupRows(config.features, schedule);
   fillText(config);
   setupPad({changed, error: showError, example: (digit) => {
     if (state.view === "nudges") setTarget(digit.label, false);
@@ -96,6 +101,8 @@ async function start() {
   setupNoise(config);
   setupAverage(config);
   setupTour(config, show);
+  route();
+  window.addEventListener("hashchange", route);
   pollStatus();
 }
 

@@ -5,6 +5,7 @@ import {api} from "./api.js";
 import {diagram} from "./diagram.js";
 import {padImage, shownExample} from "./pad.js";
 import {grayCanvas} from "./pictures.js";
+import {rowBody, showRow} from "./rows.js";
 import {className, state} from "./state.js";
 import {$} from "./util.js";
 
@@ -25,10 +26,11 @@ export async function schedule() {
 
 async function refresh() {
   if (!state.model) return;
-  const image = padImage();
-  if (!image) { state.result = null; render(); return; }
-  const wishes = state.view === "nudges" && state.target !== null;
-  const body = wishes ? {image, label: state.target, neuron: state.neuron} : {image};
+  const image = state.kind === "table" ? null : padImage();
+  if (!image && state.kind !== "table") { state.result = null; render(); return; }
+  const wishes = state.view === "nudges" && state.target !== null && image;
+  const body = state.kind === "table" ? rowBody()
+    : wishes ? {image, label: state.target, neuron: state.neuron} : {image};
   try {
     state.result = await api(wishes ? "wishes" : "forward", body);
     state.error = null;
@@ -39,10 +41,14 @@ async function refresh() {
 export function render() {
   if (!state.model) return;
   const r = state.result, nudging = Boolean(state.view === "nudges" && r && r.nudge_edges);
-  const example = shownExample(), label = nudging ? r.label : example ? example.label : null;
+  const example = state.kind === "table" ? (r && r.test_index !== undefined ? r : null)
+    : shownExample();
+  const label = nudging ? r.label : example ? example.label : null;
   $("net").innerHTML = diagram(state.model, r, nudging, state.error,
                                {rescale: state.rescale, follow: state.neuron !== null, label,
-                                name: className});
+                                name: className,
+                                features: state.kind === "table" ? state.features : null});
+  if (state.kind === "table") showRow(r, className);
   const said = r ? className(r.prediction) : "?";
   $("predicted-digit").textContent = said;
   $("predicted-digit").classList.toggle("word", said.length > 3);     // "Ankle boot"
@@ -62,6 +68,7 @@ export function showError(e) {
 }
 
 function renderSeen(r) {
+  if (state.kind === "table") return;                 // no picture to show
   const ctx = $("seen").getContext("2d");
   if (r) ctx.drawImage(grayCanvas(r.input), 0, 0);
   else { ctx.fillStyle = "#000"; ctx.fillRect(0, 0, 28, 28); }

@@ -11,7 +11,12 @@ export const state = {
   focus: null,      // the chosen neuron's selector, to give it the focus back after a redraw
   rescale: false,   // nudges scaled to this example's biggest, not the absolute scale
   classes: null,    // the name of each class, label 0, 1, … (/api/config): digits, letters, clothes
+  kind: "pictures", // the data (/api/config): "pictures", or "table" (rows of features)
+  features: [],     // a table's column names
 };
+
+// Views that draw pictures, not offered for a table.
+export const PICTURE_VIEWS = ["tour", "nudges", "average"];
 
 // Class j's name ("7", "K", "Ankle boot"); the number itself where no names are known.
 export const className = (j) => (state.classes && state.classes[j] !== undefined

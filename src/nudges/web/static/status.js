@@ -14,7 +14,8 @@ export async function pollStatus() {
     state.status = status;
     renderBanner();
     if (!old || old.version !== status.version) await loadModel();
-    if (status.data_ready && (!old || !old.data_ready) && isBlank()) await loadExample(0);
+    const first = status.data_ready && (!old || !old.data_ready);
+    if (first && status.kind !== "table" && isBlank()) await loadExample(0);  // a picture
   } catch (e) { $("banner").textContent = "cannot reach the server: " + e.message; }
   setTimeout(pollStatus, state.status && state.status.training_quick ? 700 : 3000);
 }
