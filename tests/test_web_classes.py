@@ -95,6 +95,33 @@ def test_pictures_of_another_size_are_refused_in_one_line():
         create_app(None, big)
 
 
+def test_a_drawing_is_resized_as_the_data_s_pictures_were():
+    from dataclasses import replace
+
+    from nudges.datasets.folders import resized
+    from nudges.images import to_mnist
+    clothes = replace(tiny_dataset(classes=ANIMALS),
+                      recipe={"format": "idx", "fit": "resize", "side": 28})
+    picture = drawing()
+    gray = np.asarray(picture["pixels"]).reshape(56, 56)
+    for data, made in ((clothes, resized(gray, 28)),
+                       (tiny_dataset(classes=ANIMALS), to_mnist(gray))):
+        with TestClient(create_app(Network([784, 8, 4], seed=0), data),
+                        base_url="http://127.0.0.1") as c:
+            seen = c.post("/api/forward", json={"image": picture}).json()["input"]
+        np.testing.assert_allclose(seen, made, atol=1e-3)
+    assert np.abs(resized(gray, 28) - to_mnist(gray)).max() > 0.2     # the two differ
+
+
+def test_resized_keeps_a_plain_grey_and_the_range():
+    from nudges.datasets.folders import resized
+    flat = resized(np.full((50, 70), 0.4), 28)
+    assert flat.shape == (784,) and flat.dtype == np.float32
+    np.testing.assert_allclose(flat, np.round(0.4 * 255) / 255, atol=1e-6)
+    ramp = resized(np.tile(np.linspace(0, 1, 90), (90, 1)), 28).reshape(28, 28)
+    assert 0 <= ramp.min() < 0.05 and 0.95 < ramp.max() <= 1 and (np.diff(ramp[14]) >= 0).all()
+
+
 # -- the command ----------------------------------------------------------------------------
 def write_letters(directory: Path, per_class: int = 4) -> Path:
     """EMNIST-letters-shaped 28x28 IDX files: images stored transposed, labels 1 to 26."""

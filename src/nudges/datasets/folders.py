@@ -85,14 +85,18 @@ def picture_row(path: str | Path, fit: str, side: int) -> np.ndarray:
     byte grid as a converted folder (so a prediction sees what training saw)."""
     gray = read_grayscale(path)
     try:
-        row = to_mnist(gray) if fit == "mnist" else _resized(gray, side)
+        row = to_mnist(gray) if fit == "mnist" else resized(gray, side)
     except InvalidInput as e:
         raise InvalidInput(f"{path}: {e}") from None
     return np.round(row * 255).astype(np.float32) / np.float32(255)
 
 
-def _resized(gray: np.ndarray, side: int) -> np.ndarray:
-    """gray (h, w) in [0, 1] resized (anti-aliased) to (side*side,)."""
+def resized(gray: np.ndarray, side: int) -> np.ndarray:
+    """gray (h, w) in [0, 1] resized (Lanczos, anti-aliased) to (side*side,) float32 in [0, 1].
+
+    The plain resize ("fit": "resize" in a recipe) that made a folder's pictures, or a set such
+    as Fashion-MNIST's; the page resizes a drawing with it for such data.
+    """
     from PIL import Image
     im = Image.fromarray(np.round(gray * 255).astype(np.uint8))
     return np.asarray(im.resize((side, side), Image.Resampling.LANCZOS),

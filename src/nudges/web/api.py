@@ -13,6 +13,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
 from ..data import Dataset
+from ..datasets.folders import resized
 from ..datasets.splits import standardised
 from ..errors import InvalidInput
 from ..explain import step_effect, wishes
@@ -57,12 +58,18 @@ def model_of(request: Request) -> tuple[Network, int]:
 
 
 def to_input(hub: Hub, image: schemas.Image) -> np.ndarray:
-    """The picture as the network's input row (784,): centred the MNIST way unless it is;
-    NeedsPictures (422) if the data is a table."""
+    """The picture as the network's input row (784,), made as the data's pictures were:
+    fitted and centred the MNIST way, or (a recipe with "fit": "resize", Fashion-MNIST's)
+    resized whole; used as it is if centre is false. NeedsPictures (422) for a table."""
     if hub.data is not None:
         hub.pictures()
     gray = np.asarray(image.pixels, dtype=np.float64).reshape(image.height, image.width)
-    return to_mnist(gray) if image.centre else gray.reshape(-1).astype(np.float32)
+    if not image.centre:
+        return gray.reshape(-1).astype(np.float32)
+    recipe = hub.data.recipe if hub.data is not None else {}
+    if recipe.get("fit") == "resize":                  # made as the data's pictures were
+        return resized(gray, 28)
+    return to_mnist(gray)
 
 
 @router.get("/config")
