@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +38,13 @@ def sample_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     empty.mkdir()
     monkeypatch.setenv("NUDGES_DATA", str(empty))
     monkeypatch.setattr(nudges.data, "cache_dir", lambda: tmp_path / "no-cache")
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The app `nudges serve` would run, and the rest of uvicorn.run's arguments (it is replaced:
+    nothing listens)."""
+    import uvicorn
+    calls: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
+    return calls

@@ -138,15 +138,6 @@ def write_letters(directory: Path, per_class: int = 4) -> Path:
     return directory
 
 
-@pytest.fixture
-def served(monkeypatch):
-    """The app `nudges serve` would run (uvicorn.run replaced)."""
-    import uvicorn
-    calls = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
-    return calls
-
-
 def test_serve_data_shows_its_classes(served, tmp_path, capsys):
     letters = write_letters(tmp_path / "letters")
     assert main(["serve", "--data", str(letters), "--port", "8124"]) == 0

@@ -143,15 +143,6 @@ def test_a_model_for_other_inputs_is_refused_in_one_line(table):
 
 
 # -- the command ----------------------------------------------------------------------------
-@pytest.fixture
-def served(monkeypatch):
-    """The app `nudges serve` would run (uvicorn.run replaced)."""
-    import uvicorn
-    calls = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
-    return calls
-
-
 def test_serve_a_csv(served, tmp_path, capsys):
     csv = write_table(tmp_path / "boxes.csv")
     assert main(["serve", "--data", str(csv), "--label", "kind", "--port", "8126"]) == 0
