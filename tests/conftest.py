@@ -12,6 +12,19 @@ NO_MNIST = ("full MNIST not found: set NUDGES_DATA to a folder with the four MNI
             "(e.g. ../shared/data/mnist)")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A clone holds no data files, so no sample: make it from the MNIST that NUDGES_DATA names
+    (nudges.data.make_sample), once, before any test loads it."""
+    from nudges.data import find_data_dir, make_sample, sample_path
+    from nudges.errors import DataNotFound
+
+    try:
+        if not sample_path().is_file() and find_data_dir() is not None:
+            make_sample()
+    except DataNotFound:
+        pass                       # no MNIST: the tests that need the sample say how to get it
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The folder $NUDGES_DATA names (or its mnist/), if it holds full MNIST; else skip."""

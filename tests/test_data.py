@@ -431,6 +431,19 @@ def test_a_changed_sample_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         load_sample()
 
 
+def test_a_missing_sample_says_how_to_make_it(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    monkeypatch.setattr(data, "sample_path", lambda: tmp_path / "none.npz")
+    with pytest.raises(DataNotFound, match="python scripts/make_sample.py DIR"):
+        load_sample()
+
+
+def test_make_sample_needs_mnist(nowhere: Path, tmp_path: Path) -> None:
+    with pytest.raises(DataNotFound, match="making the sample needs full MNIST"):
+        data.make_sample(None, tmp_path / "s.npz")
+    assert not (tmp_path / "s.npz").exists()
+
+
 def test_load_digits_falls_back_to_the_sample_with_a_reason(nowhere: Path) -> None:
     ds = load_digits()
     assert ds.name == "mnist-sample" and len(ds.train[1]) == 4000

@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import importlib.resources
 import importlib.util
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError, DataNotFound, InvalidInput
-from .idx import Split, StrPath, load_idx_pair
+from .idx import Split, StrPath, load_idx_pair, read_idx
 
 TRAIN_IMAGES = "train-images-idx3-ubyte"
 TRAIN_LABELS = "train-labels-idx1-ubyte"
@@ -37,7 +36,10 @@ MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
 MNIST_TEST_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)  # tells MNIST apart
 SAMPLE = "the embedded 5,000-image MNIST sample"
 SAMPLE_FILE = "mnist-sample.npz"  # in the package folder nudges/sample
-SAMPLE_SHA256 = "1c1941d82929dcfc9db0cf8138b19504fe3164026622509b302140c228785522"
+# The sample's SHA-256, of its arrays' bytes (images, labels, index) rather than of the zip, which
+# another zlib would compress to other bytes
+SAMPLE_SHA256 = "fd2705671539dc23c14f929e243ac8d2e47e735d418ca46bd861017768a4f887"
+SAMPLE_SEED, SAMPLE_PER_DIGIT = 20261201, 500
 EXPECTED_FILES = "the four MNIST files " + ", ".join(f"{f}(.gz)" for f in MNIST_FILES)
 
 
@@ -196,18 +198,58 @@ def load_sample() -> Dataset:
     ships, shuffled with default_rng(0) and split 4,000 train / 500 validation / 500 test;
     X float32 in [0, 1]. DataError if the file is not the one nudges was built with.
     """
-    raw = importlib.resources.files("nudges").joinpath("sample", SAMPLE_FILE).read_bytes()
-    if hashlib.sha256(raw).hexdigest() != SAMPLE_SHA256:
-        raise DataError(f"{SAMPLE} (nudges/sample/{SAMPLE_FILE}) has changed: its SHA-256 is "
-                        f"not {SAMPLE_SHA256}; reinstall nudges")
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        pixels, labels = npz["images"].reshape(-1, 784), npz["labels"]
+    path = sample_path()
+    if not path.is_file():
+        raise DataNotFound(f"{SAMPLE} is not in this copy of nudges (its wheels carry it; a "
+                           f"clone makes it from full MNIST: python scripts/make_sample.py DIR, "
+                           f"which the tests run when NUDGES_DATA names MNIST)")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in ("images", "labels", "index")}
+    if _content_sha256(arrays) != SAMPLE_SHA256:
+        raise DataError(f"{SAMPLE} ({path}) has changed: its SHA-256 is not {SAMPLE_SHA256}; "
+                        "reinstall nudges or make it again")
+    pixels, labels = arrays["images"].reshape(-1, 784), arrays["labels"]
     order = np.random.default_rng(0).permutation(len(labels))  # fixed: same split every time
     x = (pixels[order] / 255).astype(np.float32)
     y = labels[order].astype(np.int64)
     train, validation, test = ((x[a:b], y[a:b]) for a, b in ((0, 4000), (4000, 4500), (4500, 5000)))
     return Dataset(train, validation, test, _describe(SAMPLE, train, validation, test),
                    "mnist-sample")
+
+
+def sample_path() -> Path:
+    """Where the package keeps the sample (a file in the installed nudges/sample folder)."""
+    return Path(str(importlib.resources.files("nudges").joinpath("sample", SAMPLE_FILE)))
+
+
+def make_sample(source: StrPath | None = None, out: StrPath | None = None) -> Path:
+    """Write the sample (to sample_path() unless `out`) from the MNIST test files that
+    find_data_dir(source) finds: SAMPLE_PER_DIGIT images of each digit drawn with
+    default_rng(SAMPLE_SEED), sorted by their index in t10k-images. DataNotFound without MNIST.
+    """
+    folder = find_data_dir(source)
+    if folder is None:
+        raise DataNotFound("making the sample needs full MNIST: pass its folder or set "
+                           "NUDGES_DATA")
+    images, labels = (read_idx(next(folder.glob(stem + "*")))
+                      for stem in (TEST_IMAGES, TEST_LABELS))
+    rng = np.random.default_rng(SAMPLE_SEED)
+    index = np.sort(np.concatenate([rng.choice(np.flatnonzero(labels == d), SAMPLE_PER_DIGIT,
+                                               replace=False) for d in range(10)]))
+    arrays = {"images": images[index].astype(np.uint8), "labels": labels[index].astype(np.uint8),
+              "index": index.astype(np.int32)}
+    path = Path(out) if out is not None else sample_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez_compressed(f, **arrays)
+    return path
+
+
+def _content_sha256(arrays: dict[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for name in ("images", "labels", "index"):
+        digest.update(np.ascontiguousarray(arrays[name]).tobytes())
+    return digest.hexdigest()
 
 
 def load_digits(path: StrPath | None = None, *, download: bool = False) -> Dataset:
