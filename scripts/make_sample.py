@@ -1,5 +1,5 @@
-"""Make nudges' sample of 5,000 MNIST test digits (nudges.data.make_sample), which the wheels carry
-and the repository does not (no data files in git). The tests make it when NUDGES_DATA names MNIST.
+"""Remake nudges' sample of 5,000 MNIST test digits (nudges.data.make_sample), which git tracks
+at src/nudges/sample/ (tests/test_data.py checks that the tracked file is what this makes).
 
     python scripts/make_sample.py ../shared/data/mnist            # into src/nudges/sample/
     python scripts/make_sample.py ../shared/data/mnist OUT.npz

@@ -12,36 +12,6 @@ NO_MNIST = ("full MNIST not found: set NUDGES_DATA to a folder with the four MNI
             "(e.g. ../shared/data/mnist)")
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """A clone holds no data files, so no sample: make it from the MNIST that NUDGES_DATA names
-    (nudges.data.make_sample), once, before any test loads it."""
-    from nudges.data import find_data_dir, make_sample, sample_path
-    from nudges.errors import DataNotFound
-
-    try:
-        if not sample_path().is_file() and find_data_dir() is not None:
-            make_sample()
-    except DataNotFound:
-        pass                       # no MNIST: the tests that need the sample are skipped, below
-
-
-NO_SAMPLE = "is not in this copy of nudges"      # load_sample's message when the file is absent
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """A test that failed only because the sample could not be made (no MNIST here) is
-    reported as skipped, with the reason that says how to get MNIST."""
-    from nudges.data import sample_path
-
-    report = (yield).get_result()
-    said = str(report.longrepr) + "".join(text for _, text in report.sections)   # and its output
-    if report.failed and NO_SAMPLE in said and not sample_path().is_file():
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1] or 0,
-                           "Skipped: the sample is made from full MNIST: " + NO_MNIST)
-
-
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The folder $NUDGES_DATA names (or its mnist/), if it holds full MNIST; else skip."""

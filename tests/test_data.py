@@ -431,11 +431,27 @@ def test_a_changed_sample_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         load_sample()
 
 
-def test_a_missing_sample_says_how_to_make_it(monkeypatch: pytest.MonkeyPatch,
-                                              tmp_path: Path) -> None:
+def test_a_missing_sample_says_what_to_do_in_the_users_words(monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
     monkeypatch.setattr(data, "sample_path", lambda: tmp_path / "none.npz")
-    with pytest.raises(DataNotFound, match="python scripts/make_sample.py DIR"):
-        load_sample()
+    for load in (load_sample, load_digits):
+        with pytest.raises(DataNotFound) as raised:
+            load()
+        said = str(raised.value)
+        assert all(word in said for word in ("--data DIR", "NUDGES_DATA", "--download"))
+        assert not any(word in said for word in ("scripts/", "wheel", "clone"))
+
+
+def test_the_sample_is_tracked_in_git_byte_for_byte_what_make_sample_makes(
+        mnist_dir: Path, tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "src/nudges/sample/" + data.SAMPLE_FILE],
+                             cwd=root, capture_output=True, text=True)
+    if tracked.returncode == 128 and "not a git repository" in tracked.stderr:
+        pytest.skip("not a git checkout (an installed copy): nothing to compare with git")
+    assert tracked.returncode == 0, tracked.stderr
+    made = data.make_sample(mnist_dir, tmp_path / data.SAMPLE_FILE)
+    assert made.read_bytes() == (root / "src/nudges/sample" / data.SAMPLE_FILE).read_bytes()
 
 
 def test_make_sample_needs_mnist(nowhere: Path, tmp_path: Path) -> None:

@@ -200,9 +200,9 @@ def load_sample() -> Dataset:
     """
     path = sample_path()
     if not path.is_file():
-        raise DataNotFound(f"{SAMPLE} is not in this copy of nudges (its wheels carry it; a "
-                           f"clone makes it from full MNIST: python scripts/make_sample.py DIR, "
-                           f"which the tests run when NUDGES_DATA names MNIST)")
+        raise DataNotFound(f"{SAMPLE} is missing from this installation of nudges (reinstall "
+                           "nudges), so there are no digits to train on: pass --data DIR, set "
+                           "NUDGES_DATA=DIR to a folder with MNIST, or use --download")
     with np.load(path, allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in ("images", "labels", "index")}
     if _content_sha256(arrays) != SAMPLE_SHA256:
@@ -266,5 +266,5 @@ def load_digits(path: StrPath | None = None, *, download: bool = False) -> Datas
     try:
         sample = load_sample()
     except DataNotFound as e:
-        raise DataNotFound(f"{reason}; no fallback either: {e}") from e
+        raise DataNotFound(str(e)) from e
     return dataclasses.replace(sample, source=f"{sample.source}: {reason}")
