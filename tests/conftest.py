@@ -8,6 +8,11 @@ from typing import Any
 
 import pytest
 
+# scikit-learn's estimator checks skip their array-API cases unless SciPy is told to support it
+# (its own skip reason, "SCIPY_ARRAY_API is not set", names a path in the venv): run them instead.
+# SciPy reads the variable when it is first imported, which is after this file is.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 NO_MNIST = ("full MNIST not found: set NUDGES_DATA to a folder with the four MNIST files "
             "(e.g. ../shared/data/mnist)")
 
