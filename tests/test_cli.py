@@ -145,3 +145,12 @@ def test_help_states_each_default_once(command, capsys):
     assert "(default: None)" not in text
     for entry in re.split(r" (?=-{1,2}[a-z][\w-]* )", text):
         assert entry.count("default") <= 1, entry
+
+
+def test_hidden_names_the_hidden_layers_as_sweep_does(sample_only, tmp_path, capsys):
+    path = tmp_path / "h.npz"
+    assert main(["train", "--hidden", "20-12", "--epochs", "1", "--quiet",
+                 "--save", str(path)]) == 0
+    assert load(path).sizes == [784, 20, 12, 10]
+    assert main(["train", "--hidden", "20", "--layers", "784,20,10", "--epochs", "1"]) == 1
+    assert "either --hidden" in capsys.readouterr().err

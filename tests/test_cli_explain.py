@@ -81,6 +81,17 @@ def test_explain_a_picture_with_a_wish(model, sample, tmp_path, capsys):
     assert "wishing for a 3" in capsys.readouterr().out
 
 
+def test_explain_says_an_8(model, sample, tmp_path, capsys):
+    image = pytest.importorskip("PIL.Image")
+    x, y = sample.test
+    path = tmp_path / "eight.png"
+    image.fromarray((x[int(np.flatnonzero(y == 8)[0])].reshape(28, 28) * 255)
+                    .astype(np.uint8)).save(path)
+    assert main(["explain", str(model), "--image", str(path), "--wish", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "wishing for an 8" in out and "a 8" not in out
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--wish", "12"], "--wish must be a digit"),
     (["--index", "100000"], "--index must be from 0"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import words
 from ..datasets.recorded import classes_text, read_inputs, recorded
 from ..errors import InvalidInput
 from ..explain import Wishes, agreement, check_one_weight, step_effect, wishes
@@ -101,8 +102,12 @@ def _print_sees(w: Wishes, what: str, names: list[str]) -> None:
 
 
 def _said(name: str, article: str) -> str:
-    """How a class is named in a sentence: 'a 6', 'the 6', 'digit 6' for digits, else 'Coat'."""
-    return f"{article} {name}" if name.isdigit() else repr(name)
+    """How a class is named in a sentence: 'a 6', 'an 8', 'the 6', 'digit 6' for digits, else
+    'Coat' (in quotes; 'a' becomes the article it takes: "an 'Ankle boot'")."""
+    if article == "a":
+        article = words.article(name)
+    return f"{article} {name}" if name.isdigit() else f"{article} {name!r}" if article in (
+        "a", "an") else repr(name)
 
 
 def _print_output_wishes(w: Wishes, top: int, names: list[str]) -> None:

@@ -8,7 +8,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from .. import activations, costs, optim
+from .. import activations, costs, optim, sweep_spec
 from ..atomic import check_target
 from ..checkpoint import Checkpoint, check_resumable, data_fingerprint, load_checkpoint
 from ..checks import MAX_PARAMETERS, check_sizes
@@ -84,7 +84,12 @@ def register(subparsers: Any) -> None:
 
 def _add_network_options(p: argparse.ArgumentParser) -> None:
     d = DEFAULTS
-    p.add_argument("--layers", help=f"layer sizes, input first (default: {d['layers']})")
+    p.add_argument("--hidden", metavar="SIZES",
+                   help="hidden layer sizes, as nudges sweep spells them: 30, or 100-30 for two "
+                        "layers; the input and output layers come from the data "
+                        "(default: the preset's)")
+    p.add_argument("--layers", help="every layer's size, input first, e.g. 784,30,10 (the older "
+                                    f"spelling of --hidden; default: {d['layers']})")
     p.add_argument("--activation", metavar=braces(activations.hidden_names()),
                    help=f"hidden activation (default: {d['activation']})")
     p.add_argument("--output", metavar=braces(activations.output_names()),
@@ -129,11 +134,23 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     """Defaults, overridden by the preset, overridden by the flags given."""
     chosen = dict(DEFAULTS) | PRESETS.get(args.preset or "video", {})
     given = {k: v for k, v in vars(args).items() if k in DEFAULTS and v is not None}
+    if getattr(args, "hidden", None) is not None:
+        given["layers"] = with_hidden(chosen["layers"], args.hidden, args.layers)
     if given.get("optimizer") is not None:   # a preset's momentum does not bind another optimizer
         kept = set(optim.get(given["optimizer"]).uses) | given.keys()
         for name in {n for o in optim.OPTIMIZERS.values() for n in o.uses} - kept:
             chosen[name] = DEFAULTS[name]
     return chosen | given
+
+
+def with_hidden(layers: str, hidden: str, given_layers: str | None) -> str:
+    """'784,100,30,10' from the preset's layers and --hidden 100-30 (the data sets the ends)."""
+    if given_layers is not None:
+        raise InvalidInput("give either --hidden (the hidden layers) or --layers (every layer), "
+                           "not both")
+    sizes = sweep_spec.hidden(hidden)
+    ends = str(layers).split(",")
+    return ",".join([ends[0], *map(str, sizes), ends[-1]])
 
 
 def build(opts: dict[str, Any], max_parameters: int = MAX_PARAMETERS
