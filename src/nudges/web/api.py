@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
+from .. import words
 from ..data import Dataset
 from ..datasets.folders import resized
 from ..datasets.splits import standardised
@@ -78,7 +79,10 @@ def config(request: Request) -> dict[str, Any]:
     of network, the class names (label 0, 1, …) and how much work stands behind the numbers
     it shows."""
     hub = hub_of(request)
-    return {**schemas.page_config(), "classes": list(hub.classes()), **hub.kind(),
+    classes, kind = list(hub.classes()), hub.kind()
+    return {**schemas.page_config(), "classes": classes, **kind,
+            "noun": words.example_noun(classes, kind["kind"]),
+            "articles": [words.article(name) for name in classes],
             "sizes": {"step_rows": STEP_ROWS, "probe_rows": PROBE,
                       "weight_images": views.IMAGES,
                       "slow_batches_per_second": round(1 / SLOW)}}

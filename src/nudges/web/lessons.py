@@ -58,11 +58,19 @@ def flat(grad_w: list[Array], grad_b: list[Array]) -> np.ndarray:
 
 
 def chosen_rows(net: Network, mean: np.ndarray, picks: list[Param], top: int) -> list[Param]:
-    """The learner's picks, then the `top` parameters of largest |mean nudge| not picked."""
+    """The learner's picks, then the `top` parameters of largest |mean nudge| not picked, one
+    per neuron (so the rows show different neurons, not one neuron's weights over again)."""
     names = flat_params(net)
-    order = np.argsort(-np.abs(mean), kind="stable")
-    biggest = [names[i] for i in order[:top + len(picks)] if names[i] not in picks]
-    return [*dict.fromkeys(picks), *biggest[:top]]
+    biggest: list[Param] = []
+    neurons = {(layer, j) for layer, j, _ in picks}
+    for i in np.argsort(-np.abs(mean), kind="stable"):
+        layer, j, k = names[i]
+        if len(biggest) == top:
+            break
+        if (layer, j) not in neurons and names[i] not in picks:
+            biggest.append(names[i])
+            neurons.add((layer, j))
+    return [*dict.fromkeys(picks), *biggest]
 
 
 def average_view(net: Network, batch: Batch, train: tuple[Array, np.ndarray],

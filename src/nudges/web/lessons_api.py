@@ -19,19 +19,20 @@ from .api import (
     check_neuron,
     heavy_slot,
     hub_of,
-    model_of,
     to_input,
 )
+from .lesson_api import LessonAverageRequest, LessonStepRequest, LessonTourRequest, network_for
 from .state import Hub
 
 router = APIRouter(prefix="/api")
 
 
 @router.post("/tour")
-def tour(body: schemas.TourRequest, request: Request) -> dict[str, Any]:
+def tour(body: LessonTourRequest, request: Request) -> dict[str, Any]:
     """One example's wishes, the levers of the output neuron it wishes up (or `neuron`), and
-    the wish passed back to the last hidden layer, term by term."""
-    net, version = model_of(request)
+    the wish passed back to the last hidden layer, term by term (on the lesson network when
+    the body names one)."""
+    net, version = network_for(request, body.lesson)
     check_label(hub_of(request), net, body.label)
     x = to_input(hub_of(request), body.image)
     layer, j = len(net.sizes) - 1, body.label
@@ -67,12 +68,12 @@ def _check_parameter(net: Network, p: schemas.Parameter) -> lessons.Param:
 
 
 @router.post("/average", dependencies=[Depends(heavy_slot)])
-def average(body: schemas.AverageRequest, request: Request) -> dict[str, Any]:
+def average(body: LessonAverageRequest, request: Request) -> dict[str, Any]:
     """The averaging table: each example's nudges to a few parameters, their average (the
     mini-batch's −∇C) and the whole training set's average, with the cosine between them.
     A pass over the whole training set: heavy work, so it takes one of the app's slots."""
     hub = hub_of(request)
-    net, version = model_of(request)
+    net, version = network_for(request, body.lesson)
     picks = [_check_parameter(net, p) for p in body.picks]
     batch = _batch(hub, body.rows, body.count, body.seed)
     return {"version": version,
@@ -80,11 +81,11 @@ def average(body: schemas.AverageRequest, request: Request) -> dict[str, Any]:
 
 
 @router.post("/average/step")
-def average_step(body: schemas.AverageStepRequest, request: Request) -> dict[str, Any]:
+def average_step(body: LessonStepRequest, request: Request) -> dict[str, Any]:
     """One step on the mini-batch `rows` (on a copy): its cost, and the held-out test digits'
     cost, before and after."""
     hub = hub_of(request)
-    net, version = model_of(request)
+    net, version = network_for(request, body.lesson)
     batch = _batch(hub, body.rows, len(body.rows), 0)
     x_test, y_test = hub.pictures().test
     x_test, y_test = x_test[:STEP_ROWS], y_test[:STEP_ROWS]

@@ -25,7 +25,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
-from . import api, lessons_api
+from . import api, lesson_api, lessons_api
+from .lesson_api import Lessons
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
 from .runs import Busy, NoRun
 from .schemas import BadRow, NoSuchClass
@@ -56,8 +57,10 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
                   openapi_url="/api/openapi.json")
     app.state.hub = hub
     app.state.heavy = HeavyWork()
+    app.state.lessons = Lessons()
     app.include_router(api.router)
     app.include_router(lessons_api.router)
+    app.include_router(lesson_api.router)
     app.mount("/static", Revalidated(directory=STATIC), name="static")
     app.add_api_route("/", index, include_in_schema=False)
     _add_error_handlers(app)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..activations import Array
 from ..explain import StepEffect, Wishes
-from ..network import Network
+from ..network import Network, Trace
 from ..noise import NoiseRow
 
 EDGES = 400            # most edges drawn between two layers
@@ -75,7 +75,18 @@ def forward_view(net: Network, x: Array) -> dict[str, Any]:
     trace = net.trace(x)
     output = trace.activations[-1][0]
     return {"input": rounded(x, 3), "activations": [rounded(a[0]) for a in trace.activations],
-            "prediction": int(np.argmax(output)), "input_edges": input_edges(net.weights[0], x)}
+            "prediction": int(np.argmax(output)), "input_edges": input_edges(net.weights[0], x),
+            "gates": gates(net, trace)}
+
+
+def gates(net: Network, trace: Trace) -> list[list[float] | None]:
+    """σ′(z) of every neuron of the first example, by page layer: None for the input and for a
+    layer whose σ is not elementwise (softmax), whose gate is not one number per neuron."""
+    found: list[list[float] | None] = [None]
+    for l in range(1, len(net.sizes)):
+        prime = net.layer_activation(l - 1).prime
+        found.append(None if prime is None else significant(prime(trace.activations[l][0])))
+    return found
 
 
 def wishes_view(net: Network, w: Wishes, neuron: tuple[int, int] | None) -> dict[str, Any]:

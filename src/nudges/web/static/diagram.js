@@ -2,18 +2,23 @@
 // activations, the strongest edges, and (seeing the nudges) the wishes and biggest nudges.
 
 import {grayCanvas} from "./pictures.js";
-import {HI, esc, fmt, maxAbs, sign} from "./util.js";
+import {HI, RESOLUTION, esc, fmt, maxAbs, num, sign} from "./util.js";
 
 const W = 1000, H = 620;                      // the diagram's viewBox
 const GLOW = `<defs><filter id="glow" x="-50%" y="-50%" width="200%" height="200%">` +
   `<feGaussianBlur stdDeviation="2.2" result="b"/><feMerge><feMergeNode in="b"/>` +
   `<feMergeNode in="SourceGraphic"/></feMerge></filter></defs>`;
 
-// Nudges and wishes are drawn on an absolute scale, so that a confident right answer looks
-// almost empty: a weight nudge of NUDGE_REF draws the thickest line (0.25: the most a sigmoid
-// output neuron's nudge −a_k σ'(z_j)(a_j − y_j) can be with the quadratic cost), a wish of
-// WISH_REF the longest arrow. opts.rescale: scale to this example's biggest instead.
-export const NUDGE_REF = 0.25, WISH_REF = 1;
+// Nudges and wishes are drawn on an absolute scale, by the page's one scale rule (figures.js:
+// length ∝ √(|value| / scale), nothing under RESOLUTION): a weight nudge of NUDGE_REF draws the
+// thickest line (0.25: the most a sigmoid output neuron's nudge −a_k σ'(z_j)(a_j − y_j) can be
+// with the quadratic cost), a wish of WISH_REF the longest arrow, so a confident right answer
+// looks faint and a real mistake bold. opts.rescale: to this example's biggest instead,
+// labelled on the figure, and never for nudges under RESOLUTION. A neuron whose gate σ′(z) is
+// under GATE_CLOSED is ringed as a closed gate.
+export const NUDGE_REF = 0.25, WISH_REF = 1, GATE_CLOSED = 0.01;
+const POSC = "#4aa3ff";
+const rooted = (value, scale) => Math.sqrt(Math.min(1, Math.abs(value) / scale));
 
 // model: /api/model; r: /api/forward or /api/wishes (or null); nudging: show the wishes.
 // opts: {rescale, follow (glow only the chosen neuron's incoming nudges), label (the class
@@ -40,6 +45,7 @@ export function diagram(model, r, nudging, error, opts = {}) {
                      colour);
   }
   if (nudging) svg += nudgeEdges(r, img, neuronAt, opts);
+  svg += legend(r, nudging, opts);
   svg += (opts.features ? featureNames(img, opts.features, r) : inputImage(img, r)) + neurons(layers, lit, r, nudging, opts) +
     layerLabels(sizes, layers, img);
   return svg + note(r, error);
@@ -101,12 +107,56 @@ export function glowingNudges(r, follow) {
   return [{l: n.layer, edges: top}];
 }
 
-function nudgeEdges(r, img, neuronAt, opts) {
+// The nudge lines, and the scale they are drawn on: absolute, or (rescale) this example's
+// biggest nudge when that is at least RESOLUTION.
+export function nudgeScale(r, opts) {
   const groups = glowingNudges(r, opts.follow).filter((g) => g.l >= 1);
-  const scale = opts.rescale ? maxAbs(groups.flatMap((g) => g.edges.map((e) => e[2]))) : NUDGE_REF;
-  return groups.map(({l, edges}) => edgeLines(
-    edges, l === 1 ? (k) => pixelAt(img, k) : neuronAt(l - 1), neuronAt(l), () => 0.95, scale,
-    ` filter="url(#glow)"`, null, 0.05)).join("");
+  const biggest = maxAbs(groups.flatMap((g) => g.edges.map((e) => e[2])));
+  const rescaled = opts.rescale && biggest >= RESOLUTION && groups.some((g) => g.edges.length);
+  return {groups, scale: rescaled ? biggest : NUDGE_REF, rescaled};
+}
+
+function nudgeEdges(r, img, neuronAt, opts) {
+  const {groups, scale} = nudgeScale(r, opts);
+  let out = "";
+  for (const {l, edges} of groups) {
+    const from = l === 1 ? (k) => pixelAt(img, k) : neuronAt(l - 1), to = neuronAt(l);
+    for (const [j, k, v] of edges) {
+      if (Math.abs(v) < RESOLUTION) continue;
+      const rel = rooted(v, scale), a = from(k), b = to(j);
+      out += `<line x1="${a.x.toFixed(1)}" y1="${a.y.toFixed(1)}" x2="${b.x.toFixed(1)}" ` +
+        `y2="${b.y.toFixed(1)}" stroke="${sign(v)}" stroke-width="${(0.4 + 3.6 * rel).toFixed(2)}" ` +
+        `stroke-opacity="${(0.2 + 0.75 * rel).toFixed(3)}" class="nudge-line"/>`;
+    }
+  }
+  return out;
+}
+
+// The legend, along the top: the nudges' scale (line widths for three values, and whether
+// they are rescaled) and the closed gates' ring, when there are any.
+function legend(r, nudging, opts) {
+  const closed = r && r.gates && r.gates.some((g) => g && g.some((v) => v < GATE_CLOSED));
+  let out = "", x = 8;
+  if (nudging) {
+    const {scale, rescaled} = nudgeScale(r, opts);
+    out += `<text x="${x}" y="16" class="legend">${rescaled
+      ? `nudges rescaled ×${num(NUDGE_REF / scale, 1)} to this example's biggest`
+      : "nudges on the absolute scale"}, width ∝ √|nudge|:</text>`;
+    x += rescaled ? 440 : 330;
+    for (const v of [scale / 100, scale / 10, scale]) {
+      const rel = rooted(v, scale);
+      out += `<line x1="${x}" y1="11" x2="${x + 24}" y2="11" stroke="${POSC}" ` +
+        `stroke-width="${(0.4 + 3.6 * rel).toFixed(2)}" stroke-opacity="${(0.2 + 0.75 * rel)
+          .toFixed(3)}"/><text x="${x + 28}" y="16" class="legend">${num(v)}</text>`;
+      x += 86;
+    }
+    x += 10;
+  }
+  if (closed) {
+    out += `<circle cx="${x + 8}" cy="11" r="7" class="gate-closed"/><text x="${x + 20}" ` +
+      `y="16" class="legend">closed gate, σ′(z) < ${GATE_CLOSED}</text>`;
+  }
+  return out ? `<g class="diagram-legend">${out}</g>` : "";
 }
 
 // A table's input layer: one line per feature, its name (cut short) and its standardised value.
@@ -138,13 +188,19 @@ function neurons(layers, lit, r, nudging, opts) {
   const wrong = r && opts.label !== null && opts.label !== undefined && r.prediction !== opts.label;
   for (let l = 1; l <= last; l++) {
     const wishes = nudging ? r.activation_wishes[l] : null;
-    const top = wishes && opts.rescale ? maxAbs(wishes) : WISH_REF;
+    const biggest = wishes ? maxAbs(wishes) : 0;
+    const top = wishes && opts.rescale && biggest >= RESOLUTION ? biggest : WISH_REF;
     layers[l].neurons.forEach((p, i) => {
       const a = r ? r.activations[l][i] : 0;
       const chosen = nudging && r.neuron && r.neuron.layer === l && r.neuron.index === i;
       const predicted = l === last && r && r.prediction === i;
+      const gate = r && r.gates && r.gates[l] ? r.gates[l][i] : null;
       out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted,
-                              nudging});
+                              nudging, gate});
+      if (gate !== null && gate < GATE_CLOSED) {
+        out += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${(p.r + 4).toFixed(1)}" ` +
+          `class="gate-closed"><title>closed gate: σ′(z) = ${num(gate)}</title></circle>`;
+      }
       if (wishes) out += wishBar(p, wishes[i], top);
       if (l === last) {
         out += outputLabel(p, i, a, wishes, predicted, predicted && wrong, opts.name || String);
@@ -155,23 +211,24 @@ function neurons(layers, lit, r, nudging, opts) {
 }
 
 // A neuron; seeing the nudges, a button the keyboard reaches (Enter or Space chooses it).
-function neuron(p, l, i, {a, lit, wish, chosen, predicted, nudging}) {
+function neuron(p, l, i, {a, lit, wish, chosen, predicted, nudging, gate}) {
   const ring = chosen ? HI : predicted ? "#ffffff" : "#7d8aa0";
+  const shut = gate !== null && gate < GATE_CLOSED ? `, gate closed (σ′ = ${num(gate)})` : "";
   const name = `layer ${l}, neuron ${i}: a = ${a.toFixed(3)}` +
-    `${wish === null ? "" : `, wish ${fmt(wish)}`}${chosen ? ", chosen" : ""}`;
+    `${wish === null ? "" : `, wish ${fmt(wish)}`}${shut}${chosen ? ", chosen" : ""}`;
   const button = nudging ? ` tabindex="0" role="button" aria-label="${name}"` +
     ` aria-pressed="${Boolean(chosen)}"` : "";
   return `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${p.r.toFixed(1)}" ` +
     `class="neuron" data-layer="${l}" data-index="${i}" fill="#fff"${button} ` +
     `fill-opacity="${lit.toFixed(3)}" stroke="${ring}" ` +
     `stroke-width="${chosen || predicted ? 3 : 1.2}"><title>layer ${l}, neuron ${i}: ` +
-    `a = ${a.toFixed(3)}${wish === null ? "" : `, wish ${fmt(wish)}`}` +
+    `a = ${a.toFixed(3)}${wish === null ? "" : `, wish ${fmt(wish)}`}${shut}` +
     `</title></circle>`;
 }
 
 function wishBar(p, wish, top) {
-  const rel = Math.min(1, Math.abs(wish) / top);
-  if (rel < 0.03) return "";
+  if (Math.abs(wish) < RESOLUTION) return "";
+  const rel = rooted(wish, top);
   const len = 6 + 24 * rel, x = p.x + p.r + 7, dir = wish >= 0 ? -1 : 1;
   const tail = p.y - dir * len / 2, tip = p.y + dir * len / 2, colour = sign(wish);
   return `<line x1="${x}" y1="${tail.toFixed(1)}" x2="${x}" y2="${(tip - dir * 5).toFixed(1)}" ` +

@@ -11,7 +11,7 @@ import {schedule, showError} from "./see.js";
 import {setupRows} from "./rows.js";
 import {PICTURE_VIEWS, state} from "./state.js";
 import {pollStatus} from "./status.js";
-import {setupTour, showTour, tourStep} from "./tour.js";
+import {setTourQuery, setupTour, showTour, tourQuery, tourStep} from "./tour.js";
 import {$} from "./util.js";
 
 const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise"];
@@ -27,7 +27,7 @@ export function show(view) {
     tab.setAttribute("aria-selected", String(chosen));
     tab.tabIndex = chosen ? 0 : -1;
   }
-  const hash = view === "tour" ? `#tour/${tourStep() + 1}` : "#" + view;
+  const hash = view === "tour" ? `#tour/${tourStep() + 1}?${tourQuery()}` : "#" + view;
   if (history.replaceState && location.hash !== hash) history.replaceState(null, "", hash);
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
@@ -60,10 +60,13 @@ function setupTabs() {
   });
 }
 
-// #tour/4, #nudges, …: the view and the tour's step an address asks for.
+// #tour/4?seed=0&steps=10, #nudges, …: the view, and the tour's step and state, an address
+// asks for.
 function route() {
-  const [view, step] = location.hash.slice(1).split("/");
+  const [path, query = ""] = location.hash.slice(1).split("?");
+  const [view, step] = path.split("/");
   if (view === "tour" && step) tourStep(Number(step) - 1);
+  if (view === "tour") setTourQuery(query);
   show(VIEWS.includes(view) ? view : "tour");
 }
 
@@ -90,6 +93,8 @@ async function start() {
   state.classes = config.classes;
   state.kind = config.kind;
   state.features = config.features;
+  state.noun = config.noun;
+  state.articles = config.articles;
   document.body.classList.toggle("table", config.kind === "table");
   if (config.kind === "table") setupRows(config.features, schedule);
   fillText(config);

@@ -3,13 +3,13 @@
 
 import {api} from "./api.js";
 import {bar, caption, frame, paint, rule, text, xAxis} from "./chart.js";
-import {NUDGE_REF, WISH_REF, glowingNudges} from "./diagram.js";
+import {NUDGE_REF, WISH_REF, glowingNudges, nudgeScale} from "./diagram.js";
 import {bars, factorBars} from "./figures.js";
 import {padImage} from "./pad.js";
 import {heatmap} from "./pictures.js";
 import {onRender, render, schedule} from "./see.js";
 import {className, shortName, state} from "./state.js";
-import {$, DIM, HI, bound, esc, fmt, maxAbs, num, sig} from "./util.js";
+import {$, DIM, HI, RESOLUTION, bound, esc, fmt, maxAbs, num, sig} from "./util.js";
 
 const range = (n) => [...Array(n).keys()];
 // Blue and red mean nudge up and down in this view; the step's charts use their own colours.
@@ -96,15 +96,21 @@ function renderWishes(r, nudging) {
 function renderMagnitude(r) {
   const groups = glowingNudges(r, state.neuron !== null);
   const biggest = maxAbs(groups.flatMap((g) => g.edges.map((e) => e[2])));
+  const {rescaled} = nudgeScale(r, {rescale: state.rescale, follow: state.neuron !== null});
   const m = $("magnitude");
-  m.classList.toggle("on", state.rescale);
-  m.textContent = state.rescale
+  m.classList.toggle("on", rescaled);
+  m.textContent = rescaled
     ? `RESCALED to this example: thickest line = its biggest nudge, ${num(biggest)} ` +
       `(×${sig(NUDGE_REF / biggest)} the absolute scale); longest arrow = each layer's ` +
-      `biggest wish`
+      `biggest wish; width and length ∝ √|value|`
     : `absolute scale: thickest line = a nudge of ${NUDGE_REF}, longest arrow = a wish of ` +
-      `${WISH_REF}; this example's biggest nudge is ${num(biggest)}`;
+      `${WISH_REF}, width and length ∝ √|value|; this example's biggest nudge is ` +
+      `${num(biggest)}${state.rescale ? " (too small to rescale)" : ""}`;
 }
+
+// The scale of a neuron's nudges: NUDGE_REF, or (rescale) their biggest if at least RESOLUTION.
+const nudgeTop = (values) => (state.rescale && maxAbs(values) >= RESOLUTION ? maxAbs(values)
+  : NUDGE_REF);
 
 function renderNeuron(n) {
   const last = state.model.sizes.length - 1;
@@ -114,7 +120,7 @@ function renderNeuron(n) {
     `bias nudge ${fmt(n.bias_nudge)}. Its weight nudges −δ<sub>j</sub>a<sub>k</sub> are ` +
     `strongest from the brightest inputs: fire together, wire together.`;
   const from = n.layer === 1 ? "" : ` from hidden layer ${n.layer - 1}, row by row`;
-  const top = state.rescale ? maxAbs(n.nudges) : NUDGE_REF;
+  const top = nudgeTop(n.nudges);
   $("neuron-nudges-caption").textContent = `neuron ${n.index}'s weight nudges${from} ` +
     `(${state.rescale ? "rescaled: " : ""}full colour ${num(top)})`;
   $("neuron-nudges").setAttribute("aria-label", $("neuron-nudges-caption").textContent);
@@ -129,7 +135,7 @@ function renderNeuron(n) {
 function inputBars(n) {
   const shown = n.nudges.map((v, k) => [v, k]).sort((p, q) => Math.abs(q[0]) - Math.abs(p[0]))
     .slice(0, 16).sort((p, q) => p[1] - q[1]);
-  const scale = state.rescale ? maxAbs(n.nudges) : NUDGE_REF;
+  const scale = nudgeTop(n.nudges);
   return bars(shown.map(([v, k]) => ({name: `from ${k}`, value: v})), {scale,
     caption: `nudges to neuron ${n.index}'s weights, by the neuron of hidden layer ` +
       `${n.layer - 1} each comes from (${state.rescale ? "rescaled: full bar" : "full bar"} ` +

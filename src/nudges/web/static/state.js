@@ -13,7 +13,15 @@ export const state = {
   classes: null,    // the name of each class, label 0, 1, … (/api/config): digits, letters, clothes
   kind: "pictures", // the data (/api/config): "pictures", or "table" (rows of features)
   features: [],     // a table's column names
+  noun: "digit",    // what one example is called (/api/config): "digit", "picture" or "row"
+  articles: null,   // "a" or "an" before each class name (/api/config), as said aloud
 };
+
+// "digit" (digits), "picture" (other pictures) or "row" (a table): the data's own word.
+export const noun = () => state.noun;
+
+// Class j's name with its article: "an 8", "a Coat", "an Ankle boot".
+export const withArticle = (j) => `${state.articles ? state.articles[j] : "a"} ${className(j)}`;
 
 // Views that draw pictures, not offered for a table.
 export const PICTURE_VIEWS = ["tour", "nudges", "average"];

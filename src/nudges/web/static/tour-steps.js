@@ -1,10 +1,12 @@
 // The tour's nine steps, following the video. Each renders from the numbers the server sent
-// (d: {digit, wishes, average, step, model, config}) to {text, formula, figure}: the text says
-// what the step shows, the formula is the one it illustrates with this digit's numbers put in.
+// (d: {digit, why, wishes, average, step, lesson, model, config, trained}) to {text, formula,
+// figure}: the text says what the step shows, and every claim in it about the numbers is
+// computed from them (it says the opposite when they say the opposite); the formula is the
+// one the step illustrates, with this example's numbers put in.
 
-import {BATCH_STEPS} from "./tour-batch.js";
+import {BATCH_STEPS, network} from "./tour-batch.js";
 import {bars, digitImg, factorBars} from "./figures.js";
-import {className} from "./state.js";
+import {className, noun, withArticle} from "./state.js";
 import {esc, fmt, num, sig} from "./util.js";
 
 const sub = (s) => `<sub>${s}</sub>`;
@@ -35,20 +37,25 @@ const one = {
   title: "One training example and its cost", view: "see",
   render(d) {
     const w = d.wishes, verdict = right(w) ? "right"
-      : `<b class="wrong-mark">wrong ✗</b> (it is a ${named(w.label)})`;
+      : `<b class="wrong-mark">wrong ✗</b> (it is ${esc(withArticle(w.label))})`;
     const n = d.model.sizes[last(d)];
     return {
-      text: `Test example #${d.digit.index} is a <b>${named(w.label)}</b>. The network's ` +
-        `${d.model.sizes.join("-")} neurons turn its 784 pixels into ${n} outputs; the ` +
-        `brightest, <b>${named(w.prediction)}</b>, is its answer: ${verdict}. The cost ` +
-        `C${sub("x")} of this one example measures how far the outputs are from what they ` +
-        `should be: 1 for the ${named(w.label)}, 0 for every other one.`,
+      text: `Test ${noun()} #${d.digit.index} is ${esc(withArticle(w.label))}` +
+        `${d.why === "your pick" ? "" : ` (picked because ${WHY[d.why] || d.why})`}. ` +
+        `${network(d, true)}'s ${d.model.sizes.join("-")} neurons turn its ` +
+        `${d.model.sizes[0]} pixels into ${n} outputs; the brightest, ` +
+        `<b>${named(w.prediction)}</b>, is its answer: ${verdict}. The cost C${sub("x")} of ` +
+        `this one example measures how far the outputs are from what they should be: 1 for ` +
+        `the ${named(w.label)}, 0 for every other one. Here it is <b>${sig(w.cost)}</b>.`,
       formula: costFormula(d),
       figure: `<div class="tour-pair">${digitImg(d.digit.pixels, `test example ` +
-        `${d.digit.index}, a ${named(w.label)}`)}${outputs(d)}</div>`,
+        `${d.digit.index}, ${withArticle(w.label)}`)}${outputs(d)}</div>`,
     };
   },
 };
+
+const WHY = {wrong: "the network gets it wrong", unsure: "the network is unsure of it",
+             "highest cost": "it has the highest cost"};
 
 const two = {
   title: "What the example wishes for the output layer", view: "nudges",
@@ -56,19 +63,30 @@ const two = {
     const w = d.wishes, a = w.activations[last(d)], j = w.label;
     return {
       text: `This example cannot change the network; it can only wish. It wants the ` +
-        `${named(j)} ` +
-        `output <b>up</b> and every other output <b>down</b>, each in proportion to how far it ` +
-        `is from its target: a wrong output near 1 is wished down hard, one already near 0 ` +
-        `hardly at all.`,
+        `${named(j)} output <b>up</b> and every other output <b>down</b>, each in proportion ` +
+        `to how far it is from its target: a wrong output near 1 is wished down hard, one ` +
+        `already near 0 hardly at all. ${biggestWish(w)}`,
       formula: `wish${sub("j")} = −∂C${sub("x")}/∂a${sub("j")}` +
         (d.model.config.cost === "quadratic" ? ` = y${sub("j")} − a${sub("j")}` : "") +
-        `; for the ${j}: ${num(a[j], 3)} → wish <b>${fmt(w.output_wish[j])}</b>`,
-      figure: bars(w.output_wish.map((v, i) => ({name: i, value: v, mark: i === j ? "target" : ""})),
-                   {scale: 1, caption: "each output's wish, on the absolute scale −1 to 1 " +
-                    "(blue: up, red: down)"}),
+        `; for the ${named(j)}: ${num(a[j], 3)} → wish <b>${fmt(w.output_wish[j])}</b>`,
+      figure: bars(w.output_wish.map((v, i) => ({name: named(i), value: v,
+                                                 mark: i === j ? "target" : ""})),
+                   {scale: 1, caption: "each output's wish (blue: up, red: down)"}),
     };
   },
 };
+
+// Which wish is strongest, and whether any is big enough to see.
+function biggestWish(w) {
+  const order = w.output_wish.map((v, i) => [Math.abs(v), i]).sort((p, q) => q[0] - p[0]);
+  const [size, i] = order[0];
+  if (size < 0.01) {
+    return `Here every wish is under 0.01: the network already gets this example right, so ` +
+      `it has almost nothing to teach.`;
+  }
+  return `The strongest wish here is for the ${named(i)} output, ` +
+    `<b>${fmt(w.output_wish[i])}</b>${i === w.label ? " (up, towards 1)" : " (down, towards 0)"}.`;
+}
 
 const three = {
   title: "Three levers of one output neuron", view: "nudges",
@@ -103,10 +121,9 @@ const four = {
         `wish: here <b>${fmt(p.wish)}</b>. These wishes are what is passed back.`,
       formula: `−∂C/∂a${sub(p.k)} = Σ${sub("j")} w${sub(`j,${p.k}`)} (−δ${sub("j")}) = ` +
         `${terms.slice(0, 3).join(" + ")} + … = <b>${fmt(p.wish)}</b>`,
-      figure: bars(p.terms.map((v, j) => ({name: `from ${j}`, value: v})),
-                   {scale: Math.max(...p.terms.map(Math.abs), 1e-9),
-                    caption: `each output's share of the wish for hidden neuron ${p.k} ` +
-                      `(scaled to the biggest share, ${num(Math.max(...p.terms.map(Math.abs)))})`}),
+      figure: bars(p.terms.map((v, j) => ({name: `from ${named(j)}`, value: v})),
+                   {scale: 1, caption: `each output's share of the wish for hidden neuron ` +
+                      `${p.k}`}),
     };
   },
 };
@@ -114,19 +131,24 @@ const four = {
 const five = {
   title: "The recursion, layer by layer", view: "nudges",
   render(d) {
-    const r = d.wishes.recursion, top = Math.max(...r.map((x) => x.norm), 1e-9);
+    const r = d.wishes.recursion, top = Math.max(1, Math.ceil(Math.max(...r.map((x) => x.norm))));
+    const out = r.at(-1).norm, first = r[0].norm;
+    const way = first < out ? `shrink on the way back, from ${num(out)} at the output to ` +
+      `${num(first)} at the first hidden layer` : `grow on the way back here, from ` +
+      `${num(out)} at the output to ${num(first)} at the first hidden layer`;
     return {
       text: `The same step repeats: the hidden layer's wishes become wishes for the layer ` +
         `before, through its weights and gates, down to the first hidden layer. That is ` +
-        `backpropagation. The wishes usually shrink on the way back (each gate σ′ is at ` +
-        `most 0.25).`,
+        `backpropagation. Here the wishes ${way}` +
+        `${d.model.config.activation === "sigmoid" ? " (each sigmoid gate σ′ is at most 0.25)"
+          : ""}.`,
       formula: `δ${sub("l")} = (W${sub("l+1")}<sup>T</sup> δ${sub("l+1")}) ⊙ σ′(z${sub("l")});` +
         ` size of the wishes ‖−∂C/∂a‖: ` +
         r.map((x) => `layer ${x.layer} <b>${num(x.norm)}</b>`).reverse().join(" ← "),
       figure: bars(r.map((x) => ({name: x.layer === last(d) ? "output" : `layer ${x.layer}`,
                                   value: x.norm})).reverse(),
                    {scale: top, signed: false, colour: "#ffd166",
-                    caption: "size of each layer's wishes ‖−∂C/∂a‖ (scaled to the largest)"}),
+                    caption: "size of each layer's wishes ‖−∂C/∂a‖"}),
     };
   },
 };
