@@ -126,7 +126,7 @@ function nudgeEdges(r, img, neuronAt, opts) {
       const rel = rooted(v, scale), a = from(k), b = to(j);
       out += `<line x1="${a.x.toFixed(1)}" y1="${a.y.toFixed(1)}" x2="${b.x.toFixed(1)}" ` +
         `y2="${b.y.toFixed(1)}" stroke="${sign(v)}" stroke-width="${(0.4 + 3.6 * rel).toFixed(2)}" ` +
-        `stroke-opacity="${(0.2 + 0.75 * rel).toFixed(3)}" class="nudge-line"/>`;
+        `stroke-opacity="${(0.2 + 0.75 * rel).toFixed(3)}" class="nudge-line" filter="url(#glow)"/>`;
     }
   }
   return out;
