@@ -110,7 +110,8 @@ export function glowingNudges(r, follow) {
 // The nudge lines, and the scale they are drawn on: absolute, or (rescale) this example's
 // biggest nudge when that is at least RESOLUTION.
 export function nudgeScale(r, opts) {
-  const groups = glowingNudges(r, opts.follow).filter((g) => g.l >= 1);
+  const groups = glowingNudges(r, opts.follow && !opts.stage)
+    .filter((g) => g.l >= 1 && (!opts.stage || g.l === opts.stage.edges));
   const biggest = maxAbs(groups.flatMap((g) => g.edges.map((e) => e[2])));
   const rescaled = opts.rescale && biggest >= RESOLUTION && groups.some((g) => g.edges.length);
   return {groups, scale: rescaled ? biggest : NUDGE_REF, rescaled};
@@ -132,29 +133,26 @@ function nudgeEdges(r, img, neuronAt, opts) {
   return out;
 }
 
-// The legend, along the top: the nudges' scale (line widths for three values, and whether
-// they are rescaled) and the closed gates' ring, when there are any.
+// The legend: along the top, the nudges' scale (line widths for three values, and whether they
+// are rescaled); in the bottom right corner, the closed gates' ring, when there are any.
 function legend(r, nudging, opts) {
   const closed = r && r.gates && r.gates.some((g) => g && g.some((v) => v < GATE_CLOSED));
-  let out = "", x = 8;
+  let out = "";
   if (nudging) {
     const {scale, rescaled} = nudgeScale(r, opts);
-    out += `<text x="${x}" y="16" class="legend">${rescaled
-      ? `nudges rescaled ×${num(NUDGE_REF / scale, 1)} to this example's biggest`
-      : "nudges on the absolute scale"}, width ∝ √|nudge|:</text>`;
-    x += rescaled ? 440 : 330;
-    for (const v of [scale / 100, scale / 10, scale]) {
-      const rel = rooted(v, scale);
-      out += `<line x1="${x}" y1="11" x2="${x + 24}" y2="11" stroke="${POSC}" ` +
+    out += `<text x="6" y="20" class="legend">${rescaled ? `nudges ×${num(NUDGE_REF / scale, 1)}` +
+      " (rescaled)" : "nudges (absolute)"}, width ∝ √|nudge|:</text>`;
+    [scale / 100, scale / 10, scale].forEach((v, i) => {
+      const rel = rooted(v, scale), x = (rescaled ? 470 : 430) + 150 * i;
+      out += `<line x1="${x}" y1="13" x2="${x + 34}" y2="13" stroke="${POSC}" ` +
         `stroke-width="${(0.4 + 3.6 * rel).toFixed(2)}" stroke-opacity="${(0.2 + 0.75 * rel)
-          .toFixed(3)}"/><text x="${x + 28}" y="16" class="legend">${num(v)}</text>`;
-      x += 86;
-    }
-    x += 10;
+          .toFixed(3)}"/><text x="${x + 40}" y="20" class="legend">${num(v)}</text>`;
+    });
   }
   if (closed) {
-    out += `<circle cx="${x + 8}" cy="11" r="7" class="gate-closed"/><text x="${x + 20}" ` +
-      `y="16" class="legend">closed gate, σ′(z) < ${GATE_CLOSED}</text>`;
+    out += `<circle cx="${W - 262}" cy="${H - 14}" r="9" class="gate-closed"/><text ` +
+      `x="${W - 6}" y="${H - 7}" class="legend" text-anchor="end">closed gate: σ′(z) < ` +
+      `${GATE_CLOSED}</text>`;
   }
   return out ? `<g class="diagram-legend">${out}</g>` : "";
 }
@@ -187,7 +185,8 @@ function neurons(layers, lit, r, nudging, opts) {
   const last = layers.length - 1;
   const wrong = r && opts.label !== null && opts.label !== undefined && r.prediction !== opts.label;
   for (let l = 1; l <= last; l++) {
-    const wishes = nudging ? r.activation_wishes[l] : null;
+    const staged = !opts.stage || opts.stage.wishes === l;
+    const wishes = nudging && staged ? r.activation_wishes[l] : null;
     const biggest = wishes ? maxAbs(wishes) : 0;
     const top = wishes && opts.rescale && biggest >= RESOLUTION ? biggest : WISH_REF;
     layers[l].neurons.forEach((p, i) => {
@@ -197,6 +196,10 @@ function neurons(layers, lit, r, nudging, opts) {
       const gate = r && r.gates && r.gates[l] ? r.gates[l][i] : null;
       out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted,
                               nudging, gate});
+      if (opts.stage && opts.stage.wishes === l) {
+        out += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${(p.r + 2).toFixed(1)}" ` +
+          `class="bw-on"/>`;
+      }
       if (gate !== null && gate < GATE_CLOSED) {
         out += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${(p.r + 4).toFixed(1)}" ` +
           `class="gate-closed"><title>closed gate: σ′(z) = ${num(gate)}</title></circle>`;

@@ -3,6 +3,7 @@
 
 import {api} from "./api.js";
 import {loadAverage, setupAverage} from "./average.js";
+import {setupBackward} from "./backward.js";
 import {poll, setupLearn} from "./learn.js";
 import {setupNoise} from "./noise.js";
 import {changed, setTarget, setupNudges} from "./nudges.js";
@@ -87,8 +88,20 @@ async function loadConfig() {
   }
 }
 
+// Presenter mode: large type for a projector; ?present in the address starts in it.
+function setupPresenter() {
+  const toggle = (on) => {
+    document.body.classList.toggle("presenter", on);
+    $("presenter").setAttribute("aria-pressed", String(on));
+  };
+  $("presenter").addEventListener("click", () => toggle(!document.body.classList
+    .contains("presenter")));
+  toggle(new URLSearchParams(location.search).has("present"));
+}
+
 async function start() {
   setupTabs();
+  setupPresenter();
   const config = await loadConfig();          // first: a table's page shows no picture views
   state.classes = config.classes;
   state.kind = config.kind;
@@ -102,6 +115,7 @@ async function start() {
     if (state.view === "nudges") setTarget(digit.label, false);
   }});
   setupNudges(config);
+  setupBackward();
   setupLearn(config);
   setupNoise(config);
   setupAverage(config);

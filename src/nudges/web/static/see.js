@@ -46,6 +46,7 @@ export function render() {
   const label = nudging ? r.label : example ? example.label : null;
   $("net").innerHTML = diagram(state.model, r, nudging, state.error,
                                {rescale: state.rescale, follow: state.neuron !== null, label,
+                                stage: nudging ? state.stage : null,
                                 name: className,
                                 features: state.kind === "table" ? state.features : null});
   if (state.kind === "table") showRow(r, className);

@@ -10,6 +10,7 @@ export const state = {
   neuron: null,     // the neuron chosen in the diagram: {layer, index}
   focus: null,      // the chosen neuron's selector, to give it the focus back after a redraw
   rescale: false,   // nudges scaled to this example's biggest, not the absolute scale
+  stage: null,      // the backward pass's stage shown ({wishes, edges} layers), null for all
   classes: null,    // the name of each class, label 0, 1, … (/api/config): digits, letters, clothes
   kind: "pictures", // the data (/api/config): "pictures", or "table" (rows of features)
   features: [],     // a table's column names
