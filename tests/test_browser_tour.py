@@ -5,6 +5,7 @@ accessibility violation."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from .test_browser import ARGS, CHROMIUM, LAPTOP, PHONE, TIMEOUT, serve, sync_api
@@ -14,7 +15,8 @@ VIEWS = ("see", "nudges", "average", "learn", "noise")
 
 
 @pytest.fixture(scope="module")
-def server():
+def served():
+    """The page's model and data, and its address."""
     from nudges.data import load_sample
     from nudges.network import Network
     from nudges.training import train
@@ -22,7 +24,13 @@ def server():
     data = load_sample()
     net = Network([784, 16, 16, 10], seed=0)
     train(net, *data.train, epochs=3, seed=0)
-    yield from serve(create_app(net, data))
+    for url in serve(create_app(net, data)):
+        yield {"url": url, "net": net, "data": data}
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served["url"]
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +145,51 @@ def check_page(tab, axe, where: str, viewport: dict) -> list:
     violations = axe.run(tab).response["violations"]
     return found + [(where, v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                     for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def test_each_stage_of_the_backward_pass_shows_the_librarys_numbers(served, open_tab,
+                                                                     tmp_path):
+    from nudges.explain import example_nudges, wishes
+    tab = open_tab(served["url"] + "#nudges")
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    tab.click("#random")
+    tab.wait_for_function("document.getElementById('bw-text').dataset.example !== ''")
+    tab.click("#targets button[data-digit='4']")
+    tab.wait_for_function("document.getElementById('bw-text').textContent.includes('6 stages')")
+    index = int(tab.get_attribute("#bw-text", "data-example"))
+    x = np.round(served["data"].test[0][index], 3)[None]          # the pixels the page sent
+    net, seen = served["net"], set()
+    w = wishes(net, x, 4)
+    nudge_w, nudge_b = example_nudges(net, x, np.array([4]))
+    for stage in range(1, 7):
+        tab.click("#bw-step")
+        tab.wait_for_function("(n) => document.getElementById('bw-text').textContent"
+                              ".startsWith(`Stage ${n} of 6`)", arg=stage)
+        for shown in tab.eval_on_selector_all("#bw-text .bw-number", "ns => ns.map(n => "
+                                              "({...n.dataset}))"):
+            layer, j, k, value = (int(shown["layer"]), int(shown["j"]), shown["k"],
+                                  float(shown["value"]))
+            expected = (w.output_wish[j] if layer == 3 and k == "" else
+                        w.activation_wishes[layer - 1][j] if k == "" else
+                        nudge_b[layer - 1][0, j] if k == "b" else
+                        nudge_w[layer - 1][0, j, int(k)])
+            assert value == pytest.approx(float(expected), rel=2e-3, abs=1e-5), (stage, shown)
+            seen.add((layer, k == "", k == "b"))
+        assert tab.locator("#net circle.bw-on").count() > 0          # its neurons highlighted
+    assert {(3, True, False), (2, True, False), (1, True, False), (3, False, True),
+            (1, False, False)} <= seen
+    tab.click("#bw-back")
+    tab.wait_for_function("document.getElementById('bw-text').textContent"
+                          ".startsWith('Stage 5 of 6')")
+
+
+def test_presenter_mode_labels_are_16_px_at_1280x720(server, open_tab):
+    tab = open_tab(server + "?present#nudges", {"width": 1280, "height": 720})
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    tab.click("#random")
+    tab.click("#targets button[data-digit='2']")
+    tab.wait_for_function("document.querySelector('#net text.out .wish') !== null")
+    assert tab.get_attribute("#presenter", "aria-pressed") == "true"
+    smallest = tab.evaluate("""Math.min(...[...document.querySelectorAll('#net text, #net tspan')]
+        .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))""")
+    assert smallest >= 16

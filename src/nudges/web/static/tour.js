@@ -94,14 +94,14 @@ function go(step) {
 // The full view of this step, on the same example (and, seeing the nudges, the same neuron).
 async function openLink() {
   const view = STEPS[tour.step].view, d = tour.data;
+  tour.show(view);
+  window.scrollTo(0, 0);
   if (d && (view === "see" || view === "nudges")) {
     const n = d.wishes.neuron;
     state.neuron = view === "nudges" && n ? {layer: n.layer, index: n.index} : state.neuron;
     await loadExample(d.digit.index);
-    setTarget(d.digit.label, false);
+    setTarget(d.digit.label, true);
   }
-  tour.show(view);
-  window.scrollTo(0, 0);
 }
 
 // Draw the step; fetch the numbers first if the model has changed since they were fetched.
