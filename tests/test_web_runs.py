@@ -236,7 +236,7 @@ def test_missing_data_is_a_503_with_the_reason(monkeypatch):
         assert not status["data_ready"] and "no MNIST anywhere" in status["data"]
         assert "no MNIST anywhere" in status["data_hint"]          # on the page, not a tooltip
         assert "nudges serve --download" in status["data_hint"]
-        assert status["model"].startswith("untrained: no digits")
+        assert status["model"].startswith("untrained: no data")
         assert "no MNIST anywhere" in error_of(client.get("/api/example?index=0"), 503)
         error_of(client.post("/api/train/start", json={"session": SESSION}), 503)
         assert client.post("/api/forward", json={"image": drawing()}).status_code == 200

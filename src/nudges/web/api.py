@@ -223,7 +223,7 @@ def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
     x, y = hub.pictures().test
     wrong = np.flatnonzero(net.predict(x) != y)
     if not len(wrong):
-        raise InvalidInput("the model classifies every test digit correctly")
+        raise InvalidInput("the model classifies every test example correctly")
     index = int(np.random.default_rng(seed).choice(wrong))
     return example(request, index)
 

@@ -53,7 +53,7 @@ def _batch(hub: Hub, rows: list[int] | None, count: int, seed: int) -> lessons.B
     else:
         index = np.asarray(rows, dtype=np.int64)
         if index.max() >= len(y):
-            raise InvalidInput(f"rows must be training digits from 0 to {len(y) - 1}, got "
+            raise InvalidInput(f"rows must be training examples from 0 to {len(y) - 1}, got "
                                f"{int(index.max())}")
     return lessons.Batch(index, x[index], y[index])
 

@@ -138,7 +138,7 @@ class Parameter(Strict):
 
 def _distinct(rows: list[int] | None) -> list[int] | None:
     if rows is not None and len(set(rows)) != len(rows):
-        raise ValueError(f"rows must be distinct training digits, got {rows}")
+        raise ValueError(f"rows must be distinct training examples, got {rows}")
     return rows
 
 

@@ -64,7 +64,7 @@ def data_hint(data: Dataset | None, note: str) -> str:
     """What the page says, in plain sight, about the digits: how to get full MNIST when it
     shows the embedded sample or has no digits; nothing while loading or with other data."""
     if data is None:
-        return f"{note[0].upper()}{note[1:]}. {FULL_MNIST}" if note.startswith("no digits") else ""
+        return f"{note[0].upper()}{note[1:]}. {FULL_MNIST}" if note.startswith("no data") else ""
     if data.name != "mnist-sample":
         return ""
     return f"These are the 5,000 MNIST digits that ship with nudges. {FULL_MNIST}"
@@ -90,7 +90,7 @@ class Hub:
         self.quick_progress = 0.0
         self.model_note = "loaded" if model is not None else "untrained: training a quick model…"
         self.data, self.data_path, self.download = data, data_path, download
-        self.data_note = "loading the digits…" if data is None else data.source
+        self.data_note = "loading the data…" if data is None else data.source
         self.runs = Runs()
         self.chosen: dict[str, tuple[Network, int, str]] = {}    # session: (net, version, note)
         self._quick: Run | None = None
@@ -121,8 +121,8 @@ class Hub:
                 data = load_digits(self.data_path, download=self.download)
             except Exception as e:  # NudgesError, or anything a thread cannot raise to anyone
                 reason = str(e) if isinstance(e, NudgesError) else f"{type(e).__name__}: {e}"
-                self.data_note = f"no digits: {reason}"
-                self._quick_done(f"untrained: no digits to train on ({reason})")
+                self.data_note = f"no data: {reason}"
+                self._quick_done(f"untrained: no data to train on ({reason})")
                 return
             self.data, self.data_note = data, data.source
         if self.training_quick:
@@ -192,7 +192,7 @@ class Hub:
     def digits(self) -> Dataset:
         """The data set, or NotReady saying why not."""
         if self.data is None:
-            raise NotReady(f"the digits are not available yet ({self.data_note})")
+            raise NotReady(f"the data is not available yet ({self.data_note})")
         return self.data
 
     def pictures(self) -> Dataset:

@@ -3,7 +3,7 @@
 
 import {api} from "./api.js";
 import {tableHTML} from "./average-table.js";
-import {state} from "./state.js";
+import {noun, state} from "./state.js";
 import {$, bound, sig} from "./util.js";
 
 const view = {ready: false, seed: 0, picks: [], shown: null, version: null, busy: false,
@@ -60,7 +60,7 @@ function chosenRows() {
   if (!text) return null;
   const rows = text.split(/[\s,]+/).filter(Boolean).map(Number);
   if (rows.some((v) => !Number.isInteger(v) || v < 0)) {
-    throw new Error(`Training digits are whole numbers from 0, separated by commas, got ` +
+    throw new Error(`Training ${noun()}s are whole numbers from 0, separated by commas, got ` +
                     `“${text}”.`);
   }
   return rows;
@@ -70,7 +70,7 @@ function chosenRows() {
 export async function loadAverage(fresh) {
   if (!view.ready || view.busy) return;
   if (!state.status || !state.status.data_ready) {
-    $("average-summary").textContent = "Waiting for digits to average over…";
+    $("average-summary").textContent = `Waiting for ${noun()}s to average over…`;
     setTimeout(() => { if (state.view === "average") loadAverage(fresh); }, 700);
     return;
   }
@@ -94,11 +94,11 @@ function render(a) {
   if (focus) focus.focus();
   view.focus = null;
   const wrong = a.examples.filter((e) => e.prediction !== e.label).length;
-  $("average-summary").innerHTML = `${a.examples.length} training digits ` +
+  $("average-summary").innerHTML = `${a.examples.length} training ${noun()}s ` +
     `(${$("average-rows").value.trim() ? "yours" : "at random"}; ${wrong} ` +
     `misclassified, marked ✗), mean cost <b>${sig(a.batch_cost)}</b>. The mini-batch's ` +
     `average nudge −∇C points at cosine <b>${a.cosine.toFixed(3)}</b> to the average over ` +
-    `all ${a.n_full.toLocaleString()} training digits (1: the same direction).`;
+    `all ${a.n_full.toLocaleString()} training ${noun()}s (1: the same direction).`;
   $("average-step").disabled = false;
   $("average-step-summary").textContent = "";
 }
@@ -111,7 +111,7 @@ async function applyStep() {
                                          eta: Number($("average-eta").value)});
     $("average-step-summary").innerHTML = `One step w ← w − η ∂C/∂w with η = ${s.eta} (on a ` +
       `copy: the model stays as it is): this mini-batch's cost ${sig(s.cost_before)} → ` +
-      `<b>${sig(s.cost_after)}</b>; ${s.held_out} held-out test digits ` +
+      `<b>${sig(s.cost_after)}</b>; ${s.held_out} held-out test ${noun()}s ` +
       `${sig(s.held_out_before)} → <b>${sig(s.held_out_after)}</b>.`;
   } catch (e) { $("average-step-summary").textContent = e.message; }
   $("average-step").disabled = false;

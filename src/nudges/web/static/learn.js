@@ -4,7 +4,7 @@
 import {api, sessionId} from "./api.js";
 import {dots, frame, line, niceTicks, paint, xAxis, xTitle, yAxis} from "./chart.js";
 import {heatmap} from "./pictures.js";
-import {state} from "./state.js";
+import {noun, state} from "./state.js";
 import {loadModel, renderBanner} from "./status.js";
 import {$, HI, POS, bound, esc, fillOptions} from "./util.js";
 
@@ -141,7 +141,7 @@ function renderRun(latest) {
   $("pause").textContent = run.state === "paused" ? "Resume" : "Pause";
   $("use").disabled = run.seen === 0;
   $("learn-status").innerHTML = runSummary();
-  $("cost-title").textContent = `Cost on ${run.probe.toLocaleString()} validation digits`;
+  $("cost-title").textContent = `Cost on ${run.probe.toLocaleString()} validation ${noun()}s`;
   renderCurves();
   if (run.weight_images) renderImages(run.weight_images);
 }
@@ -157,7 +157,7 @@ function runSummary() {
   const head = `<b>${run.state}</b> ${run.sizes.join("-")} (${esc(run.settings.optimizer)})`;
   if (run.seen === 0 && run.state === "running") {
     return `${head}: starting, measuring the cost on ${run.probe.toLocaleString()} ` +
-      `validation digits before the first step…`;
+      `validation ${noun()}s before the first step…`;
   }
   const where = run.state === "stopped" ? "stopped in epoch" : "epoch";
   return `${head}: ${where} ${epoch} of ${run.settings.epochs}, ` +

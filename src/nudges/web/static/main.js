@@ -111,6 +111,7 @@ async function start() {
   document.body.classList.toggle("table", config.kind === "table");
   if (config.kind === "table") setupRows(config.features, schedule);
   fillText(config);
+  for (const el of document.querySelectorAll("[data-noun]")) el.textContent = config.noun;
   setupPad({changed, error: showError, example: (digit) => {
     if (state.view === "nudges") setTarget(digit.label, false);
   }});

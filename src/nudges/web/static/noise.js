@@ -4,6 +4,7 @@
 import {api} from "./api.js";
 import {dots, errorBar, frame, line, paint, xAxis, xTitle, yAxis} from "./chart.js";
 import {$, DIM, POS, bound} from "./util.js";
+import {noun} from "./state.js";
 
 let sizes = [];
 
@@ -34,7 +35,7 @@ async function measureNoise() {
     }
     renderTable(found.model, found.fresh);
     $("noise-status").textContent = `Full gradient over ${n.toLocaleString()} training ` +
-      `digits, against ${repeats} random mini-batches of each size.`;
+      `${noun()}s, against ${repeats} random mini-batches of each size.`;
   } catch (e) { $("noise-status").textContent = e.message; }
   $("noise-progress").hidden = true;
   $("measure").disabled = false;

@@ -55,7 +55,7 @@ function drawPad() {
   paintPad(pad.canvas, pad.strokes, pad.example && pad.example.pixels);
   $("pad-hint").textContent = pad.example
     ? `Test example #${pad.example.index}, labelled ${className(pad.example.label)}. Draw to start your own.`
-    : "Draw a digit with the mouse, a pen or a finger.";
+    : "Draw with the mouse, a pen or a finger.";
 }
 
 // Any pad (the notebook widgets' too): black, a digit's 784 pixels if given, white strokes.

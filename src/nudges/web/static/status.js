@@ -57,7 +57,7 @@ function renderHint(text) {
 // Buttons that need digits wait for them, and say why (the reason is on the page too).
 const NEED_DIGITS = ["random", "mistake", "start", "measure", "average-batch"];
 function renderWaiting(s) {
-  const why = s.data_ready ? null : `waiting for the digits: ${s.data}`;
+  const why = s.data_ready ? null : `waiting for the data: ${s.data}`;
   for (const id of NEED_DIGITS) {
     const button = $(id);
     if (why) {

@@ -110,7 +110,7 @@ export async function showTour() {
   renderFrame();
   if (!state.status || !state.status.data_ready || !state.model) {
     $("tour-text").textContent = state.status && !state.status.data_ready
-      ? `Waiting for digits: ${state.status.data}` : "Loading the model and a real digit…";
+      ? `Waiting for the data: ${state.status.data}` : "Loading the model and a real example…";
     setTimeout(() => { if (state.view === "tour") showTour(); }, 700);
     return;
   }

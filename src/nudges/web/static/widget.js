@@ -71,7 +71,7 @@ function pad(model) {
   const undo = button("Undo", () => { strokes.pop(); draw(); send(); });
   draw();
   return el("div", {className: "column"}, canvas, el("div", {className: "buttons"}, clear, undo),
-            el("p", {className: "hint", textContent: "Draw a digit with the mouse, a pen or a finger."}));
+            el("p", {className: "hint", textContent: "Draw with the mouse, a pen or a finger."}));
 }
 
 function says(model) {
