@@ -572,7 +572,7 @@ def test_without_digits_the_page_says_why_in_plain_sight(no_digits_server, fresh
     assert "untrained" in tab.inner_text("#banner")
     for button in ("#start", "#random", "#mistake", "#measure"):
         assert tab.is_disabled(button)
-        assert "waiting for the digits" in tab.get_attribute(button, "title")
+        assert "waiting for the data" in tab.get_attribute(button, "title")
 
 
 @pytest.fixture(scope="module")

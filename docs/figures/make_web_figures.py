@@ -31,9 +31,13 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 LAPTOP, PHONE = (1152, 720), (390, 844)
 SIZES = {"1440": (1440, 900), "1152": LAPTOP, "phone": PHONE}
 SHOTS = [  # name, viewport, address, what to wait for
-    ("web-tour", LAPTOP, "#tour/3", "#tour-figure .factors"),
+    ("web-tour", LAPTOP, "#tour/3?seed=0&steps=0", "#tour-figure .factors"),
+    ("web-tour-2", LAPTOP, "#tour/2?seed=0&steps=0", "#tour-figure .hbars"),
+    ("web-tour-8", LAPTOP, "#tour/8?seed=0&steps=0", "#tour-text .claim"),
+    ("web-tour-8-trained", LAPTOP, "#tour/8?model=trained", "#tour-text .claim"),
     ("web-average", LAPTOP, "#average", "#average-table td.average"),
-    ("web-phone-tour", PHONE, "#tour/2", "#tour-figure .hbars"),
+    ("web-phone-tour", PHONE, "#tour/2?seed=0&steps=0", "#tour-figure .hbars"),
+    ("web-phone-tour-8", PHONE, "#tour/8?seed=0&steps=0", "#tour-text .claim"),
     ("web-phone-nudges", PHONE, "#nudges", "#wish-summary b"),
 ]
 VIEWS = {"tour": "#tour-figure .hbars", "see": "#net circle.neuron",
@@ -114,6 +118,12 @@ def views(browser, url: str, out: Path, wrong: int) -> None:
     page.wait_for_selector("#wish-summary b")
     page.wait_for_timeout(400)
     small_png(page.screenshot(), out / "web-nudges.png")
+    for _ in range(3):                                  # the backward pass, stage 3 of 6
+        page.click("#bw-step")
+    page.wait_for_function("document.getElementById('bw-text').textContent"
+                           ".startsWith('Stage 3')")
+    page.wait_for_timeout(400)
+    small_png(page.screenshot(), out / "web-backward.png")
     page.click("nav [data-view=learn]")
     page.fill("#epochs", "4")
     page.select_option("#pace", "fast")
