@@ -7,7 +7,14 @@ import pytest
 
 from nudges.errors import InvalidInput
 from nudges.network import Network
-from nudges.surface import cost_surface, filter_normalised, flatten, surface_value, unflatten
+from nudges.surface import (
+    cost_surface,
+    filter_normalised,
+    flatten,
+    surface_value,
+    unflatten,
+    walk,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +60,16 @@ def test_both_paths_start_at_the_start_projected_at_the_origin(net, data, found)
         assert path.cost[0] == pytest.approx(net.cost(*data), rel=1e-6)
         assert len(path.alpha) == 21 and 0 <= path.hidden <= 1
     np.testing.assert_array_equal(found.theta0, flatten(net))
+
+
+def test_each_path_point_costs_what_net_cost_says(net, data, found) -> None:
+    at = net.copy()
+    walks = [walk(net, data[0], np.eye(10, dtype=np.float32)[data[1]], 3.0, 10, 20,
+                  np.random.default_rng(5).spawn(2)[0])]
+    for t in (0, 7, 20):
+        weights, biases = unflatten(at, walks[0][t])
+        at.weights, at.biases = ([p.astype(np.float32) for p in ps] for ps in (weights, biases))
+        assert found.sgd.cost[t] == pytest.approx(at.cost(*data), rel=1e-5)
 
 
 def test_the_plane_is_orthonormal_and_the_grid_holds_both_paths(found) -> None:

@@ -44,7 +44,7 @@ def shoot(browser, url: str, out: Path, name: str, viewport: tuple[int, int]) ->
     page.goto(url + "#surface")
     page.wait_for_selector("#surface-chart polyline.sgd", timeout=120_000)
     if viewport[0] < 600:                        # a phone: the figure, not the controls
-        page.locator("#surface-chart").scroll_into_view_if_needed()
+        page.evaluate("document.querySelector('.surface-card').scrollIntoView()")
     page.wait_for_timeout(300)
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     image.quantize(256, method=Image.Quantize.FASTOCTREE).save(out / f"{name}.png", optimize=True)

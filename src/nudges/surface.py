@@ -9,7 +9,8 @@ weights drawn at random, then scaled to the norm of that neuron's weights in θ�
 made orthogonal to u and of unit length, so α and β are distances in parameter space and the
 drawing is to scale. A point θ of a path is drawn at α = (θ − θ₀)·u, β = (θ − θ₀)·v; the rest,
 r = θ − θ₀ − α u − β v, is what the drawing hides. Both paths step with nudges' own training
-step (training.sgd_step); the cost is the network's own.
+step (training.sgd_step). The costs are net.cost's, computed for many θ at once: the network's
+layers, activations and cost function, run on stacks of parameters (tested equal).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
-from .network import Network, set_parameters
+from .network import Network
 from .training import Settings, State, sgd_step
 
 CHUNK = 2_000_000        # activations (grid points x rows x neurons) computed at once
@@ -93,7 +94,7 @@ def walk(net: Network, x: Array, targets: Array, eta: float, batch_size: int, st
     for _ in range(steps):
         if rng is not None and len(order) < batch_size:
             order = rng.permutation(n)
-        rows = np.arange(n) if rng is None else order[:batch_size]
+        rows = slice(None) if rng is None else order[:batch_size]
         order = order[batch_size:]
         with np.errstate(over="ignore"):     # its float32 bound on |∂C/∂p| may be inf: fine
             sgd_step(net, x[rows], targets[rows], settings, n, state)
@@ -124,16 +125,45 @@ def _chunk_costs(net: Network, xw: list[Array], params: tuple, targets: Array,  
     (w0, b0), (wu, bu), (wv, bv) = params
     a_, b_ = (c.astype(net.dtype)[:, None, None] for c in (alpha, beta))  # (G, 1, 1)
     mix = [w + a_ * u + b_ * v for w, u, v in zip(w0[1:], wu[1:], wv[1:])]  # (G, out, in)
-    bias = [(b + a_ * u + b_ * v).astype(net.dtype) for b, u, v in zip(b0, bu, bv)]  # (G,1,out)
-    z = xw[0] + a_ * xw[1] + b_ * xw[2] + bias[0]                         # (G, n, sizes[1])
-    for l, w in enumerate(mix, start=1):
+    bias = [b + a_ * u + b_ * v for b, u, v in zip(b0, bu, bv)]            # (G, 1, out)
+    z = xw[0] + a_ * xw[1] + b_ * xw[2] + bias[0].astype(net.dtype)       # (G, n, sizes[1])
+    return stacked_forward_costs(net, z, mix, bias[1:], targets)
+
+
+def stacked_forward_costs(net: Network, z: Array, weights: list[Array], biases: list[Array],
+                          targets: Array) -> Array:
+    """C for G networks at once, from their first layer's z on: the layers of net.run.
+
+    z: (G, n, sizes[1]); weights[l]: (G, out, in) and biases[l]: (G, 1, out) of the later
+    layers; targets: one-hot (n, sizes[-1]). Returns (G,) mean costs, as net.cost computes.
+    """
+    for l, (w, b) in enumerate(zip(weights, biases), start=1):
         a = net.layer_activation(l - 1).f(z)
-        z = a @ w.astype(net.dtype).transpose(0, 2, 1) + bias[l]         # (G, n, sizes[l+1])
+        z = a @ w.astype(net.dtype).transpose(0, 2, 1) + b.astype(net.dtype)  # (G, n, out)
     g, n, k = z.shape
     a = net.output.f(z)
     costs = net.cost_function.value(z.reshape(-1, k), a.reshape(-1, k),
                                     np.tile(targets, (g, 1)), net.output)  # (G n,)
     return np.asarray(costs.reshape(g, n).mean(axis=1), dtype=np.float64)
+
+
+def path_costs(net: Network, x: Array, targets: Array, thetas: list[Array]) -> Array:
+    """The cost C(θ_t) of each point of a walk, as net.cost computes it, a chunk of points
+    at once: one product x W₁ᵀ for all their first layers.  -> (T,)"""
+    out, step = [], max(1, CHUNK // (max(net.sizes[1:]) * len(x)))
+    for start in range(0, len(thetas), step):
+        stack = np.stack(thetas[start:start + step])                     # (G, P)
+        g, at, weights, biases = len(stack), 0, [], []
+        for p in net.weights + net.biases:
+            part = stack[:, at:at + p.size].reshape(g, *p.shape).astype(net.dtype)
+            (weights if p.ndim == 2 else biases).append(part)
+            at += p.size
+        h = net.sizes[1]
+        z = (x @ weights[0].reshape(g * h, -1).T).reshape(len(x), g, h)  # (n, G, sizes[1])
+        z = z.transpose(1, 0, 2) + biases[0][:, None, :]                 # (G, n, sizes[1])
+        out.append(stacked_forward_costs(net, z, weights[1:],
+                                         [b[:, None, :] for b in biases[1:]], targets))
+    return np.concatenate(out)
 
 
 def project(thetas: list[Array], plane: tuple[Array, Array, Array], costs: Array) -> Path:
@@ -172,16 +202,6 @@ def grid_axes(paths: list[Path], grid: int, margin: float = 0.25) -> tuple[Array
     side = max(np.ptp(alpha), np.ptp(beta)) * (1 + 2 * margin)
     half = np.linspace(-side / 2, side / 2, grid)                        # (grid,)
     return centre[0] + half, centre[1] + half
-
-
-def path_costs(net: Network, x: Array, targets: Array, thetas: list[Array]) -> Array:
-    """The true cost C(θ_t) = net.cost(x) at each point of a walk.  (T,)"""
-    at = net.copy()
-    out = []
-    for theta in thetas:
-        set_parameters(at, *unflatten(at, theta))
-        out.append(at.cost(x, targets))
-    return np.array(out)
 
 
 def cost_surface(net: Network, x: Array, y: np.ndarray, *, eta: float = 3.0,

@@ -7,7 +7,7 @@ import {api} from "./api.js";
 import {niceTicks, text, tickLabel} from "./chart.js";
 import {$, HI, NEG, bound, esc, sig} from "./util.js";
 
-const PLOT = {l: 70, t: 12, size: 470}, BAR = {y: 548, h: 14};
+const PLOT = {l: 70, t: 12, size: 470}, BAR = {y: 562, h: 14};
 const RAMP = ["#08142b", "#123a6b", "#1f6aa8", "#4aa3ff", "#a9d6ff", "#eef7ff"];
 const GD = NEG, SGD = HI, FIELDS = {eta: "eta", batch: "batch_size", steps: "steps",
                                     examples: "examples"};
@@ -115,7 +115,7 @@ function frameAxes(r, X, Y) {
     ...ys.map((t) => text(PLOT.l - half - 6, Y(t) + 6, tickLabel(t), {anchor: "end"})),
     text(PLOT.l + PLOT.size / 2, bottom + 44, "α: toward SGD's end (parameter distance)",
          {anchor: "middle"}),
-    `<text transform="translate(14 ${PLOT.t + PLOT.size / 2}) rotate(-90)" text-anchor="middle" ` +
+    `<text transform="translate(22 ${PLOT.t + PLOT.size / 2}) rotate(-90)" text-anchor="middle" ` +
     `class="tick">β: random direction</text>`].join("");
 }
 
