@@ -147,18 +147,26 @@ def stacked_forward_costs(net: Network, z: Array, weights: list[Array], biases: 
     return np.asarray(costs.reshape(g, n).mean(axis=1), dtype=np.float64)
 
 
+def unflatten_stack(net: Network, stack: Array) -> tuple[list[Array], list[Array]]:
+    """unflatten for G vectors θ at once: stack (G, P) -> weights (G, out, in), biases (G, out),
+    in net's dtype."""
+    weights: list[Array] = []
+    biases: list[Array] = []
+    at = 0
+    for p in net.weights + net.biases:
+        part = stack[:, at:at + p.size].reshape(len(stack), *p.shape).astype(net.dtype)
+        (weights if p.ndim == 2 else biases).append(part)
+        at += p.size
+    return weights, biases
+
+
 def path_costs(net: Network, x: Array, targets: Array, thetas: list[Array]) -> Array:
     """The cost C(θ_t) of each point of a walk, as net.cost computes it, a chunk of points
     at once: one product x W₁ᵀ for all their first layers.  -> (T,)"""
-    out, step = [], max(1, CHUNK // (max(net.sizes[1:]) * len(x)))
+    out, step, h = [], max(1, CHUNK // (max(net.sizes[1:]) * len(x))), net.sizes[1]
     for start in range(0, len(thetas), step):
-        stack = np.stack(thetas[start:start + step])                     # (G, P)
-        g, at, weights, biases = len(stack), 0, [], []
-        for p in net.weights + net.biases:
-            part = stack[:, at:at + p.size].reshape(g, *p.shape).astype(net.dtype)
-            (weights if p.ndim == 2 else biases).append(part)
-            at += p.size
-        h = net.sizes[1]
+        weights, biases = unflatten_stack(net, np.stack(thetas[start:start + step]))
+        g = len(weights[0])
         z = (x @ weights[0].reshape(g * h, -1).T).reshape(len(x), g, h)  # (n, G, sizes[1])
         z = z.transpose(1, 0, 2) + biases[0][:, None, :]                 # (G, n, sizes[1])
         out.append(stacked_forward_costs(net, z, weights[1:],
