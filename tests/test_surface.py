@@ -124,3 +124,10 @@ def test_the_grid_is_the_cost_for_every_kind_of_network(kind, data) -> None:
     weights, biases = unflatten(at, theta)
     at.weights, at.biases = ([p.astype(net.dtype) for p in ps] for ps in (weights, biases))
     assert found.costs[1, 4] == pytest.approx(at.cost(*data), rel=1e-5)
+
+
+def test_an_overflowing_cost_is_refused_not_drawn(net, data, monkeypatch) -> None:
+    from nudges import surface
+    monkeypatch.setattr(surface, "plane_costs", lambda *args: np.full(25, np.inf))
+    with pytest.raises(InvalidInput, match="smaller eta"):
+        cost_surface(net, *data, steps=2, grid=5)

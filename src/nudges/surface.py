@@ -235,6 +235,9 @@ def cost_surface(net: Network, x: Array, y: np.ndarray, *, eta: float = 3.0,
     alphas, betas = grid_axes(paths, grid)
     a, b = np.meshgrid(alphas, betas)                                     # (grid, grid)
     costs = plane_costs(net, x, targets, plane, a.ravel(), b.ravel()).reshape(grid, grid)
+    if not all(np.isfinite(c).all() for c in (costs, paths[0].cost, paths[1].cost)):
+        raise InvalidInput(f"the cost overflowed (inf or NaN) on this slice; try a smaller eta "
+                           f"(now {eta:g})")
     return Surface(alphas, betas, costs, paths[0], paths[1], *plane)
 
 
