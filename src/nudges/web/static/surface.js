@@ -55,6 +55,8 @@ function draw(r) {
     frameAxes(r, X, Y), path(r.gd, GD, X, Y, "gd"), path(r.sgd, SGD, X, Y, "sgd"),
     start(X, Y), colourBar(hi, levels)].join("");
   $("surface-sentence").innerHTML = sentence(r);
+  $("surface-chart").setAttribute("aria-label", "the cost on a plane through the network's " +
+    `parameters, with both paths: ${$("surface-sentence").textContent}`);
   $("surface-hidden").innerHTML = hidden(r);
 }
 
