@@ -217,6 +217,8 @@ COERCED: dict[str, tuple[str, dict[str, Any]]] = {
     "average count true": ("api/average", {"count": True}),
     "pick j 1.0": ("api/average", {"picks": [{"layer": 1, "j": 1.0}]}),
     "average step eta '3'": ("api/average/step", {"rows": [1, 2], "eta": "3"}),
+    "surface steps '50'": ("api/surface", {"steps": "50"}),
+    "surface batch over examples": ("api/surface", {"examples": 20, "batch_size": 21}),
     "an unknown field": ("api/forward", {"image": drawing(), "colour": "red"}),
 }
 

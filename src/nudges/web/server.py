@@ -25,7 +25,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
-from . import api, lesson_api, lessons_api
+from . import api, lesson_api, lessons_api, surface_api
 from .lesson_api import Lessons
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
 from .runs import Busy, NoRun
@@ -61,6 +61,7 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     app.include_router(api.router)
     app.include_router(lessons_api.router)
     app.include_router(lesson_api.router)
+    app.include_router(surface_api.router)
     app.mount("/static", Revalidated(directory=STATIC), name="static")
     app.add_api_route("/", index, include_in_schema=False)
     _add_error_handlers(app)

@@ -10,12 +10,13 @@ import {changed, setTarget, setupNudges} from "./nudges.js";
 import {setupPad, shownExample} from "./pad.js";
 import {schedule, showError} from "./see.js";
 import {setupRows} from "./rows.js";
+import {loadSurface, setupSurface} from "./surface.js";
 import {PICTURE_VIEWS, state} from "./state.js";
 import {pollStatus} from "./status.js";
 import {setTourQuery, setupTour, showTour, tourQuery, tourStep} from "./tour.js";
 import {$} from "./util.js";
 
-const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise"];
+const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise", "surface"];
 const tabs = () => [...document.querySelectorAll("nav [data-view]")];
 
 // Show a view; the address says which (#nudges), and for the tour which step (#tour/4).
@@ -37,6 +38,7 @@ export function show(view) {
   if (view === "learn") poll();
   if (view === "average") loadAverage(false);
   if (view === "tour") showTour();
+  if (view === "surface") loadSurface(false);
 }
 
 // On a narrow screen the diagram scrolls sideways: seeing the nudges starts at the outputs,
@@ -120,6 +122,7 @@ async function start() {
   setupLearn(config);
   setupNoise(config);
   setupAverage(config);
+  setupSurface();
   setupTour(config, show);
   route();
   window.addEventListener("hashchange", route);
