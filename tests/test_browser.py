@@ -297,9 +297,9 @@ def fresh(browser):
 def walk_the_tour(tab, artifacts: Path, size: str) -> None:
     tab.wait_for_function("document.querySelector('#tour-formula').textContent.length > 10")
     titles = []
-    for step in range(1, 10):
+    for step in range(1, 11):
         tab.wait_for_function("(n) => document.getElementById('tour-count').textContent"
-                              " === `step ${n} of 9`", arg=step)
+                              " === `step ${n} of 10`", arg=step)
         tab.wait_for_function("document.querySelector('#tour-figure').children.length > 0"
                               " && /\\d\\.\\d/.test(document.getElementById('tour-formula')"
                               ".textContent)")
@@ -310,11 +310,11 @@ def walk_the_tour(tab, artifacts: Path, size: str) -> None:
         assert next_box["height"] >= 24 and next_box["width"] >= 24
         if step in (3, 7):
             screenshot(tab, artifacts, f"tour-{step}-{size}")
-        if step < 9:
+        if step < 10:
             tab.click("#tour-next") if step % 2 else tab.keyboard.press("ArrowRight")
-    assert len(set(titles)) == 9 and tab.is_disabled("#tour-next")
+    assert len(set(titles)) == 10 and tab.is_disabled("#tour-next")
     tab.keyboard.press("ArrowLeft")
-    tab.wait_for_function("document.getElementById('tour-count').textContent === 'step 8 of 9'")
+    tab.wait_for_function("document.getElementById('tour-count').textContent === 'step 9 of 10'")
 
 
 def test_walk_the_tour_on_a_laptop(server, fresh, artifacts):
@@ -322,7 +322,7 @@ def test_walk_the_tour_on_a_laptop(server, fresh, artifacts):
     assert tab.get_attribute("#tab-tour", "aria-selected") == "true"
     walk_the_tour(tab, artifacts, "laptop")
     tab.goto(server + "#tour/4")                       # a deep link to a step
-    tab.wait_for_function("document.getElementById('tour-count').textContent === 'step 4 of 9'")
+    tab.wait_for_function("document.getElementById('tour-count').textContent === 'step 4 of 10'")
     tab.wait_for_function("document.getElementById('tour-formula').textContent.includes('Σ')")
     tab.click("#tour-link")                            # to the full view
     assert tab.get_attribute("#tab-nudges", "aria-selected") == "true"

@@ -63,7 +63,7 @@ def open_tab(browser):
 def at_step(tab, step: int) -> None:
     """Wait until tour step `step` is drawn with its numbers."""
     tab.wait_for_function("(n) => document.getElementById('tour-count').textContent === "
-                          "`step ${n} of 9` && document.querySelector('#tour-figure')"
+                          "`step ${n} of 10` && document.querySelector('#tour-figure')"
                           ".children.length > 0 && !document.getElementById('tour-text')"
                           ".textContent.startsWith('Loading')", arg=step)
 
@@ -128,7 +128,7 @@ def test_every_step_and_view_fits_and_has_no_serious_axe_violation(server, open_
     axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
     tab = open_tab(server + "#tour/1", viewport)
     problems = []
-    for step in range(1, 10):
+    for step in range(1, 11):
         tab.evaluate(f"location.hash = '#tour/{step}?seed=0&steps=40'")
         at_step(tab, step)
         problems += check_page(tab, axe, f"tour step {step}", viewport)

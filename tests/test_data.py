@@ -445,7 +445,8 @@ def test_a_missing_sample_says_what_to_do_in_the_users_words(monkeypatch: pytest
 def test_the_sample_is_tracked_in_git_byte_for_byte_what_make_sample_makes(
         mnist_dir: Path, tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
-    tracked = subprocess.run(["git", "ls-files", "--error-unmatch", "src/nudges/sample/" + data.SAMPLE_FILE],
+    tracked = subprocess.run(["git", "ls-files", "--error-unmatch",
+                              "src/nudges/sample/" + data.SAMPLE_FILE],
                              cwd=root, capture_output=True, text=True)
     if tracked.returncode == 128 and "not a git repository" in tracked.stderr:
         pytest.skip("not a git checkout (an installed copy): nothing to compare with git")

@@ -196,14 +196,7 @@ function neurons(layers, lit, r, nudging, opts) {
       const gate = r && r.gates && r.gates[l] ? r.gates[l][i] : null;
       out += neuron(p, l, i, {a, lit: lit[l][i], wish: wishes ? wishes[i] : null, chosen, predicted,
                               nudging, gate});
-      if (opts.stage && opts.stage.wishes === l) {
-        out += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${(p.r + 2).toFixed(1)}" ` +
-          `class="bw-on"/>`;
-      }
-      if (gate !== null && gate < GATE_CLOSED) {
-        out += `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" r="${(p.r + 4).toFixed(1)}" ` +
-          `class="gate-closed"><title>closed gate: σ′(z) = ${num(gate)}</title></circle>`;
-      }
+      out += rings(p, opts.stage && opts.stage.wishes === l, gate);
       if (wishes) out += wishBar(p, wishes[i], top);
       if (l === last) {
         out += outputLabel(p, i, a, wishes, predicted, predicted && wrong, opts.name || String);
@@ -211,6 +204,14 @@ function neurons(layers, lit, r, nudging, opts) {
     });
   }
   return out;
+}
+
+// A neuron's rings: the backward pass's stage uses it; its gate is closed.
+function rings(p, staged, gate) {
+  const ring = (r, cls, title = "") => `<circle cx="${p.x.toFixed(1)}" cy="${p.y.toFixed(1)}" ` +
+    `r="${(p.r + r).toFixed(1)}" class="${cls}">${title}</circle>`;
+  return (staged ? ring(2, "bw-on") : "") + (gate !== null && gate < GATE_CLOSED
+    ? ring(4, "gate-closed", `<title>closed gate: σ′(z) = ${num(gate)}</title>`) : "");
 }
 
 // A neuron; seeing the nudges, a button the keyboard reaches (Enter or Space chooses it).

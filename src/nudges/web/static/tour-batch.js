@@ -148,4 +148,24 @@ const nine = {
   },
 };
 
-export const BATCH_STEPS = [six, seven, eight, nine];
+const ten = {
+  title: "The walk downhill, drawn on the cost surface", view: "surface",
+  render(d) {
+    return {
+      text: `The cost is a surface over all ${d.model.sizes.slice(1).reduce((n, m, i) =>
+        n + m * (d.model.sizes[i] + 1), 0).toLocaleString()} weights and biases; no picture ` +
+        `shows it whole. A slice can: the plane through the lesson network's start, where SGD ` +
+        `ended, and one more direction. Open <b>Walk downhill</b> to see the cost as contours ` +
+        `on that plane, with gradient descent's path (every example each step) and SGD's ` +
+        `(a mini-batch each step) from the same start; change η and the batch size and watch ` +
+        `the paths change. It says what the projection hides. ${walkSentence(d)}`,
+      formula: `gradient descent: θ ← θ − η ∇C(θ); &nbsp; SGD: θ ← θ − η ∇C${sub("B")}(θ); ` +
+        `&nbsp; the plane: θ${sub("0")} + α d${sub("1")} + β d${sub("2")}; &nbsp; here, ` +
+        `C = <b>${sig(d.step.held_out_before)}</b> on ${d.step.held_out} held-out ${noun()}s`,
+      figure: `<p class="summary"><a href="#surface">Walk downhill</a>: the slice, both paths ` +
+        `and their true costs.</p>`,
+    };
+  },
+};
+
+export const BATCH_STEPS = [six, seven, eight, nine, ten];

@@ -41,7 +41,7 @@ export function setTourQuery(query) {
 const WHY = {wrong: "the network gets it wrong", unsure: "the network is unsure of it",
              "highest cost": "the one it gets most wrong"};
 const VIEW_NAMES = {see: "See every layer", nudges: "See the nudges", average: "Average them",
-                    learn: "Watch it learn", noise: "Gradient noise"};
+                    learn: "Watch it learn", noise: "Gradient noise", surface: "Walk downhill"};
 
 // The step shown (0-based); with a number, go there (clamped) first.
 export function tourStep(to) {
