@@ -5,6 +5,8 @@ accessibility violation."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -193,3 +195,25 @@ def test_presenter_mode_labels_are_16_px_at_1280x720(server, open_tab):
     smallest = tab.evaluate("""Math.min(...[...document.querySelectorAll('#net text, #net tspan')]
         .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a))""")
     assert smallest >= 16
+
+
+@pytest.mark.parametrize("what", ["net", "lesson-curve"])
+def test_figures_save_as_svg_and_png(server, open_tab, what):
+    tab = open_tab(server + ("#nudges" if what == "net" else "#tour/1"))
+    tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    if what == "net":
+        tab.click("#random")
+        tab.click("#targets button[data-digit='2']")
+        tab.wait_for_function("document.querySelector('#net text.out .wish') !== null")
+    else:
+        tab.wait_for_function("document.querySelector('#lesson-curve polyline') !== null")
+    with tab.expect_download() as svg_file:
+        tab.click(f"[data-export='{what}'][data-format='svg']")
+    text = Path(svg_file.value.path()).read_text(encoding="utf-8")
+    assert svg_file.value.suggested_filename == f"nudges-{what}.svg"
+    assert text.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in text
+    assert ("circle" if what == "net" else "polyline") in text and "fill:" in text
+    with tab.expect_download() as png_file:
+        tab.click(f"[data-export='{what}'][data-format='png']")
+    png = Path(png_file.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000

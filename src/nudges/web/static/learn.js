@@ -20,6 +20,7 @@ export function setupLearn(config) {
   $("use").addEventListener("click", () => choose("train/use"));
   $("unuse").addEventListener("click", () => choose("train/unuse"));
   offered = config;
+  emptyCurves();
   fillForm(config);
   fillOptimizers(config);
   for (let i = 0; i < config.sizes.weight_images; i++) {
@@ -175,6 +176,14 @@ function renderCurves() {
   const a = curveFrame([accuracy, tests], {lo: 0, hi: 100});
   paint($("accuracy-chart"), [axes(a, "examples seen (dots: the test set after each epoch)"),
                               line(a, accuracy, POS), dots(a, tests, HI)]);
+}
+
+// Before any run: both charts' axes and titles, empty, so a learner sees what will be drawn.
+function emptyCurves() {
+  const c = frame(600, 230, {l: 52, r: 14, t: 12, b: 38}, {lo: 0, hi: 1000}, {lo: 0, hi: 1});
+  paint($("cost-chart"), [axes(c, "examples seen (press Start)")]);
+  const a = frame(600, 230, {l: 52, r: 14, t: 12, b: 38}, {lo: 0, hi: 1000}, {lo: 0, hi: 100});
+  paint($("accuracy-chart"), [axes(a, "examples seen (dots: the test set after each epoch)")]);
 }
 
 // x: the examples seen so far (so slow motion moves from the first step); y from y.lo to

@@ -4,6 +4,7 @@
 import {api} from "./api.js";
 import {loadAverage, setupAverage} from "./average.js";
 import {setupBackward} from "./backward.js";
+import {setupExports} from "./export.js";
 import {poll, setupLearn} from "./learn.js";
 import {setupNoise} from "./noise.js";
 import {changed, setTarget, setupNudges} from "./nudges.js";
@@ -104,6 +105,7 @@ function setupPresenter() {
 async function start() {
   setupTabs();
   setupPresenter();
+  setupExports();
   const config = await loadConfig();          // first: a table's page shows no picture views
   state.classes = config.classes;
   state.kind = config.kind;
