@@ -33,7 +33,7 @@ SECONDS = 0.25                   # and at most this long, so that a frame comes 
 GRID, MAX_GRID = 48, 96          # the region map's side
 NODE_GRID, MAX_NODE_GRID = 20, 40
 MAX_ROWS = 200                   # points in one batch
-WEIGHT_REF, NUDGE_REF = 2.0, 0.25   # the diagram's absolute scales: the thickest line
+WEIGHT_REF, NUDGE_REF = 4.0, 0.25   # the diagram's absolute scales: the thickest line
 
 
 class ConfigRequest(Strict):

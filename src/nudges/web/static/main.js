@@ -7,6 +7,7 @@ import {poll, setupLearn} from "./learn.js";
 import {setupNoise} from "./noise.js";
 import {changed, setTarget, setupNudges} from "./nudges.js";
 import {setupPad, shownExample} from "./pad.js";
+import {playgroundHash, setupPlayground, showPlayground} from "./playground.js";
 import {schedule, showError} from "./see.js";
 import {setupRows} from "./rows.js";
 import {PICTURE_VIEWS, state} from "./state.js";
@@ -14,7 +15,7 @@ import {pollStatus} from "./status.js";
 import {setupTour, showTour, tourStep} from "./tour.js";
 import {$} from "./util.js";
 
-const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise"];
+const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise", "playground"];
 const tabs = () => [...document.querySelectorAll("nav [data-view]")];
 
 // Show a view; the address says which (#nudges), and for the tour which step (#tour/4).
@@ -27,7 +28,8 @@ export function show(view) {
     tab.setAttribute("aria-selected", String(chosen));
     tab.tabIndex = chosen ? 0 : -1;
   }
-  const hash = view === "tour" ? `#tour/${tourStep() + 1}` : "#" + view;
+  const hash = view === "tour" ? `#tour/${tourStep() + 1}`
+    : view === "playground" ? playgroundHash() : "#" + view;
   if (history.replaceState && location.hash !== hash) history.replaceState(null, "", hash);
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
@@ -36,6 +38,7 @@ export function show(view) {
   if (view === "learn") poll();
   if (view === "average") loadAverage(false);
   if (view === "tour") showTour();
+  if (view === "playground") showPlayground();
 }
 
 // On a narrow screen the diagram scrolls sideways: seeing the nudges starts at the outputs,
@@ -101,6 +104,7 @@ async function start() {
   setupNoise(config);
   setupAverage(config);
   setupTour(config, show);
+  await setupPlayground();
   route();
   window.addEventListener("hashchange", route);
   pollStatus();
