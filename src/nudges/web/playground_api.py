@@ -29,7 +29,7 @@ from .schemas import Strict
 router = APIRouter(prefix="/api/playground")
 MAX_HIDDEN, MAX_WIDTH = 4, 16
 MAX_STEPS = 5000                 # steps in one request
-SECONDS = 0.25                   # and at most this long, so that a frame comes back soon
+SECONDS = 0.1                    # and at most this long, so that a frame comes back soon
 GRID, MAX_GRID = 48, 96          # the region map's side
 NODE_GRID, MAX_NODE_GRID = 20, 40
 MAX_ROWS = 200                   # points in one batch

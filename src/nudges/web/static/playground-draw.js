@@ -8,7 +8,7 @@ import {NEG, POS, fmt, num} from "./util.js";
 
 export const CLASS_COLOURS = ["#4aa3ff", "#ff5a4e", "#ffd166", "#5ed39a", "#c77dff"];
 const RGB = CLASS_COLOURS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
-const BG = "#131720", SIDE = 400, NODE = 34, GAP = 44;
+const BG = "#131720", SIDE = 400, NODE = 34, GAP = 50;
 
 // A canvas's picture as a data URL: side x side cells, colour(i) for cell i.
 function picture(side, colour) {
@@ -90,7 +90,7 @@ function wishMarks(at, l, j, wish, nudgeB, ref) {
   const h = Math.min(1, Math.abs(nudgeB) / ref) * NODE;
   return `<rect x="${x + NODE / 2 + 2}" y="${y - h}" width="4" height="${h}" ` +
     `fill="${nudgeB >= 0 ? POS : NEG}"><title>bias nudge ${fmt(nudgeB, 4)}</title></rect>` +
-    `<text x="${x}" y="${y + 10}" font-size="9" fill="#ffd166" text-anchor="middle">` +
+    `<text x="${x}" y="${y + 11}" font-size="11" fill="#ffd166" text-anchor="middle">` +
     `${fmt(wish, 2)}</text>`;
 }
 
