@@ -179,3 +179,17 @@ def test_serve_playground_refuses_a_bad_points_file_in_one_line(tmp_path, capsys
     assert "50 to 2,000 rows of x,y,label, got 9" in capsys.readouterr().err
     assert main(["serve", "--playground", "--data", str(tmp_path / "none.csv")]) == 1
     assert "cannot read the points file" in capsys.readouterr().err
+
+
+def test_nudges_evaluate_reads_the_exported_model(client, tmp_path, capsys) -> None:
+    from nudges.cli import main
+    configure(client, "evaluate1", features=[])
+    step(client, "evaluate1", epoch=True)
+    net = model(client, "evaluate1", tmp_path)
+    p = mine(client, "evaluate1")
+    table = tmp_path / "points.csv"
+    lines = [f"{float(a)!r},{float(b)!r},{label}\n" for (a, b), label in zip(p.x_test, p.y_test)]
+    table.write_text("x,y,label\n" + "".join(lines))
+    assert main(["evaluate", str(tmp_path / "evaluate1.npz"), "--data", str(table),
+                 "--label", "label"]) == 0
+    assert "test" in capsys.readouterr().out and net.sizes == [2, 6, 5, 3]

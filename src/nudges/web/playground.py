@@ -168,6 +168,17 @@ class Playground:
                 "node_maps": self.node_maps(node_grid), "history": self.history,
                 **self.counters()}
 
+    def description(self) -> dict[str, Any]:
+        """What a saved model records of its data (nudges.datasets.recorded): a table of the
+        columns x, y and the features, labels 0..k−1, used as they are (scaling 1), so that
+        `nudges evaluate`/`predict` read a CSV with those columns and a label column."""
+        columns = ["x", "y", *self.config.features]
+        return {"format": "csv", "shape": [len(columns)],
+                "classes": [str(j) for j in range(self.k)],
+                "recipe": {"format": "csv", "label_column": "label", "features": columns,
+                           "scaling": {"mean": [0.0] * len(columns),
+                                       "std": [1.0] * len(columns)}}}
+
     def points(self) -> dict[str, Any]:
         """The train and test points and their labels."""
         return {"train": rounded(self.x_train), "train_labels": self.y_train.tolist(),

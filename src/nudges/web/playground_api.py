@@ -180,12 +180,14 @@ def upload(body: UploadRequest, request: Request) -> dict[str, Any]:
 
 @router.get("/model")
 def model(request: Request) -> Response:
-    """The trained network as a nudges model file (nudges.load, nudges evaluate)."""
+    """The trained network as a nudges model file (nudges.load; nudges evaluate and predict
+    with a CSV of x, y (and the features' columns) and label)."""
     with locked(mine(request)) as p:
         folder = tempfile.mkdtemp(prefix="nudges-playground-")
         path = Path(folder) / "playground.npz"
         try:
-            save(p.net, path, playground={**asdict(p.config), **p.counters()})
+            save(p.net, path, playground={**asdict(p.config), **p.counters()},
+                 checkpoint={"data": {"dataset": p.description()}})
             content = path.read_bytes()
         finally:
             path.unlink(missing_ok=True)
