@@ -147,3 +147,14 @@ def test_no_serious_accessibility_violation(fresh, server, viewport):
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
            if v["impact"] in ("serious", "critical")]
     assert not bad, bad
+
+
+def test_labels_are_readable_at_1280x720(fresh, server):
+    tab = opened(fresh, server, viewport={"width": 1280, "height": 720})
+    tab.click("#pg-show")
+    tab.wait_for_function("document.getElementById('pg-point-summary').textContent"
+                          ".includes('cost')")
+    smallest = tab.evaluate("""Math.min(...[...document.querySelectorAll(
+        '#pg-net text, #pg-regions text')].map(t => parseFloat(getComputedStyle(t).fontSize)
+        * t.getScreenCTM().a))""")
+    assert smallest >= 11, smallest          # px, as the other views

@@ -45,14 +45,14 @@ export function drawRegions(svg, f, points, chosen) {
     `<image href="${href}" width="${SIDE}" height="${SIDE}" preserveAspectRatio="none"/>`,
     points.train.map(dot("train", points.train_labels)).join(""),
     points.test.map(dot("test", points.test_labels)).join(""), ring,
-    `<text x="6" y="${SIDE - 6}" font-size="11" fill="#dde3ec">x, y from ` +
+    `<text x="6" y="${SIDE - 6}" font-size="13" fill="#dde3ec">x, y from ` +
     `${-f.extent} to ${f.extent}</text>`]);
 }
 
 // Where each neuron sits: column per layer, neurons centred in it.
 function layout(sizes) {
-  const height = Math.max(...sizes) * GAP + 30, width = 560;
-  const x = (l) => 56 + l * (width - 150) / (sizes.length - 1);
+  const height = Math.max(...sizes) * GAP + 40, width = 540;
+  const x = (l) => 60 + l * (width - 170) / (sizes.length - 1);
   const y = (l, j) => height / 2 + (j - (sizes[l] - 1) / 2) * GAP;
   return {width, height, x, y};
 }
@@ -80,7 +80,7 @@ function node(at, l, j, map, side, label) {
     `y="${y}" width="${NODE}" height="${NODE}" preserveAspectRatio="none"/>` : "";
   return `<rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="${BG}"/>${image}` +
     `<rect x="${x}" y="${y}" width="${NODE}" height="${NODE}" fill="none" stroke="#8b96a8"/>` +
-    (label ? `<text x="${x - 4}" y="${y + NODE / 2 + 4}" font-size="11" fill="#dde3ec" ` +
+    (label ? `<text x="${x - 4}" y="${y + NODE / 2 + 5}" font-size="15" fill="#dde3ec" ` +
       `text-anchor="end">${label}</text>` : "");
 }
 
@@ -90,7 +90,7 @@ function wishMarks(at, l, j, wish, nudgeB, ref) {
   const h = Math.min(1, Math.abs(nudgeB) / ref) * NODE;
   return `<rect x="${x + NODE / 2 + 2}" y="${y - h}" width="4" height="${h}" ` +
     `fill="${nudgeB >= 0 ? POS : NEG}"><title>bias nudge ${fmt(nudgeB, 4)}</title></rect>` +
-    `<text x="${x}" y="${y + 11}" font-size="11" fill="#ffd166" text-anchor="middle">` +
+    `<text x="${x}" y="${y + 14}" font-size="14" fill="#ffd166" text-anchor="middle">` +
     `${fmt(wish, 2)}</text>`;
 }
 
@@ -119,7 +119,7 @@ export function drawNetwork(svg, f, inputs, shown) {
 function classMark(at, l, j, label) {
   return `<circle cx="${at.x(l) + NODE / 2 + 14}" cy="${at.y(l, j)}" r="5" ` +
     `fill="${CLASS_COLOURS[j]}"/><text x="${at.x(l) + NODE / 2 + 22}" y="${at.y(l, j) + 4}" ` +
-    `font-size="12" fill="#dde3ec">${label}</text>`;
+    `font-size="15" fill="#dde3ec">${label}</text>`;
 }
 
 // Bars of values (one per class or per point) on a symmetric scale, with a zero line.
