@@ -158,3 +158,18 @@ def test_labels_are_readable_at_1280x720(fresh, server):
         '#pg-net text, #pg-regions text')].map(t => parseFloat(getComputedStyle(t).fontSize)
         * t.getScreenCTM().a))""")
     assert smallest >= 11, smallest          # px, as the other views
+
+
+def test_picked_points_are_the_batch_averaged(fresh, server):
+    tab = opened(fresh, server)
+    tab.click("#pg-pick")
+    for index in (2, 7, 11):
+        tab.dispatch_event(f"#pg-regions circle[data-which='train'][data-index='{index}']",
+                           "click")                    # points may overlap: this very one
+    tab.wait_for_function("document.getElementById('pg-draw-batch').textContent"
+                          ".includes('3 picked')")
+    assert tab.locator("#pg-regions rect[stroke='#fff']").count() == 3
+    tab.click("#pg-draw-batch")
+    tab.wait_for_function("document.getElementById('pg-batch-summary').textContent"
+                          ".startsWith('3 training points')")
+    assert tab.locator("#pg-batch-chart rect").count() >= 3

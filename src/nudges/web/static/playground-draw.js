@@ -28,7 +28,7 @@ function diverging(v) {
 
 // The plane: each cell tinted by the class the network predicts there (stronger where the
 // winning output is larger), the points on top (test points hollow), the chosen one ringed.
-export function drawRegions(svg, f, points, chosen) {
+export function drawRegions(svg, f, points, chosen, picked) {
   const k = f.classes, at = (v) => (v / f.extent + 1) * SIDE / 2;
   const href = picture(f.grid, (i) => {
     const c = RGB[Number(f.regions[i])], sure = (f.confidence[i] - 1 / k) / (1 - 1 / k);
@@ -41,10 +41,13 @@ export function drawRegions(svg, f, points, chosen) {
     `stroke="${which === "train" ? "#0b0d12" : CLASS_COLOURS[labels[i]]}" stroke-width="1.4"/>`;
   const ring = chosen ? `<circle cx="${at(chosen.point[0])}" cy="${SIDE - at(chosen.point[1])}" ` +
     `r="9" fill="none" stroke="#fff" stroke-width="2.5"/>` : "";
+  const picks = [...picked].map((i) => `<rect x="${at(points.train[i][0]) - 6}" ` +
+    `y="${SIDE - at(points.train[i][1]) - 6}" width="12" height="12" fill="none" ` +
+    `stroke="#fff" stroke-width="1.5"/>`).join("");
   paint(svg, [`<rect width="${SIDE}" height="${SIDE}" fill="${BG}"/>`,
     `<image href="${href}" width="${SIDE}" height="${SIDE}" preserveAspectRatio="none"/>`,
     points.train.map(dot("train", points.train_labels)).join(""),
-    points.test.map(dot("test", points.test_labels)).join(""), ring,
+    points.test.map(dot("test", points.test_labels)).join(""), ring, picks,
     `<text x="6" y="${SIDE - 6}" font-size="13" fill="#dde3ec">x, y from ` +
     `${-f.extent} to ${f.extent}</text>`]);
 }

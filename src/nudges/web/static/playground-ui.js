@@ -88,6 +88,9 @@ const MARKUP = `
   </div>
   <div class="buttons">
     <button id="pg-draw-batch">Draw a batch</button>
+    <button id="pg-pick" aria-pressed="false"
+            title="then click training points in the plane to put them in the batch">Pick
+      points</button>
     <button id="pg-apply" disabled>Take this step</button>
   </div>
   <p id="pg-batch-summary" class="summary" aria-live="polite"></p>

@@ -2,14 +2,15 @@
 // (/api/playground/…) a step, ten, an epoch at a time or continuously; click a point to see
 // its nudges, draw a batch to see their average. The page only draws the server's numbers.
 
-import {api, sessionId} from "./api.js";
-import {CLASS_COLOURS, bars, drawCurves, drawNetwork, drawRegions, figureSvg}
-  from "./playground-draw.js";
+import {api} from "./api.js";
+import {CLASS_COLOURS, bars, drawCurves, drawNetwork, drawRegions} from "./playground-draw.js";
+import {download, exportModel, exportPng, figure} from "./playground-export.js";
 import {buildForm, fromHash, readForm, toHash, writeForm} from "./playground-ui.js";
 import {$, fmt, num} from "./util.js";
 
 const pg = {options: null, config: null, frame: null, points: null, shown: null,
-            batch: null, running: false, frames: [], ready: false};
+            batch: null, running: false, frames: [], ready: false, picking: false,
+            picked: new Set()};
 export const playgroundState = pg;
 
 const percent = (v) => `${(100 * v).toFixed(1)}%`;
@@ -36,6 +37,7 @@ export async function setupPlayground() {
   $("pg-regions").addEventListener("click", clickPoint);
   $("pg-net").addEventListener("click", clickEdge);
   $("pg-draw-batch").addEventListener("click", () => drawBatch(false));
+  $("pg-pick").addEventListener("click", togglePicking);
   $("pg-apply").addEventListener("click", () => drawBatch(true));
   $("pg-csv").addEventListener("change", upload);
   $("pg-png").addEventListener("click", exportPng);
@@ -64,6 +66,7 @@ async function build(config) {
     pg.points = {train: answer.train, train_labels: answer.train_labels,
                  test: answer.test, test_labels: answer.test_labels};
     pg.shown = pg.batch = null;
+    pg.picked.clear();
     $("pg-apply").disabled = true;
     history.replaceState(null, "", toHash(pg.config));
     show(answer);
@@ -99,7 +102,7 @@ function draw() {
   if (!f) return;
   const names = ["x", "y", ...f.config.features.map((n) => pg.options.features[n])];
   const shown = pg.shown && {...pg.shown, ref: nudgeRef()};
-  drawRegions($("pg-regions"), f, pg.points, pg.shown);
+  drawRegions($("pg-regions"), f, pg.points, pg.shown, pg.picked);
   drawNetwork($("pg-net"), f, names, shown);
   drawCurves($("pg-cost-chart"), $("pg-accuracy-chart"), f.history);
   $("pg-counters").textContent = counters(f);
@@ -161,7 +164,26 @@ async function showPoint(which, index, redraw = true) {
 
 function clickPoint(e) {
   const dot = e.target.closest("circle[data-index]");
-  if (dot) showPoint(dot.dataset.which, Number(dot.dataset.index));
+  if (!dot) return;
+  const index = Number(dot.dataset.index);
+  if (!pg.picking) {
+    showPoint(dot.dataset.which, index);
+  } else if (dot.dataset.which === "train") {
+    if (!pg.picked.delete(index)) pg.picked.add(index);
+    $("pg-draw-batch").textContent = pg.picked.size ? `Average the ${pg.picked.size} picked`
+      : "Draw a batch";
+    draw();
+  }
+}
+
+// Picking: clicks on training points choose the batch (a second click puts one back).
+function togglePicking() {
+  pg.picking = !pg.picking;
+  $("pg-pick").setAttribute("aria-pressed", String(pg.picking));
+  if (!pg.picking) return;
+  pg.picked.clear();
+  $("pg-draw-batch").textContent = "Draw a batch";
+  draw();
 }
 
 function clickEdge(e) {
@@ -176,8 +198,11 @@ function clickEdge(e) {
 // the step on that very batch.
 async function drawBatch(apply) {
   const weight = ["pg-wl", "pg-wj", "pg-wk"].map((id) => Number($(id).value));
+  const picked = [...pg.picked].sort((a, b) => a - b);
   const request = apply && pg.batch ? {rows: pg.batch.rows, weight, apply: true}
-    : {size: Number($("pg-batch-size").value), seed: Math.floor(Math.random() * 2 ** 31), weight};
+    : picked.length ? {rows: picked, weight}
+      : {size: Number($("pg-batch-size").value), seed: Math.floor(Math.random() * 2 ** 31),
+         weight};
   try {
     const before = pg.frame.history[pg.frame.history.length - 1].train_cost;
     pg.batch = await api("playground/batch", request);
@@ -241,31 +266,4 @@ async function upload() {
   } catch (e) {
     $("pg-error").textContent = e.message;
   }
-}
-
-const figure = () => figureSvg($("pg-regions"), $("pg-net"));
-
-function download(blob, name) {
-  const a = Object.assign(document.createElement("a"),
-                          {href: URL.createObjectURL(blob), download: name});
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
-
-function exportPng() {
-  const image = new Image(), svg = figure();
-  image.onload = () => {
-    const canvas = Object.assign(document.createElement("canvas"),
-                                 {width: image.width, height: image.height});
-    canvas.getContext("2d").drawImage(image, 0, 0);
-    canvas.toBlob((blob) => download(blob, "playground.png"));
-  };
-  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
-}
-
-async function exportModel() {
-  const response = await fetch("/api/playground/model",
-                               {headers: {"X-Nudges-Session": sessionId()}});
-  if (response.ok) download(await response.blob(), "playground.npz");
-  else $("pg-error").textContent = (await response.json()).error;
 }
