@@ -75,6 +75,9 @@ const MARKUP = `
   </div>
   <label><input id="pg-rescale" type="checkbox"> rescale the nudges to this point's
     largest</label>
+  <p class="hint">With δ<sub>j</sub> = ∂C/∂z<sub>j</sub>: the nudge on weight w<sub>jk</sub> is
+    −a<sub>k</sub> δ<sub>j</sub>, on bias b<sub>j</sub> it is −δ<sub>j</sub>, and neuron k of the
+    layer before is wished Σ<sub>j</sub> w<sub>jk</sub> (−δ<sub>j</sub>), as in the MNIST views.</p>
   <p id="pg-point-summary" class="summary" aria-live="polite"></p>
   <svg id="pg-wishes" class="chart" viewBox="0 0 400 140" role="img" aria-label="the output wishes"></svg>
 </div>
