@@ -74,7 +74,7 @@ def test_a_clicked_point_shows_its_nudges(fresh, server, artifacts):
                           ".includes('cosine')")
     tab.click("#pg-apply")
     tab.wait_for_function("document.getElementById('pg-batch-summary').textContent"
-                          ".includes('training cost from')")
+                          ".includes('training cost (from')")
     assert tab.evaluate(STEP) == 11
     screenshot(tab, artifacts, "playground-nudges")
 

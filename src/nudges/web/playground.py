@@ -67,7 +67,7 @@ class Playground:
 
     config: Config
     uploaded: Split | None = None
-    history: list[dict[str, float]] = field(default_factory=list)
+    history: list[dict[str, float | None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -127,9 +127,9 @@ class Playground:
         test = as_targets(self.y_test, self.k, len(self.y_test), self.net.dtype)[0]
         train_cost, train_right = measure(self.net, self.inputs_train, self.targets, self.y_train)
         test_cost, test_right = measure(self.net, self.inputs_test, test, self.y_test)
-        self.history.append({"step": self.state.t, "train_cost": train_cost,
+        self.history.append({"step": self.state.t, "train_cost": finite(train_cost),
                              "train_accuracy": train_right / len(self.y_train),
-                             "test_cost": test_cost,
+                             "test_cost": finite(test_cost),
                              "test_accuracy": test_right / len(self.y_test)})
         if len(self.history) > HISTORY:
             self.history[:] = self.history[:1] + self.history[2::2]
@@ -240,6 +240,11 @@ class Playground:
         sgd_step(self.net, self.inputs_train[rows], self.targets[rows], self.settings,
                  len(self.y_train), self.state)
         self.record()
+
+
+def finite(value: float) -> float | None:
+    """value, or None (JSON null) for an infinite or NaN cost of diverging weights."""
+    return value if np.isfinite(value) else None
 
 
 def flat(grad_w: list[np.ndarray], grad_b: list[np.ndarray]) -> np.ndarray:

@@ -145,9 +145,11 @@ export function drawCurves(costSvg, accuracySvg, history) {
   const last = history[history.length - 1].step || 1;
   const costs = history.flatMap((h) => [h.train_cost, h.test_cost]).filter(Number.isFinite);
   const x = {lo: 0, hi: last};
-  const cost = frame(500, 150, {l: 48, r: 12, t: 10, b: 30}, x, {lo: 0, hi: Math.max(...costs)});
+  const cost = frame(500, 150, {l: 48, r: 12, t: 10, b: 30}, x,
+                     {lo: 0, hi: Math.max(1e-9, ...costs)});
   const accuracy = frame(500, 150, {l: 48, r: 12, t: 10, b: 30}, x, {lo: 0, hi: 100});
-  const pts = (key, scale = 1) => history.map((h) => [h.step, h[key] * scale]);
+  const pts = (key, scale = 1) => history.filter((h) => h[key] !== null)
+    .map((h) => [h.step, h[key] * scale]);
   paint(costSvg, [yAxis(cost), xAxis(cost, [0, last]), line(cost, pts("train_cost"), POS),
     line(cost, pts("test_cost"), "#ffd166")]);
   paint(accuracySvg, [yAxis(accuracy), xAxis(accuracy, [0, last]),

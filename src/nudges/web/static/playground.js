@@ -14,6 +14,7 @@ const pg = {options: null, config: null, frame: null, points: null, shown: null,
 export const playgroundState = pg;
 
 const percent = (v) => `${(100 * v).toFixed(1)}%`;
+const cost = (v) => (v === null ? "not finite" : num(v, 4));
 
 // The address of the run shown (#playground/…), for the tab bar; an address that names a
 // run is kept, to be built.
@@ -115,8 +116,8 @@ function counters(f) {
   const fps = n > 1 ? (n - 1) / ((pg.frames[n - 1] - pg.frames[0]) / 1000) : 0;
   return `step ${f.step.toLocaleString()} · epoch ${f.epoch} (batch ${f.batch_in_epoch} of ` +
     `${f.batches_per_epoch}) · accuracy ${percent(h.train_accuracy)} train, ` +
-    `${percent(h.test_accuracy)} test · cost ${num(h.train_cost)} train, ` +
-    `${num(h.test_cost)} test` + (pg.running ? ` · ${fps.toFixed(1)} frames/s` : "");
+    `${percent(h.test_accuracy)} test · cost ${cost(h.train_cost)} train, ` +
+    `${cost(h.test_cost)} test` + (pg.running ? ` · ${fps.toFixed(1)} frames/s` : "");
 }
 
 // The nudges' scale: the absolute one (as in the MNIST views), or this point's largest.
@@ -222,8 +223,8 @@ function describeBatch(b, before) {
     `bias, the batch's step points ${way} the full gradient's (cosine ${num(c, 3)}).`;
   if (before !== null && b.frame) {
     const after = b.frame.history[b.frame.history.length - 1].train_cost;
-    words += ` This step ${after < before ? "lowered" : "raised"} the training cost from ` +
-      `${num(before, 4)} to ${num(after, 4)}.`;
+    words += ` This step ${after < before ? "lowered" : "did not lower"} the training cost ` +
+      `(from ${cost(before)} to ${cost(after)}).`;
   }
   $("pg-batch-summary").textContent = words;
   bars($("pg-batch-chart"), b.nudges, b.labels.map((y) => CLASS_COLOURS[y]), {
