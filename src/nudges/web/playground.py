@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,20 +16,14 @@ import numpy as np
 
 from ..checks import as_targets
 from ..engines import Batches, make_stepper
-from ..errors import InvalidInput, NudgesError
+from ..errors import InvalidInput
 from ..explain import example_nudges, wishes
 from ..network import Network
 from ..playground import Split, check_features, make_points, split, with_features
 from ..training import Settings, State, measure, rule, sgd_step
-from .runs import Busy
 
-SESSIONS = 32                 # playgrounds kept; the least recently used is forgotten
 HISTORY = 300                 # points kept on the curves (thinned by half when full)
 CHUNK = 50                    # steps between clock checks
-
-
-class Unconfigured(NudgesError):
-    """The session has not configured a playground yet (answered 404)."""
 
 
 @dataclass(frozen=True)
@@ -250,53 +242,3 @@ def finite(value: float) -> float | None:
 def flat(grad_w: list[np.ndarray], grad_b: list[np.ndarray]) -> np.ndarray:
     """Every weight's and bias's gradient in one vector."""
     return np.concatenate([g.ravel() for g in grad_w + grad_b])
-
-
-class Playgrounds:
-    """The sessions' playgrounds (at most SESSIONS), and the points given at startup."""
-
-    def __init__(self, points: Split | None = None) -> None:
-        self.points = points
-        self.uploads: dict[str, Split] = {}
-        self._all: dict[str, Playground] = {}
-        self._lock = threading.Lock()
-
-    def configure(self, session: str, config: Config) -> Playground:
-        """A fresh playground for this session (replacing its old one)."""
-        uploaded = self.uploads.get(session, self.points)
-        if config.data == "csv" and uploaded is None:
-            raise InvalidInput("data 'csv' needs points: upload a CSV of x,y,label rows first "
-                               "(or start with nudges serve --playground --data points.csv)")
-        playground = Playground(config, uploaded)
-        with self._lock:
-            self._all.pop(session, None)
-            self._all[session] = playground
-            while len(self._all) > SESSIONS:
-                self._all.pop(next(iter(self._all)))
-        return playground
-
-    def upload(self, session: str, points: Split) -> None:
-        with self._lock:
-            self.uploads.pop(session, None)
-            self.uploads[session] = points
-            while len(self.uploads) > SESSIONS:
-                self.uploads.pop(next(iter(self.uploads)))
-
-    def get(self, session: str) -> Playground:
-        with self._lock:
-            playground = self._all.get(session)
-        if playground is None:
-            raise Unconfigured("this session has no playground yet; POST /api/playground/"
-                               "configure first")
-        return playground
-
-
-@contextmanager
-def locked(playground: Playground, wait: float = 5.0) -> Iterator[Playground]:
-    """The playground, its lock held (Busy, 429, if another request holds it past `wait`)."""
-    if not playground.lock.acquire(timeout=wait):
-        raise Busy("this playground is busy with another request; try again")
-    try:
-        yield playground
-    finally:
-        playground.lock.release()

@@ -23,7 +23,8 @@ from ..errors import InvalidInput
 from ..network import INITS
 from ..persist import save
 from .api import session_of
-from .playground import Config, Playground, Playgrounds, locked
+from .playground import Config, Playground
+from .playgrounds import Playgrounds, locked
 from .schemas import Strict
 
 router = APIRouter(prefix="/api/playground")

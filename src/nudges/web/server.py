@@ -28,7 +28,7 @@ from ..network import Network
 from ..playground import Split
 from . import api, lessons_api, playground_api
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
-from .playground import Playgrounds, Unconfigured
+from .playgrounds import Playgrounds, Unconfigured
 from .runs import Busy, NoRun
 from .schemas import BadRow, NoSuchClass
 from .state import DIGITS, Hub, NeedsPictures, NotReady
