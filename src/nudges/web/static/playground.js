@@ -23,8 +23,14 @@ export function playgroundHash() {
   return pg.config ? toHash(pg.config) : "#playground";
 }
 
+// The controls, from the server's choices; the other views start whatever happens here.
 export async function setupPlayground() {
-  pg.options = await api("playground/options");
+  try {
+    pg.options = await api("playground/options");
+  } catch (e) {
+    $("playground-view").textContent = "The playground is unavailable: " + e.message;
+    return;
+  }
   buildForm($("playground-view"), pg.options);
   $("pg-form").addEventListener("submit", (e) => { e.preventDefault(); build(readForm()); });
   $("pg-step").addEventListener("click", () => train({steps: 1}));
