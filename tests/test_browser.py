@@ -474,7 +474,7 @@ def test_tabs_are_a_tablist_with_arrow_keys(server, fresh):
     assert tab.get_attribute("#tab-see", "aria-selected") == "true"
     assert tab.evaluate("document.activeElement.id") == "tab-see"
     tab.keyboard.press("End")
-    assert tab.get_attribute("#tab-noise", "aria-selected") == "true"
+    assert tab.get_attribute("#tab-playground", "aria-selected") == "true"
     tab.keyboard.press("ArrowRight")                   # wraps round
     assert tab.get_attribute("#tab-tour", "aria-selected") == "true"
 

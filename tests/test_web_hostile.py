@@ -253,3 +253,52 @@ def test_crafted_bodies_are_refused_in_one_json_line(case: str, path: str, url: 
                           headers={"content-type": "application/json"})
     assert response.status_code in (400, 422), response.text
     assert set(response.json()) == {"error"} and len(response.json()["error"]) < 400
+
+
+PLAYGROUND = {"X-Nudges-Session": "hostile-playground"}
+BAD_PLAYGROUND: dict[str, tuple[str, dict[str, Any], int, str]] = {
+    "an unknown data set": ("configure", {"data": "donut"}, 400, "unknown data set 'donut'"),
+    "xor with 3 classes": ("configure", {"data": "xor", "classes": 3}, 400, "xor has 2"),
+    "6 classes": ("configure", {"classes": 6}, 422, "classes"),
+    "10 points": ("configure", {"points": 10}, 422, "points"),
+    "a million points": ("configure", {"points": 10**6}, 422, "points"),
+    "5 hidden layers": ("configure", {"hidden": [4] * 5}, 422, "hidden"),
+    "a layer of 17": ("configure", {"hidden": [17]}, 422, "hidden"),
+    "an unknown activation": ("configure", {"activation": "swish"}, 400, "swish"),
+    "an output that is not one": ("configure", {"output": "relu"}, 400, "relu"),
+    "a cost that does not fit": ("configure", {"output": "softmax", "cost": "quadratic"}, 400,
+                                 "quadratic"),
+    "an unknown optimizer": ("configure", {"optimizer": "lion"}, 400, "lion"),
+    "η 0": ("configure", {"eta": 0}, 422, "eta"),
+    "η 1e6": ("configure", {"eta": 1e6}, 422, "eta"),
+    "a batch bigger than the data": ("configure", {"points": 50, "batch": 400}, 400,
+                                     "batch size"),
+    "an unknown feature": ("configure", {"features": ["z3"]}, 400, "unknown feature"),
+    "csv without an upload": ("configure", {"data": "csv"}, 400, "upload a CSV"),
+    "a million steps": ("step", {"steps": 10**6}, 422, "steps"),
+    "a grid of 10,000": ("step", {"grid": 10_000}, 422, "grid"),
+    "a point past the end": ("point", {"which": "test", "index": 1999}, 400, "index must be"),
+    "a weight that is not there": ("batch", {"weight": [0, 15, 0]}, 400, "shape"),
+    "a batch row past the end": ("batch", {"rows": [1999]}, 400, "rows must be"),
+    "a batch of 1,000 rows": ("batch", {"rows": list(range(1000))}, 422, "rows"),
+    "a CSV of 9 rows": ("upload", {"csv": "1,2,0\n" * 9}, 400, "got 9"),
+    "a CSV of one class": ("upload", {"csv": "1,2,0\n" * 60}, 400, "distinct labels"),
+    "a CSV with text for x": ("upload", {"csv": "a,2,0\n" * 60}, 400, "CSV row"),
+    "a CSV of a megabyte": ("upload", {"csv": "1,2,0\n" * 200_000}, 413, "too large"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_PLAYGROUND)
+def test_bad_playground_configs_and_uploads_get_4xx(case: str, url: str) -> None:
+    path, body, status, words = BAD_PLAYGROUND[case]
+    assert post(url, "api/playground/configure", {}, **PLAYGROUND).status_code == 200
+    response = post(url, f"api/playground/{path}", body, **PLAYGROUND)
+    assert response.status_code == status, response.text
+    assert words in response.json()["error"] and len(response.json()["error"]) < 400
+
+
+def test_a_playground_needs_a_session_and_a_configuration(url: str) -> None:
+    response = post(url, "api/playground/configure", {})
+    assert response.status_code == 400 and "X-Nudges-Session" in response.json()["error"]
+    response = post(url, "api/playground/step", {}, **{"X-Nudges-Session": "never-configured"})
+    assert response.status_code == 404 and "configure first" in response.json()["error"]

@@ -11,6 +11,7 @@ from ..data import Dataset
 from ..datasets.recorded import check_fits, recorded
 from ..errors import InvalidInput
 from ..persist import Saved, load_saved
+from ..playground import load_csv
 from . import data_args
 from .common import add_command, add_data_option
 
@@ -21,6 +22,8 @@ EXAMPLES = """\
   nudges serve --data /usr/share/datasets/fashion-mnist   # clothes: 10 named classes
   nudges serve fashion.npz              # a model trained on --data: served with that data
   nudges serve --data iris.csv --label species   # a table: rows typed or from the test set
+  nudges serve --playground             # opens on the playground: 2-D points, every weight
+  nudges serve --playground --data points.csv    # its points: rows of x,y,label
 """
 
 
@@ -35,6 +38,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on; 0.0.0.0 shows the page to your network")
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
+    p.add_argument("--playground", action="store_true",
+                   help="open on the playground (2-D points, a small network, every weight); "
+                        "--data then names a CSV of x,y,label rows for it")
     add_data_option(p)
 
 
@@ -43,14 +49,18 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise InvalidInput(f"--port must be from 0 to 65535, got {args.port}")
     uvicorn, create_app = _web()
+    points = load_csv(args.data) if args.playground and args.data else None
+    if points is not None:                 # --data is the playground's; MNIST as ever
+        args = argparse.Namespace(**{**vars(args), "data": None})
     saved = load_saved(args.model) if args.model else None
     data = served_data(args, saved)
     app = create_app(saved.network if saved else None, data, download=args.download,
-                     hosts=[args.host])               # refuses misfits in one line
+                     hosts=[args.host], points=points)    # refuses misfits in one line
     check_port(args.host, args.port)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"nudges: open http://{host}:{args.port}/ in a browser (Ctrl-C stops the server)",
-          flush=True)
+    view = "#playground" if args.playground else ""
+    print(f"nudges: open http://{host}:{args.port}/{view} in a browser (Ctrl-C stops the "
+          "server)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 

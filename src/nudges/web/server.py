@@ -25,9 +25,11 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
-from . import api, lesson_api, lessons_api, surface_api
+from ..playground import Split
+from . import api, lesson_api, lessons_api, playground_api, surface_api
 from .lesson_api import Lessons
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
+from .playgrounds import Playgrounds, Unconfigured
 from .runs import Busy, NoRun
 from .schemas import BadRow, NoSuchClass
 from .state import DIGITS, Hub, NeedsPictures, NotReady
@@ -35,12 +37,12 @@ from .state import DIGITS, Hub, NeedsPictures, NotReady
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1 << 20                         # 1 MiB: a 280x280 drawing is about 0.5 MiB of JSON
 STATUS = {NoSuchClass: 422, BadRow: 422, NeedsPictures: 422, Busy: 429, Overloaded: 429,
-          NoRun: 404, NotReady: 503}
+          NoRun: 404, NotReady: 503, Unconfigured: 404}
 
 
 def create_app(model: Network | None = None, data: Dataset | None = None, *,
                data_path: str | PathLike[str] | None = None, download: bool = False,
-               hosts: Sequence[str] = ("127.0.0.1",)) -> FastAPI:
+               hosts: Sequence[str] = ("127.0.0.1",), points: Split | None = None) -> FastAPI:
     """The web app for `model` (a quick one is trained at startup if None) and `data`.
 
     data: 28x28 pictures of any classes (MNIST's digits, Fashion-MNIST's clothes, EMNIST's
@@ -49,7 +51,7 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     data_path, $NUDGES_DATA, the cache (downloading MNIST into it if `download`), or the
     embedded sample. Background work starts and stops with the app's lifespan. Requests whose
     Host header is not localhost, 127.0.0.1, [::1] or one of `hosts` (the address served on)
-    get 400.
+    get 400. points: the playground's own data (x (n, 2), labels (n,)), offered as "csv".
     """
     check_servable(model, data)
     hub = Hub(model, data, data_path, download)
@@ -62,6 +64,8 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     app.include_router(lessons_api.router)
     app.include_router(lesson_api.router)
     app.include_router(surface_api.router)
+    app.state.playgrounds = Playgrounds(points)
+    app.include_router(playground_api.router)
     app.mount("/static", Revalidated(directory=STATIC), name="static")
     app.add_api_route("/", index, include_in_schema=False)
     _add_error_handlers(app)

@@ -9,6 +9,7 @@ import {poll, setupLearn} from "./learn.js";
 import {setupNoise} from "./noise.js";
 import {changed, setTarget, setupNudges} from "./nudges.js";
 import {setupPad, shownExample} from "./pad.js";
+import {playgroundHash, setupPlayground, showPlayground} from "./playground.js";
 import {schedule, showError} from "./see.js";
 import {setupRows} from "./rows.js";
 import {loadSurface, setupSurface} from "./surface.js";
@@ -17,7 +18,7 @@ import {pollStatus} from "./status.js";
 import {setTourQuery, setupTour, showTour, tourQuery, tourStep} from "./tour.js";
 import {$} from "./util.js";
 
-const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise", "surface"];
+const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise", "surface", "playground"];
 const tabs = () => [...document.querySelectorAll("nav [data-view]")];
 
 // Show a view; the address says which (#nudges), and for the tour which step (#tour/4).
@@ -30,7 +31,8 @@ export function show(view) {
     tab.setAttribute("aria-selected", String(chosen));
     tab.tabIndex = chosen ? 0 : -1;
   }
-  const hash = view === "tour" ? `#tour/${tourStep() + 1}?${tourQuery()}` : "#" + view;
+  const hash = view === "tour" ? `#tour/${tourStep() + 1}?${tourQuery()}`
+    : view === "playground" ? playgroundHash() : "#" + view;
   if (history.replaceState && location.hash !== hash) history.replaceState(null, "", hash);
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
@@ -40,6 +42,7 @@ export function show(view) {
   if (view === "average") loadAverage(false);
   if (view === "tour") showTour();
   if (view === "surface") loadSurface(false);
+  if (view === "playground") showPlayground();
 }
 
 // On a narrow screen the diagram scrolls sideways: seeing the nudges starts at the outputs,
@@ -126,6 +129,7 @@ async function start() {
   setupAverage(config);
   setupSurface();
   setupTour(config, show);
+  await setupPlayground();
   route();
   window.addEventListener("hashchange", route);
   pollStatus();
