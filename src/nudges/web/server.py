@@ -57,15 +57,10 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     hub = Hub(model, data, data_path, download)
     app = FastAPI(title="nudges", lifespan=_lifespan(hub), docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
-    app.state.hub = hub
-    app.state.heavy = HeavyWork()
-    app.state.lessons = Lessons()
-    app.include_router(api.router)
-    app.include_router(lessons_api.router)
-    app.include_router(lesson_api.router)
-    app.include_router(surface_api.router)
-    app.state.playgrounds = Playgrounds(points)
-    app.include_router(playground_api.router)
+    app.state.hub, app.state.heavy = hub, HeavyWork()
+    app.state.lessons, app.state.playgrounds = Lessons(), Playgrounds(points)
+    for module in (api, lessons_api, lesson_api, surface_api, playground_api):
+        app.include_router(module.router)
     app.mount("/static", Revalidated(directory=STATIC), name="static")
     app.add_api_route("/", index, include_in_schema=False)
     _add_error_handlers(app)
