@@ -219,6 +219,18 @@ COERCED: dict[str, tuple[str, dict[str, Any]]] = {
     "average step eta '3'": ("api/average/step", {"rows": [1, 2], "eta": "3"}),
     "surface steps '50'": ("api/surface", {"steps": "50"}),
     "surface batch over examples": ("api/surface", {"examples": 20, "batch_size": 21}),
+    "lesson steps '5'": ("api/lesson", {"seed": 0, "steps": "5"}),
+    "lesson seed -1": ("api/lesson", {"seed": -1, "steps": 0}),
+    "lesson seed 2.0": ("api/lesson", {"seed": 2.0, "steps": 0}),
+    "lesson steps true": ("api/lesson", {"seed": 0, "steps": True}),
+    "lesson steps past the cap": ("api/lesson", {"seed": 0, "steps": 10**9}),
+    "lesson with an unknown field": ("api/lesson", {"seed": 0, "steps": 0, "eta": 9}),
+    "lesson as a list": ("api/tour/example", {"lesson": [0, 5]}),
+    "tour lesson steps '5'": ("api/tour", {"image": drawing(), "label": 3,
+                                           "lesson": {"seed": 0, "steps": "5"}}),
+    "average lesson seed 'x'": ("api/average", {"lesson": {"seed": "x", "steps": 0}}),
+    "average step lesson -3": ("api/average/step", {"rows": [1, 2],
+                                                    "lesson": {"seed": 0, "steps": -3}}),
     "an unknown field": ("api/forward", {"image": drawing(), "colour": "red"}),
 }
 
