@@ -35,7 +35,7 @@ print(s.getsockname()[1])")
     if ! "$bin/python" "$repo/.ci/wait_for_quick_model.py" "http://127.0.0.1:$port" 60; then
         cat "$work/serve.log"; kill "$pid"; return 1
     fi
-    kill -INT "$pid"; wait "$pid" || true
+    kill "$pid"; wait "$pid" || true   # TERM: a background job of a script ignores INT
 }
 
 say "a clone with no ../shared beside it"

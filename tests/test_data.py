@@ -432,7 +432,8 @@ def test_a_changed_sample_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_missing_sample_says_what_to_do_in_the_users_words(monkeypatch: pytest.MonkeyPatch,
-                                                              tmp_path: Path) -> None:
+                                                              tmp_path: Path,
+                                                              nowhere: Path) -> None:
     monkeypatch.setattr(data, "sample_path", lambda: tmp_path / "none.npz")
     for load in (load_sample, load_digits):
         with pytest.raises(DataNotFound) as raised:

@@ -28,13 +28,13 @@ from nudges import Network, load_digits, train
 from nudges.web import create_app
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-LAPTOP, PHONE = (1152, 720), (390, 844)
+LAPTOP, PHONE, TALL = (1152, 720), (390, 844), (1152, 1000)    # TALL: a tour step whole
 SIZES = {"1440": (1440, 900), "1152": LAPTOP, "phone": PHONE}
 SHOTS = [  # name, viewport, address, what to wait for
     ("web-tour", LAPTOP, "#tour/3?seed=0&steps=0", "#tour-figure .factors"),
-    ("web-tour-2", LAPTOP, "#tour/2?seed=0&steps=0", "#tour-figure .hbars"),
-    ("web-tour-8", LAPTOP, "#tour/8?seed=0&steps=0", "#tour-text .claim"),
-    ("web-tour-8-trained", LAPTOP, "#tour/8?model=trained", "#tour-text .claim"),
+    ("web-tour-2", TALL, "#tour/2?seed=0&steps=0", "#tour-figure .hbars"),
+    ("web-tour-8", TALL, "#tour/8?seed=0&steps=0", "#tour-text .claim"),
+    ("web-tour-8-trained", TALL, "#tour/8?model=trained", "#tour-text .claim"),
     ("web-average", LAPTOP, "#average", "#average-table td.average"),
     ("web-phone-tour", PHONE, "#tour/2?seed=0&steps=0", "#tour-figure .hbars"),
     ("web-phone-tour-8", PHONE, "#tour/8?seed=0&steps=0", "#tour-text .claim"),

@@ -45,9 +45,7 @@ export function setupLesson(changed) {
 export function renderLesson(model) {
   const v = lessonState.view, on = Boolean(lessonState.lesson);
   $("lesson-trained").checked = !on;
-  for (const id of ["lesson-step1", "lesson-step10", "lesson-epoch", "lesson-reset"]) {
-    $(id).disabled = !on;
-  }
+  $("lesson-steps").hidden = $("lesson-figure").hidden = !on;
   if (!on || !v) {
     $("lesson-where").innerHTML = `The tour runs on the <b>trained model</b> ` +
       `(${model.sizes.join("-")}). Untick the box to watch a network learn from scratch.`;
@@ -66,9 +64,9 @@ export function renderLesson(model) {
 // The held-out cost after each recorded step, on a linear axis from 0 steps.
 function costCurve(svg, curve) {
   const last = Math.max(1, curve.at(-1)[0]), top = Math.max(...curve.map((p) => p[1]));
-  const f = frame(360, 150, {l: 46, r: 12, t: 12, b: 36}, {lo: 0, hi: last},
-                  {lo: 0, hi: top * 1.05 || 1});
-  paint(svg, [yAxis(f, niceTicks(0, top, 4)), xAxis(f, niceTicks(0, last, 4)),
+  const hi = niceTicks(0, top * 1.05, 3).find((t) => t >= top) ?? top * 1.05;
+  const f = frame(360, 120, {l: 46, r: 12, t: 10, b: 34}, {lo: 0, hi: last}, {lo: 0, hi});
+  paint(svg, [yAxis(f, niceTicks(0, hi, 3)), xAxis(f, niceTicks(0, last, 4)),
               xTitle(f, "mini-batch steps"), line(f, curve, POS), dots(f, [curve.at(-1)], HI)]);
   svg.setAttribute("aria-label", `held-out cost after each step: from ${sig(curve[0][1])} at ` +
     `0 steps to ${sig(curve.at(-1)[1])} after ${curve.at(-1)[0]}`);
