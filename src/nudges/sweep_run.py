@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from . import sweep_out
 from .checks import check_sizes
 from .data import Dataset, load_digits
 from .errors import InvalidInput, NudgesError, TrainingDiverged
@@ -165,24 +166,13 @@ class Results:
     path: Path
 
     def finished(self) -> dict[str, Row]:
-        """The rows already written, by key; a line cut short by a crash is ignored."""
-        if not self.path.exists():
-            return {}
-        rows = {}
-        for line in self.path.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            rows[row["key"]] = row
-        return rows
+        """The rows already written, by key; a last line cut short by a crash is ignored,
+        anything else that is not a row is InvalidInput (see nudges.sweep_out)."""
+        return sweep_out.read_rows(self.path)
 
     def append(self, row: Row) -> None:
-        """Add one row, flushed to disk before returning."""
-        with open(self.path, "a") as f:
-            f.write(json.dumps(row) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        """Add one row, flushed to disk before returning (never through a link)."""
+        sweep_out.append_line(self.path, json.dumps(row))
 
 
 def write_csv(path: str | Path, rows: Sequence[Row]) -> None:
@@ -195,14 +185,13 @@ def write_csv(path: str | Path, rows: Sequence[Row]) -> None:
     writer = csv.DictWriter(text, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    partial = Path(f"{path}.partial")
-    partial.write_text(text.getvalue())
-    os.replace(partial, path)
+    sweep_out.write_whole(Path(path), lambda f: f.write(text.getvalue().encode()))
 
 
 def table(trials: Sequence[Trial], rows: Mapping[str, Row]) -> list[Row]:
     """The rows of `trials` that have finished, in trial order, numbered as in `trials`."""
-    return [rows[t.key] | {"trial": t.index} for t in trials if t.key in rows]
+    return [rows[t.key] | {"trial": t.index} | {k: plain(v) for k, v in t.swept.items()}
+            for t in trials if t.key in rows]
 
 
 def start(spec: Spec, results: str | Path, *, resume: bool = False,
@@ -211,11 +200,10 @@ def start(spec: Spec, results: str | Path, *, resume: bool = False,
     trials = spec.expand()
     check_count(trials, max_trials)
     path = Path(results)
-    if path.exists() and not resume:
-        raise InvalidInput(f"{path} already holds results; pass --resume (resume=True) to go "
-                           "on with them, or choose another results file")
+    sweep_out.check_file(path, resume)
     if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write results to {path}: {path.parent} is not a folder")
+        raise InvalidInput(f"cannot write results to {sweep_out.shown(path)}: "
+                           f"{sweep_out.shown(path.parent)} is not a folder")
     return trials, Results(path), Results(path).finished() if resume else {}
 
 
