@@ -241,3 +241,106 @@ def test_the_python_api_refuses_a_results_file_it_does_not_own(case: str, tmp_pa
     with pytest.raises(InvalidInput, match=words):
         sweep({"eta": [1.0]}, None, results=path, resume=resume, workers=0)
     assert precious.read_text() == "mine" and not (tmp_path / "made-by-the-link").exists()
+
+
+THOUSAND = ",".join(str(i) for i in range(1, 1001))
+FLAG_CASES: dict[str, tuple[list[str], str]] = {
+    "a billion-trial grid": (["--eta", THOUSAND, "--lmbda", THOUSAND, "--seed", THOUSAND],
+                             "1,000,000,000 trials, more than the maximum of 100"),
+    "a billion-trial grid, --yes": (["--eta", THOUSAND, "--lmbda", THOUSAND, "--seed",
+                                     THOUSAND, "--yes"], "more than the 100,000 any sweep"),
+    "a billion random trials": (["--eta", "1,2", "--search", "random", "--trials",
+                                 "1000000000"], "1,000,000,000 trials, more than the max"),
+    "a billion random trials, --yes": (["--eta", "1,2", "--search", "random", "--trials",
+                                        "1000000000", "--yes"], "any sweep may have"),
+    "zero random trials": (["--search", "random", "--trials", "0"], "an integer >= 1, got 0"),
+    "negative random trials": (["--search", "random", "--trials", "-3"], "got -3"),
+    "a negative search seed": (["--search", "random", "--trials", "2", "--search-seed", "-1"],
+                               "the search's seed is an integer >= 0, got -1"),
+    "hidden -5": (["--hidden", "-5"], "hidden takes layer sizes"),
+    "hidden 8--8": (["--hidden", "8--8"], "hidden takes layer sizes"),
+    "hidden +5": (["--hidden", "+5"], "hidden takes layer sizes"),
+    "hidden 0": (["--hidden", "0"], "hidden takes layer sizes"),
+    "hidden 8-": (["--hidden", "8-"], "hidden takes layer sizes"),
+    "hidden ²": (["--hidden", "²"], "hidden takes layer sizes"),
+    "hidden ٣ (Arabic-Indic)": (["--hidden", "٣"], "hidden takes layer sizes"),
+    "hidden 3.5": (["--hidden", "3.5"], "hidden takes layer sizes"),
+    "hidden 30 digits": (["--hidden", "9" * 30], "hidden takes layer sizes"),
+    "hidden with spaces inside": (["--hidden", "8 - 8"], "hidden takes layer sizes"),
+    "seed ²": (["--seed", "²"], "--seed takes comma-separated int values"),
+    "eta word": (["--eta", "fast"], "--eta takes comma-separated float values"),
+    "an empty value": (["--eta", "1,,2"], "--eta takes comma-separated float values"),
+    "an unknown activation": (["--activation", "tanh2"], "unknown activation 'tanh2'"),
+    "an escape in a choice": (["--activation", "\x1b[2J"], "unknown activation"),
+}
+
+
+@pytest.mark.parametrize("case", list(FLAG_CASES))
+def test_a_bad_flag_is_counted_or_parsed_before_anything_runs(case: str, tmp_path: Path,
+                                                              capsys) -> None:
+    flags, words = FLAG_CASES[case]
+    out = tmp_path / "out"
+    line = refused(capsys, "--data", str(tmp_path / "never-loaded"), "--out", str(out),
+                   "--workers", "0", *flags)
+    assert words in line and "\x1b" not in line and not out.exists()
+
+
+SPECS: dict[str, tuple[bytes, str]] = {
+    "fixed an int": (b"fixed = 3\n", "expected keys search"),
+    "fixed a string": (b'fixed = "eta"\n', "expected keys search"),
+    "fixed a list": (b"fixed = [1, 2]\n", "expected keys search"),
+    "grid a list": (b"grid = [1]\n", "expected keys search"),
+    "search a list": (b'search = ["grid"]\n', "expected keys search"),
+    "search a table": (b"[search]\nx = 1\n", "expected keys search"),
+    "trials a string": (b'search = "random"\ntrials = "5"\n', "got '5'"),
+    "trials inf": (b'search = "random"\ntrials = inf\n', "got inf"),
+    "trials nan": (b'search = "random"\ntrials = nan\n', "got nan"),
+    "trials 1e10": (b'search = "random"\ntrials = 1e10\n', "10,000,000,000 trials"),
+    "trials 2.5": (b'search = "random"\ntrials = 2.5\n', "got 2.5"),
+    "trials a table": (b'search = "random"\n[trials]\nn = 5\n', "got {'n': 5}"),
+    "trials true": (b'search = "random"\ntrials = true\n', "got True"),
+    "seed -1": (b'search = "random"\ntrials = 2\nseed = -1\n', "got -1"),
+    "seed 0.5": (b'search = "random"\ntrials = 2\nseed = 0.5\n', "got 0.5"),
+    "seed a string": (b'search = "random"\ntrials = 2\nseed = "0"\n', "got '0'"),
+    "seed 1e400": (b'search = "random"\ntrials = 2\nseed = 1e400\n', "got inf"),
+    "an array 10,000 deep": (b"[grid]\neta = " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
+                             "nested too deeply"),
+    "an array 50 deep": (b"[grid]\neta = " + b"[" * 50 + b"1" + b"]" * 50 + b"\n",
+                         "eta takes float values"),
+    "a grid of a billion": (b"[grid]\n" + b"".join(
+        f"{n} = [{THOUSAND}]\n".encode() for n in ("eta", "lmbda", "seed")),
+        "1,000,000,000 trials"),
+    "hidden -5 in TOML": (b'[grid]\nhidden = ["-5"]\n', "hidden takes layer sizes"),
+    "hidden a bool": (b"[fixed]\nhidden = true\n", "hidden takes layer sizes"),
+    "hidden 30.5": (b"[fixed]\nhidden = 30.5\n", "hidden takes layer sizes"),
+    "hidden nested": (b"[fixed]\nhidden = [[8]]\n", "hidden takes layer sizes"),
+    "not UTF-8": (b"[grid]\neta = [1]\n# \xff\n", "not UTF-8"),
+    "not TOML": (b"[grid\n", "is not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("case", list(SPECS))
+def test_a_bad_spec_file_is_one_line(case: str, tmp_path: Path, capsys) -> None:
+    text, words = SPECS[case]
+    spec, out = tmp_path / "spec.toml", tmp_path / "out"
+    spec.write_bytes(text)
+    line = refused(capsys, "--spec", str(spec), "--data", str(tmp_path / "never-loaded"),
+                   "--out", str(out), "--workers", "0")
+    assert words in line and not out.exists()
+
+
+@pytest.mark.parametrize(("make", "words"), [
+    (lambda p: os.mkfifo(p), "not a regular file"),
+    (lambda p: p.mkdir(), "not a regular file"),
+    (lambda p: p.symlink_to("/dev/zero"), "not a regular file"),
+    (lambda p: p.symlink_to("/dev/null"), "not a regular file"),
+    (lambda p: p.write_bytes(b"#" * (2**20 + 1)), "bigger than 1,048,576 bytes"),
+    (lambda p: None, "No such file"),
+], ids=["FIFO", "folder", "/dev/zero", "/dev/null", "too big", "missing"])
+def test_a_spec_that_is_not_a_regular_file_is_one_line(make: Callable[[Path], None],
+                                                       words: str, tmp_path: Path,
+                                                       capsys) -> None:
+    spec = tmp_path / "spec.toml"
+    make(spec)
+    line = refused(capsys, "--spec", str(spec), "--out", str(tmp_path / "out"))
+    assert words in line

@@ -153,13 +153,14 @@ def read_rows(path: Path) -> dict[str, Row]:
     except OSError as e:
         raise InvalidInput(f"{where}: it is {kind(path)}, not a regular file ({e.strerror})"
                            ) from None
-    with os.fdopen(fd, "rb") as f:
-        info = os.fstat(f.fileno())
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_RESULTS_BYTES:
+        os.close(fd)
         if not stat.S_ISREG(info.st_mode):
             raise InvalidInput(f"{where}: it is {kind(path)}, not a regular file")
-        if info.st_size > MAX_RESULTS_BYTES:
-            raise InvalidInput(f"{where}: it has {info.st_size:,} bytes, more than the "
-                               f"{MAX_RESULTS_BYTES:,} a sweep's results may have")
+        raise InvalidInput(f"{where}: it has {info.st_size:,} bytes, more than the "
+                           f"{MAX_RESULTS_BYTES:,} a sweep's results may have")
+    with os.fdopen(fd, "rb") as f:
         raw = f.read(MAX_RESULTS_BYTES + 1)
     try:
         text = raw.decode("utf-8")

@@ -197,8 +197,8 @@ def table(trials: Sequence[Trial], rows: Mapping[str, Row]) -> list[Row]:
 def start(spec: Spec, results: str | Path, *, resume: bool = False,
           max_trials: int | None = 100) -> tuple[list[Trial], Results, dict[str, Row]]:
     """The spec's trials, its results file, and the rows it holds (resume) or InvalidInput."""
+    check_count(spec.count(), max_trials)
     trials = spec.expand()
-    check_count(trials, max_trials)
     path = Path(results)
     sweep_out.check_file(path, resume)
     if not path.parent.is_dir():

@@ -108,8 +108,8 @@ def spec_from(args: argparse.Namespace) -> Spec:
 def run(args: argparse.Namespace) -> int:
     """Check the spec, run the trials that are not done, write the table and figures."""
     spec, out = spec_from(args), Path(args.out)
+    check_count(spec.count(), None if args.yes else args.max_trials)
     trials = spec.expand()
-    check_count(trials, None if args.yes else args.max_trials)
     sweep_out.check_folder(out, [RESULTS, TABLE, *figure_names(spec.swept)], args.resume)
     results = sweeping.Results(out / RESULTS)
     done = results.finished() if args.resume else {}    # read before the data is loaded
