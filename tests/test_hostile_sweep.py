@@ -8,6 +8,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -344,3 +345,42 @@ def test_a_spec_that_is_not_a_regular_file_is_one_line(make: Callable[[Path], No
     make(spec)
     line = refused(capsys, "--spec", str(spec), "--out", str(tmp_path / "out"))
     assert words in line
+
+
+@pytest.mark.parametrize(("flag", "address"), [
+    ("--scheduler", "foo"), ("--scheduler", "tcp://"), ("--scheduler", "tcp://:abc"),
+    ("--scheduler", "tcp://127.0.0.1:99999"), ("--scheduler", "http://x:80"),
+    ("--scheduler", "tcp://[::1:8786"), ("--scheduler", ""), ("--scheduler", "ucx://x:1"),
+    ("--scheduler", "inproc://x"), ("--scheduler", "tcp://:8786"),
+    ("--scheduler", "tcp://h:8786/path"), ("--scheduler", "tcp://h\n:1"),
+    ("--dashboard", ":abc"), ("--dashboard", ":99999"), ("--dashboard", "x"),
+    ("--dashboard", "tcp://h:1"),
+])
+def test_a_bad_dask_address_is_one_line(flag: str, address: str, tmp_path: Path,
+                                        capsys) -> None:
+    out = tmp_path / "out"
+    line = refused(capsys, "--data", str(tmp_path / "never-loaded"), "--out", str(out),
+                   "--eta", "1", flag, address)
+    assert f"{flag} takes an address like" in line and not out.exists()
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
+    from nudges.sweep_run import connect
+
+    with socket_closed() as port, pytest.raises(InvalidInput, match="cannot reach the Dask"):
+        with connect(f"tcp://127.0.0.1:{port}", timeout="1s"):
+            pass
+
+
+def socket_closed() -> Any:
+    """A context giving a local port that nothing listens on."""
+    import contextlib
+    import socket
+
+    @contextlib.contextmanager
+    def closed() -> Any:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        yield port
+    return closed()

@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ import numpy as np
 from . import sweep_out
 from .checks import check_sizes
 from .data import Dataset, load_digits
-from .errors import InvalidInput, NudgesError, TrainingDiverged
+from .errors import InvalidInput, NudgesError, TrainingDiverged, shown
 from .network import Network
 from .sweep_spec import Spec, Trial, check_count, show
 from .training import EpochReport, Settings, sgd
@@ -141,15 +142,23 @@ def _result(future: Any, trial: Trial) -> Row:
 
 @contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None,
-            dashboard: str | None = ":8787") -> Iterator[Any]:
+            dashboard: str | None = ":8787", timeout: str = "20s") -> Iterator[Any]:
     """A Client of the cluster at `scheduler`, or of a new LocalCluster of `workers` processes
     (default: one per core), one thread and one BLAS thread each, closed on exit."""
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+        check_address(scheduler, "--scheduler", SCHEMES)
+        try:
+            client = Client(scheduler, timeout=timeout)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError) as e:
+            raise InvalidInput(f"cannot reach the Dask scheduler at {shown(scheduler)}: "
+                               f"{shown(e)}") from None
+        with client:
             yield client
         return
+    if dashboard is not None:
+        check_address(dashboard, "--dashboard", ("",), low=0)
     env = {f"{name}_NUM_THREADS": "1" for name in ("OMP", "OPENBLAS", "MKL", "NUMBA")}
     n = workers or len(os.sched_getaffinity(0))
     with LocalCluster(n_workers=n, threads_per_worker=1,  # type: ignore[no-untyped-call]
@@ -157,6 +166,24 @@ def connect(scheduler: str | None = None, workers: int | None = None,
                       silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
+
+
+SCHEMES = ("tcp", "tls", "ws", "wss")
+ADDRESS = re.compile(r"(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]*)"
+                     r":(?P<port>[0-9]{1,5})")
+
+
+def check_address(text: str, flag: str, schemes: Sequence[str], low: int = 1) -> None:
+    """InvalidInput unless text is [SCHEME://]HOST:PORT (a scheme of `schemes`, a port from
+    `low` to 65535, an IPv6 host in brackets; only --dashboard may leave HOST empty)."""
+    match = ADDRESS.fullmatch(text)
+    ok = (match is not None and (match["scheme"] or "") in (*schemes, "")
+          and low <= int(match["port"]) <= 65535 and (bool(match["host"]) or low == 0))
+    if not ok:
+        known = f" (scheme one of {', '.join(schemes)})" if any(schemes) else ""
+        raise InvalidInput(f"{flag} takes an address like "
+                           f"{'tcp://HOST:8786' if any(schemes) else ':8787'}{known}, with a "
+                           f"port up to 65535; got {shown(text)!r}")
 
 
 @dataclass

@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
     """Check the spec, run the trials that are not done, write the table and figures."""
     spec, out = spec_from(args), Path(args.out)
     check_count(spec.count(), None if args.yes else args.max_trials)
+    _check_running(args)
     trials = spec.expand()
     sweep_out.check_folder(out, [RESULTS, TABLE, *figure_names(spec.swept)], args.resume)
     results = sweeping.Results(out / RESULTS)
@@ -123,6 +124,16 @@ def run(args: argparse.Namespace) -> int:
     rows = sweeping.table(trials, done)
     _finish(args, out, spec, rows)
     return status
+
+
+def _check_running(args: argparse.Namespace) -> None:
+    """--workers, --scheduler and --dashboard, checked before anything is loaded or written."""
+    if args.workers is not None and args.workers < 0:
+        raise InvalidInput(f"--workers must be 0 or more, got {args.workers}")
+    if args.scheduler is not None:
+        sweeping.check_address(args.scheduler, "--scheduler", sweeping.SCHEMES)
+    if args.dashboard is not None:
+        sweeping.check_address(args.dashboard, "--dashboard", ("",), low=0)
 
 
 def _run_trials(args: argparse.Namespace, todo: list[Trial], data: Any,
@@ -149,8 +160,6 @@ def _rows(args: argparse.Namespace, todo: list[Trial], data: Any) -> Iterator[It
     if not todo or args.workers == 0 and args.scheduler is None:
         yield sweeping.serially(todo, data)
         return
-    if args.workers is not None and args.workers < 0:
-        raise InvalidInput(f"--workers must be 0 or more, got {args.workers}")
     with sweeping.connect(args.scheduler, args.workers, args.dashboard) as client:
         _dashboard(client)
         yield sweeping.on_dask(client, todo, data)
