@@ -20,7 +20,7 @@ import pytest
 
 FILES = ("tests/test_hostile.py", "tests/test_hostile_processes.py",
          "tests/test_web_hostile.py", "tests/test_errors.py", "tests/test_fuzz.py",
-         "tests/test_hostile_sweep.py")
+         "tests/test_hostile_sweep.py", "tests/test_hostile_server.py")
 CONTROLS = frozenset({          # good inputs and helpers, not bad inputs
     "test_a_good_history_file_still_reads", "test_members_helper_round_trips",
     "test_local_hosts_are_answered", "test_integers_still_count_as_floats",

@@ -8,6 +8,7 @@ answered with 4xx and {"error": "what was expected, what arrived"}, never a 500.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -26,7 +27,7 @@ from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
 from . import api, lessons_api
-from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
+from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts, log_once
 from .runs import Busy, NoRun
 from .schemas import BadRow, NoSuchClass
 from .state import DIGITS, Hub, NeedsPictures, NotReady
@@ -95,6 +96,8 @@ def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]
     """Background work starts and stops with the app."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(log_once(loop.default_exception_handler))
         hub.open()
         try:
             yield
