@@ -38,6 +38,8 @@ class Options:
     fitted the MNIST way for written characters, else 28). validation_size, test_size: a
     fraction below 1 or a count (default 0.1 and 0.2; for IDX sets with test files the last
     10,000 training images validate, or a sixth of sets of 10,000 or fewer). seed: of the split.
+    features: the CSV's feature columns by name, in this order (a model's: a reordered table
+    is read right, one without a column refused); default: every column but the label.
     """
 
     format: str | None = None
@@ -48,6 +50,7 @@ class Options:
     test_size: float | None = None
     seed: int = 0
     skip_bad: bool = False
+    features: tuple[str, ...] | None = None
 
     def recorded(self) -> dict[str, Any]:
         """The options a model keeps (JSON-able)."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, InvalidInput
+from ..errors import DataError, InvalidInput, shown
 from .splits import Examples
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?"}
@@ -60,6 +61,10 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     if len(rows) < 2:
         raise DataError(f"{path}: holds {len(rows)} rows; expected a header and data rows")
     header = [h.strip() for h in rows[0]]
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise DataError(f"{shown(path)}: the header names {', '.join(map(repr, twice))} more "
+                        "than once; expected each column named once")
     for i, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise DataError(f"{path}: line {i} has {len(row)} cells but the header has "
@@ -106,7 +111,7 @@ def load_csv(path: Path, options: Any) -> tuple[Examples, str, str]:
     header, rows = _read_csv(path)
     target = _column(path, header, options.label)
     cells = np.array(rows, dtype=str)                                 # (n, columns)
-    features = [j for j in range(len(header)) if j != target]
+    features = _feature_columns(path, header, target, options.features)
     if not features:
         raise DataError(f"{path}: only the label column {header[target]!r}; expected features")
     x = np.stack([_numbers(path, header[j], cells[:, j]) for j in features], axis=1)
@@ -116,6 +121,22 @@ def load_csv(path: Path, options: Any) -> tuple[Examples, str, str]:
                                 "features": [header[j] for j in features]})
     counted = f"{len(features)} feature{'s' if len(features) > 1 else ''}"
     return examples, path.stem, f"{path.name}: {counted}, label {header[target]!r}"
+
+
+def _feature_columns(path: Path, header: list[str], target: int,
+                     names: Sequence[str] | None) -> list[int]:
+    """The feature columns' indices: every column but the label, or `names` in their order
+    (InvalidInput naming the columns the table lacks)."""
+    if names is None:
+        return [j for j in range(len(header)) if j != target]
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise InvalidInput(f"features must be a list of column names, got {names!r}")
+    missing = [n for n in names if n not in header or header.index(n) == target]
+    if missing:
+        raise InvalidInput(f"{shown(path)}: lacks the column{'s' if len(missing) > 1 else ''} "
+                           f"{', '.join(map(repr, missing))} that the model was trained on; "
+                           f"expected the columns {', '.join(names)} (in any order)")
+    return [header.index(n) for n in names]
 
 
 def feature_rows(path: Path, recipe: dict[str, Any]) -> np.ndarray:
