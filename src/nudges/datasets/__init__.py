@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import Dataset
-from ..errors import DataError, DataNotFound, InvalidInput
+from ..errors import DataError, DataNotFound, InvalidInput, shown
 from ..idx import StrPath
 from .folders import Progress, load_folder
 from .idx_sets import NAMED, is_idx_folder, load_idx_set
@@ -77,6 +77,9 @@ def _format(where: Path, format: str | None) -> str:
     """The format given (checked against the path) or detected."""
     if not where.exists():
         raise DataNotFound(f"{where}: no such {'file' if where.suffix else 'folder'}")
+    if not where.is_file() and not where.is_dir():
+        raise InvalidInput(f"{shown(where)}: it is not a regular file or a folder (a FIFO, "
+                           "socket or device); expected a data file or folder")
     chosen = format or detect(where)
     if chosen not in FORMATS:
         raise InvalidInput(f"unknown format {chosen!r}; known: {', '.join(FORMATS)}")

@@ -16,6 +16,16 @@ from numpy.typing import NDArray
 from ..data import Dataset
 from ..errors import DataError, InvalidInput
 
+MAX_CLASSES = 10_000    # classes in a data set: counted from the labels before names are made
+
+
+def check_class_count(count: int, where: str) -> None:
+    """DataError if labels call for more than MAX_CLASSES classes (before any is named)."""
+    if count > MAX_CLASSES:
+        raise DataError(f"{where}: the labels make {count:,} classes, more than the "
+                        f"{MAX_CLASSES:,} nudges takes; expected class numbers from 0 (or "
+                        "names) for at most that many classes")
+
 Split = tuple[NDArray[np.float32], NDArray[np.int64]]
 
 
