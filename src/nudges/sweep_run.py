@@ -229,8 +229,8 @@ def start(spec: Spec, results: str | Path, *, resume: bool = False,
     path = Path(results)
     sweep_out.check_file(path, resume)
     if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write results to {sweep_out.shown(path)}: "
-                           f"{sweep_out.shown(path.parent)} is not a folder")
+        raise InvalidInput(f"cannot write results to {shown(path)}: {shown(path.parent)} "
+                           "is not a folder")
     return trials, Results(path), Results(path).finished() if resume else {}
 
 

@@ -136,11 +136,10 @@ class Spec:
 
 def check_whole(name: str, v: object, expected: str, low: int) -> int:
     """v as an int >= low (an integral float such as 5.0 too), or InvalidInput."""
-    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) \
-        and v == int(v) and v >= low
-    if not ok:
+    if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) \
+            or v != int(v) or v < low:
         raise InvalidInput(f"{expected}, got {brief(v)}")
-    return int(v)  # type: ignore[arg-type]
+    return int(v)
 
 
 def check_values(name: str, values: object) -> list[Any]:
