@@ -247,3 +247,55 @@ def test_a_data_name_with_control_characters_is_escaped(name: str, tmp_path: Pat
     path.write_text("a,b,y\n1,2,3.5\n4,5,6\n")
     line = error(capsys, "train", "--data", str(path), *FAST)
     assert not any(c in line for c in "\n\x1b\a\t\r") and "\\" in line
+
+
+# -- the Python API's parameters ----------------------------------------------------------------
+API: dict[str, tuple[dict[str, object], str]] = {
+    "path None": ({"path": None}, "path must be a str or pathlib.Path, got NoneType"),
+    "path an int": ({"path": 3}, "got int"),
+    "path bytes": ({"path": b"t.csv"}, "got bytes"),
+    "image_size a string": ({"image_size": "3"}, "image_size must be a whole number"),
+    "image_size a float": ({"image_size": 2.5}, "image_size must be a whole number"),
+    "image_size True": ({"image_size": True}, "image_size must be a whole number"),
+    "dataset a list": ({"dataset": ["a"]}, "dataset must be a name (str) or None"),
+    "format a list": ({"format": ["csv"]}, "format must be a name"),
+    "label an int": ({"label": 3}, "label must be a name"),
+    "seed -1": ({"seed": -1}, "seed (--split-seed) must be a whole number from 0"),
+    "seed 1.5": ({"seed": 1.5}, "must be a whole number"),
+    "seed 2**128": ({"seed": 2**128}, "must be a whole number"),
+    "seed '0'": ({"seed": "0"}, "must be a whole number"),
+    "scaling a list": ({"scaling": [1]}, "scaling must be {'mean'"),
+    "scaling of text": ({"scaling": {"mean": "x", "std": "y"}}, "lists of numbers"),
+    "scaling without std": ({"scaling": {"mean": [0, 0]}}, "scaling must be"),
+    "scaling std 0": ({"scaling": {"mean": [0, 0], "std": [1, 0]}}, "finite positive"),
+    "scaling std nan": ({"scaling": {"mean": [0, 0], "std": [1, float("nan")]}},
+                        "finite positive"),
+    "scaling std inf": ({"scaling": {"mean": [0, 0], "std": [1, float("inf")]}},
+                        "finite positive"),
+    "scaling mean nan": ({"scaling": {"mean": [0, float("nan")], "std": [1, 1]}},
+                         "finite mean"),
+    "an unknown option": ({"colour": "red"}, "options are"),
+}
+
+
+@pytest.mark.parametrize("case", list(API))
+def test_load_dataset_refuses_bad_parameters(case: str, tmp_path: Path) -> None:
+    change, words = API[case]
+    kwargs = {"path": table(tmp_path / "t.csv", "a,b,y")} | change
+    with pytest.raises(InvalidInput) as raised:
+        load_dataset(**kwargs)  # type: ignore[arg-type]
+    assert words in str(raised.value)
+
+
+def test_unseen_classes_in_a_given_test_part_are_refused(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "d.npz"
+    np.savez(path, x=np.ones((40, 3)), y=np.arange(40) % 2, x_test=np.ones((5, 3)),
+             y_test=np.array([0, 1, 2, 0, 1]))
+    assert "y_test holds the class '2', which y never has" in error(
+        capsys, "train", "--data", str(path), *FAST)
+
+
+def test_split_seed_minus_1_is_one_line(tmp_path: Path, capsys) -> None:
+    path = table(tmp_path / "t.csv", "a,b,y")
+    line = error(capsys, "train", "--data", str(path), "--split-seed", "-1", *FAST)
+    assert "seed (--split-seed) must be a whole number from 0" in line

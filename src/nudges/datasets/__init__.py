@@ -11,6 +11,7 @@ trained on it (recorded.py) makes the inputs of evaluate and predict the same wa
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,7 @@ def load_dataset(path: StrPath, format: str | None = None, *,
     except TypeError as e:
         raise InvalidInput(f"load_dataset: {e}; options are "
                            f"{', '.join(f.name for f in dataclasses.fields(Options))}") from None
+    check_options(path, opts)
     where = Path(path).expanduser()
     try:
         chosen = _format(where, format)
@@ -115,6 +117,29 @@ def load_dataset(path: StrPath, format: str | None = None, *,
     except OSError as e:                         # a folder or file it may not read
         raise DataError(f"{e.filename or where}: cannot read it ({e.strerror or e})") from None
     return assemble(examples, opts, name, what, scaling)
+
+
+def check_options(path: object, opts: Options) -> None:
+    """InvalidInput unless path is a str or os.PathLike of text, format, dataset and label are
+    text or None, image_size a whole number or None, and seed a whole number from 0 to
+    2**128 - 1 (the sizes are checked where the split is drawn)."""
+    if not isinstance(path, str | os.PathLike) or isinstance(os.fspath(path), bytes):
+        raise InvalidInput(f"load_dataset: path must be a str or pathlib.Path, got "
+                           f"{type(path).__name__}")
+    for name in ("format", "dataset", "label"):
+        value = getattr(opts, name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a name (str) or None, got {value!r}")
+    whole = {"image_size": (opts.image_size, True), "seed": (opts.seed, False)}
+    for name, (value, optional) in whole.items():
+        if value is None and optional:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or \
+                name == "seed" and not 0 <= value < 2**128:
+            raise InvalidInput(f"{name}{' (--split-seed)' if name == 'seed' else ''} must be "
+                               f"a whole number{' or None' if optional else ''}"
+                               f"{' from 0 to 2**128 - 1' if name == 'seed' else ''}, got "
+                               f"{value!r}")
 
 
 __all__ = ["FORMATS", "NAMED", "Options", "detect", "load_dataset"]

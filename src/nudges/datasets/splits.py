@@ -159,8 +159,17 @@ def statistics(x: NDArray[np.float32]) -> dict[str, list[float]]:
 
 
 def standardised(split: Split, scaling: dict[str, list[float]]) -> Split:
-    """x scaled to (x - mean) / std, feature by feature."""
-    mean, std = np.asarray(scaling["mean"]), np.asarray(scaling["std"])
+    """x scaled to (x - mean) / std, feature by feature. scaling: {"mean": [...], "std":
+    [...]}, one finite mean and one finite positive std per feature, or InvalidInput."""
+    try:
+        mean, std = (np.asarray(scaling[k], dtype=np.float64) for k in ("mean", "std"))
+    except (TypeError, KeyError, ValueError, IndexError):
+        raise InvalidInput(f"scaling must be {{'mean': [...], 'std': [...]}}, lists of "
+                           f"numbers, got {str(scaling)[:80]}") from None
+    if mean.shape != std.shape or not np.isfinite(mean).all() \
+            or not (np.isfinite(std) & (std > 0)).all():
+        raise InvalidInput("scaling must give each feature a finite mean and a finite positive "
+                           "standard deviation")
     if split[0].shape[1:] != mean.shape:
         raise InvalidInput(f"the data has {split[0].shape[1]} features, but the scaling "
                            f"given (a model's) is for {mean.size}; expected data with the "

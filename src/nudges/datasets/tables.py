@@ -282,6 +282,10 @@ def load_arrays(path: Path, options: Any) -> tuple[Examples, str, str]:
     x = [(v.reshape(len(v), -1) / (255 if pixels else 1)).astype(np.float32)
          for v in ([a["x"], a["x_test"]] if given else [a["x"]])]
     n = len(a["y"])
+    unseen = sorted(set(y[n:].tolist()) - set(y[:n].tolist()))
+    if unseen:
+        raise DataError(f"{shown(path)}: y_test holds the class {classes[unseen[0]]!r}, which y "
+                        "never has; expected test classes that the training part has")
     test = (x[1], y[n:]) if given else None
     examples = Examples(x[0], y[:n], classes, tuple(a["x"].shape[1:]), test,
                         standardise=not pixels)
