@@ -299,3 +299,31 @@ def test_split_seed_minus_1_is_one_line(tmp_path: Path, capsys) -> None:
     path = table(tmp_path / "t.csv", "a,b,y")
     line = error(capsys, "train", "--data", str(path), "--split-seed", "-1", *FAST)
     assert "seed (--split-seed) must be a whole number from 0" in line
+
+
+ESTIMATOR: dict[str, dict[str, object]] = {
+    "hidden 30.5": {"hidden_layer_sizes": 30.5},
+    "hidden None": {"hidden_layer_sizes": None},
+    "hidden '30'": {"hidden_layer_sizes": "30"},
+    "hidden [8, True]": {"hidden_layer_sizes": [8, True]},
+    "hidden [8.0]": {"hidden_layer_sizes": [8.0]},
+    "eta '3'": {"eta": "3"},
+    "eta True": {"eta": True},
+    "eta None": {"eta": None},
+    "batch_size 'auto'": {"batch_size": "auto"},
+    "batch_size 2.5": {"batch_size": 2.5},
+    "max_iter '5'": {"max_iter": "5"},
+    "lmbda [0]": {"lmbda": [0]},
+    "momentum '0.5'": {"momentum": "0.5"},
+    "beta1 '0.9'": {"beta1": "0.9", "optimizer": "adam"},
+}
+
+
+@pytest.mark.parametrize("case", list(ESTIMATOR))
+def test_the_estimator_refuses_bad_hyperparameters_with_value_error(case: str) -> None:
+    from nudges.sklearn import NudgesClassifier
+
+    x = np.random.default_rng(0).normal(size=(40, 3))
+    with pytest.raises(ValueError) as raised:
+        NudgesClassifier(**ESTIMATOR[case]).fit(x, np.arange(40) % 2)  # type: ignore[arg-type]
+    assert isinstance(raised.value, InvalidInput) and "must be" in str(raised.value)
