@@ -327,3 +327,66 @@ def test_the_estimator_refuses_bad_hyperparameters_with_value_error(case: str) -
     with pytest.raises(ValueError) as raised:
         NudgesClassifier(**ESTIMATOR[case]).fit(x, np.arange(40) % 2)  # type: ignore[arg-type]
     assert isinstance(raised.value, InvalidInput) and "must be" in str(raised.value)
+
+
+@pytest.mark.parametrize("length", [252, 256, 300, 1000])
+def test_a_save_name_too_long_is_one_line(length: int, tmp_path: Path, capsys) -> None:
+    path = table(tmp_path / "t.csv", "a,b,y")
+    line = error(capsys, "train", "--data", str(path), *FAST, "--save",
+                 str(tmp_path / ("x" * (length - 4) + ".npz")))
+    assert "the name is too long for this file system" in line
+
+
+# -- image folders ------------------------------------------------------------------------------
+def pictures(root: Path, odd: bytes | None = None) -> Path:
+    """Two class folders of six 8x8 PNGs each (one more, named by the bytes `odd`, in a/)."""
+    PIL = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(0)
+    for c in "ab":
+        (root / c).mkdir(parents=True)
+        for i in range(6):
+            ink = np.zeros((8, 8), np.uint8)
+            ink[2:6, 2:6] = rng.integers(100, 255, (4, 4))
+            PIL.fromarray(ink).save(root / c / f"{i}.png")
+    if odd is not None:
+        (root / "a" / "0.png").rename(os.fsdecode(os.fsencode(root / "a") + b"/" + odd))
+    return root
+
+
+@pytest.fixture
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.mark.parametrize("odd", [b"\xff\xfe.png", b"caf\xe9.png", b"new\nline.png",
+                                 b"esc\x1b[2J.png"])
+def test_an_odd_file_name_in_a_class_folder_loads(odd: bytes, tmp_path: Path,
+                                                   own_cache: Path) -> None:
+    data = load_dataset(pictures(tmp_path / "pics", odd))
+    assert len(data.train[1]) + len(data.validation[1]) + len(data.test[1]) == 12
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "garbage", "a FIFO", "a folder"])
+def test_a_damaged_cache_file_is_rebuilt(damage: str, tmp_path: Path, own_cache: Path) -> None:
+    root = pictures(tmp_path / "pics")
+    first = load_dataset(root)
+    [cache] = list(own_cache.rglob("*.npz"))
+    content = cache.read_bytes()
+    cache.unlink()
+    if damage == "a FIFO":
+        os.mkfifo(cache)
+    elif damage == "a folder":
+        cache.mkdir()
+    else:
+        cache.write_bytes({"truncated": content[:len(content) // 2], "empty": b"",
+                           "garbage": b"PK\x03\x04" + b"\0" * 100}[damage])
+    again = load_dataset(root)
+    np.testing.assert_array_equal(first.train[0], again.train[0])
+    assert not [p for p in own_cache.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_an_unwritable_cache_skips_the_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "/proc/nudges-cache")
+    data = load_dataset(pictures(tmp_path / "pics"))
+    assert len(data.classes) == 2
