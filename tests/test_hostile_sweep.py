@@ -384,3 +384,16 @@ def socket_closed() -> Any:
             port = s.getsockname()[1]
         yield port
     return closed()
+
+
+@pytest.mark.parametrize(("flags", "words"), [
+    (["--beta1", "1"], "beta1"), (["--beta1", "-0.1"], "beta1"), (["--beta2", "1.5"], "beta2"),
+    (["--eps", "nan"], "eps must be a small positive number"), (["--eps", "0"], "eps"),
+    (["--eps", "inf"], "eps"), (["--optimizer", "sgd,adam", "--beta1", "1"], "beta1"),
+])
+def test_settings_the_optimizer_does_not_use_are_still_checked(flags: list[str], words: str,
+                                                               tmp_path: Path, tiny_dir: Path,
+                                                               capsys) -> None:
+    out = tmp_path / "out"
+    line = refused(capsys, "--data", str(tiny_dir), "--out", str(out), *FLAGS, *flags)
+    assert words in line and "trial 0" in line and not out.exists()

@@ -19,13 +19,13 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import sweep_out
+from . import optim, sweep_out
 from .checks import check_sizes
 from .data import Dataset, load_digits
 from .errors import InvalidInput, NudgesError, TrainingDiverged, shown
@@ -60,8 +60,18 @@ def check_trials(trials: Sequence[Trial], data: Dataset,
                         max_parameters)
             net, settings = build(trial.options | {"hidden": ()}, data)
             settings.check(len(data.train[0]))
+            check_unused(settings, len(data.train[0]))
         except InvalidInput as e:
             raise InvalidInput(f"trial {trial.index} ({trial.label()}): {e}") from None
+
+
+def check_unused(settings: Settings, n_train: int) -> None:
+    """The constants of the optimizers a trial does not use (beta1 for sgd, say), checked as
+    those optimizers check them, as `nudges train` refuses them: a sweep's table shows them."""
+    for other in optim.OPTIMIZERS.values():
+        if other.uses and "momentum" not in other.uses and \
+                other.name != settings.optimizer_name:
+            other.check(replace(settings, optimizer=other.name, momentum=0.0), n_train)
 
 
 def run_trial(trial: Trial, data: Dataset) -> Row:
