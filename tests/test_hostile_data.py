@@ -390,3 +390,24 @@ def test_an_unwritable_cache_skips_the_cache(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("XDG_CACHE_HOME", "/proc/nudges-cache")
     data = load_dataset(pictures(tmp_path / "pics"))
     assert len(data.classes) == 2
+
+
+@pytest.mark.parametrize("value", ["1e308", "-1e308", "1e39", "3.5e38", "1e31"])
+def test_a_huge_finite_value_in_a_csv_is_one_line(value: str, tmp_path: Path,
+                                                  capsys) -> None:
+    path = table(tmp_path / "t.csv", "a,b,y")
+    lines = path.read_text().splitlines()
+    lines[5] = value + lines[5][lines[5].index(","):]
+    path.write_text("\n".join(lines) + "\n")
+    line = error(capsys, "train", "--data", str(path), *FAST)
+    assert "example 5 holds a value beyond ±1e+30" in line
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_huge_finite_value_in_an_npz_is_one_line(dtype: type, tmp_path: Path,
+                                                   capsys) -> None:
+    x = np.ones((40, 3), dtype)
+    x[7, 1] = np.finfo(dtype).max
+    np.savez(tmp_path / "d.npz", x=x, y=np.arange(40) % 2)
+    line = error(capsys, "train", "--data", str(tmp_path / "d.npz"), *FAST)
+    assert "x: example 8 holds a value beyond" in line

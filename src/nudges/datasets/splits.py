@@ -19,6 +19,20 @@ from ..errors import DataError, InvalidInput
 MAX_CLASSES = 10_000    # classes in a data set: counted from the labels before names are made
 
 
+MAX_MAGNITUDE = 1e30    # a feature's largest |value|: its mean and variance stay finite
+
+
+def check_magnitude(x: np.ndarray, where: str) -> None:
+    """DataError for a feature value beyond ±MAX_MAGNITUDE (1e308, or 1e39 that float32
+    cannot hold), said once, before any statistics are taken."""
+    big = np.flatnonzero(np.abs(np.asarray(x, np.float64)).reshape(len(x), -1).max(
+        axis=1, initial=0) > MAX_MAGNITUDE) if len(x) else []
+    if len(big):
+        raise DataError(f"{where}: example {int(big[0]) + 1} holds a value beyond "
+                        f"±{MAX_MAGNITUDE:g}; expected features of a sensible size (rescale "
+                        "them)")
+
+
 def check_class_count(count: int, where: str) -> None:
     """DataError if labels call for more than MAX_CLASSES classes (before any is named)."""
     if count > MAX_CLASSES:

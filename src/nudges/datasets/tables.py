@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, InvalidInput, shown
-from .splits import Examples, check_class_count
+from .splits import Examples, check_class_count, check_magnitude
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?"}
 
@@ -156,6 +156,7 @@ def load_csv(path: Path, options: Any) -> tuple[Examples, str, str]:
     if not features:
         raise DataError(f"{path}: only the label column {header[target]!r}; expected features")
     x = np.stack([_numbers(path, header[j], cells[:, j]) for j in features], axis=1)
+    check_magnitude(x, shown(path))
     y, classes = encode_labels(cells[:, target], f"{path}: column {header[target]!r}")
     examples = Examples(x.astype(np.float32), y, classes, (len(features),), standardise=True,
                         recipe={"label_column": header[target],
@@ -276,6 +277,8 @@ def load_arrays(path: Path, options: Any) -> tuple[Examples, str, str]:
     given = "x_test" in a and "y_test" in a
     if given:
         _checked(path, a["x_test"], a["y_test"], "_test")
+    for part in ("x", "x_test") if given else ("x",):
+        check_magnitude(a[part], f"{shown(path)}: {part}")
     labels = np.concatenate([a["y"], a["y_test"]]) if given else a["y"]
     y, classes = encode_labels(labels, f"{path}: y")
     pixels = a["x"].dtype == np.uint8
