@@ -25,8 +25,10 @@ MAX_MAGNITUDE = 1e30    # a feature's largest |value|: its mean and variance sta
 def check_magnitude(x: np.ndarray, where: str) -> None:
     """DataError for a feature value beyond ±MAX_MAGNITUDE (1e308, or 1e39 that float32
     cannot hold), said once, before any statistics are taken."""
-    big = np.flatnonzero(np.abs(np.asarray(x, np.float64)).reshape(len(x), -1).max(
-        axis=1, initial=0) > MAX_MAGNITUDE) if len(x) else []
+    if not len(x):
+        return
+    rows = np.abs(np.asarray(x, np.float64)).reshape(len(x), -1).max(axis=1, initial=0)
+    big = np.flatnonzero(rows > MAX_MAGNITUDE)                         # (k,)
     if len(big):
         raise DataError(f"{where}: example {int(big[0]) + 1} holds a value beyond "
                         f"±{MAX_MAGNITUDE:g}; expected features of a sensible size (rescale "
