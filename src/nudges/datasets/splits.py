@@ -25,9 +25,9 @@ MAX_MAGNITUDE = 1e30    # a feature's largest |value|: its mean and variance sta
 def check_magnitude(x: np.ndarray, where: str) -> None:
     """DataError for a feature value beyond ±MAX_MAGNITUDE (1e308, or 1e39 that float32
     cannot hold), said once, before any statistics are taken."""
-    if not len(x):
+    if not len(x) or x.dtype.kind != "f":        # every int64 is below 1e19: no copy made
         return
-    rows = np.abs(np.asarray(x, np.float64)).reshape(len(x), -1).max(axis=1, initial=0)
+    rows = np.abs(x.reshape(len(x), -1)).max(axis=1, initial=0)      # (n,)
     big = np.flatnonzero(rows > MAX_MAGNITUDE)                         # (k,)
     if len(big):
         raise DataError(f"{where}: example {int(big[0]) + 1} holds a value beyond "
