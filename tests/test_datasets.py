@@ -258,11 +258,11 @@ def test_a_model_refuses_data_that_does_not_fit(tmp_path: Path,
     other = tmp_path / "other.csv"
     other.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
     line = one_error_line(capsys, main(["evaluate", str(model), "--data", str(other)]))
-    assert "the data has 2 features, but the scaling given (a model's) is for 4" in line
+    assert "other.csv: lacks the columns 'sepal_length', 'sepal_width'" in line   # by name
     same_width = tmp_path / "same.csv"
     same_width.write_text("a,b,c,d,label\n" + "".join(f"{i},1,2,3,{i % 2}\n" for i in range(30)))
     line = one_error_line(capsys, main(["evaluate", str(model), "--data", str(same_width)]))
-    assert "trained on the classes setosa, versicolor, virginica, but same has 0, 1" in line
+    assert "lacks the columns" in line and "'species'" in line      # renamed: refused
     letters = write_emnist_letters(tmp_path / "letters")
     line = one_error_line(capsys, main(["evaluate", str(model), "--data", str(letters)]))
     assert f"{model} takes 4 inputs (trained on csv data of shape (4,)), but" in line

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 
 
 def check_target(path: str | os.PathLike[str]) -> Path:
@@ -27,10 +27,14 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     why it cannot: a folder or special file in the way, no such folder, not writable, or a
     name too long for the file system. Tries a real temporary file, so what passes here is
     what the save will meet (checked before hours of training, not after)."""
-    target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    where = f"cannot save to {shown(path)}"
+    try:
+        target = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+        in_the_way = target.exists() and not target.is_file()
+    except OSError as e:                         # a name too long for the file system
+        raise InvalidInput(f"{where}: {_reason(e, Path(path))}") from None
     directory = target.parent if str(target.parent) else Path(".")
-    where = f"cannot save to {path}"
-    if target.exists() and not target.is_file():
+    if in_the_way:
         raise InvalidInput(f"{where}: it is {_kind(target)}, not a regular file; nudges "
                            "replaces only regular files")
     if not directory.is_dir():

@@ -5,7 +5,11 @@ Code behind these checks trusts its inputs.
 
 from __future__ import annotations
 
+import dataclasses
+import numbers
+import typing
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -164,3 +168,22 @@ def _as_labels(arr: np.ndarray, n_out: int) -> np.ndarray:
         i = int(np.argmax(bad))
         raise InvalidInput(f"labels must be in 0..{n_out - 1}, got {arr[i]} at index {i}")
     return arr.astype(np.int64, copy=False)
+
+
+TYPES: dict[type, tuple[type, str]] = {int: (numbers.Integral, "an integer"),
+                                       float: (numbers.Real, "a number"), str: (str, "a name")}
+
+
+def check_types(settings: Any) -> None:
+    """InvalidInput naming the first field of a dataclass whose value is not of its declared
+    type: an integer (not a bool) for int, a real number (not a bool or text) for float, text
+    for str, and None only where the field allows it."""
+    hints = typing.get_type_hints(type(settings))
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        kinds = typing.get_args(hints[f.name]) or (hints[f.name],)
+        if value is None and type(None) in kinds:
+            continue
+        kind, words = TYPES[next(k for k in kinds if k is not type(None))]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise InvalidInput(f"{f.name} must be {words}, got {value!r}")

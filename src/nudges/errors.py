@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 
 class NudgesError(Exception):
     """Base of every error nudges raises on purpose; the CLI prints it in one line."""
@@ -25,3 +27,11 @@ class ModelFileError(InvalidInput):
 
 class TrainingDiverged(NudgesError, ArithmeticError):
     """The cost or a gradient became NaN or infinite during training."""
+
+
+def shown(name: object) -> str:
+    """A user's file name (or any text) for one line: control characters escaped (\\n, \\x1b),
+    so a name cannot split an error line or reach the terminal as an escape sequence."""
+    text = os.fsdecode(name) if isinstance(name, bytes | os.PathLike) else str(name)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for c in text)

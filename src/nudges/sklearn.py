@@ -50,6 +50,11 @@ SETTINGS = [f.name for f in fields(Settings) if f.name not in ("epochs", "seed")
 SEED_LIMIT = 2**32
 
 
+def whole(v: object) -> bool:
+    """Whether v is an integer (a bool is not)."""
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
 class NudgesClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """A multilayer perceptron classifier: nudges' network and mini-batch SGD, as an estimator.
 
@@ -127,15 +132,23 @@ class NudgesClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if len(self.classes_) < 2:
             raise InvalidInput(f"a classifier needs at least 2 classes to learn, but y holds "
                                f"1 class: {self.classes_.tolist()[0]!r}")
-        hidden = self.hidden_layer_sizes
-        hidden = [hidden] if isinstance(hidden, numbers.Integral) else list(hidden)
-        self.network_ = Network([x.shape[1], *hidden, len(self.classes_)],
+        self.network_ = Network([x.shape[1], *self._hidden(), len(self.classes_)],
                                 activation=self.activation, output=self.output,
                                 cost=self.cost, init=self.init, dtype=self.dtype,
                                 seed=seed_from(self.random_state))
         self._state = State.start(self.network_, self.network_.seed, self._optimizer_name())
         self.loss_curve_: list[float] = []
         self.n_iter_ = 0
+
+    def _hidden(self) -> list[int]:
+        """hidden_layer_sizes as a list: an integer, or a list or tuple of integers."""
+        hidden = self.hidden_layer_sizes
+        if whole(hidden):
+            return [hidden]
+        if isinstance(hidden, list | tuple) and all(whole(h) for h in hidden):
+            return list(hidden)
+        raise InvalidInput(f"hidden_layer_sizes must be an integer or a list of integers, "
+                           f"like (30,) or [100, 30], got {hidden!r}")
 
     def _optimizer_name(self) -> str:
         return Settings(optimizer=self.optimizer, momentum=self.momentum).optimizer_name

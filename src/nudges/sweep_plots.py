@@ -16,14 +16,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from .sweep_out import figure_names, write_whole  # noqa: E402
+
 Row = dict[str, Any]
 
 
 def draw(rows: Sequence[Row], swept: Sequence[str], out: Path, top: int = 5) -> list[Path]:
     """Write sweep-heatmap-A-B.png for each swept pair and sweep-curves.png; their paths."""
-    paths = [heatmap(rows, x, y, out / f"sweep-heatmap-{x}-{y}.png")
-             for x, y in itertools.combinations(swept, 2)]
-    return paths + [curves(rows, swept, out / "sweep-curves.png", top)]
+    *maps, last = figure_names(swept)
+    paths = [heatmap(rows, x, y, out / name)
+             for (x, y), name in zip(itertools.combinations(swept, 2), maps)]
+    return paths + [curves(rows, swept, out / last, top)]
 
 
 def _values(rows: Sequence[Row], name: str) -> list[Any]:
@@ -90,6 +93,7 @@ def _text(v: object) -> str:
 
 def _save(fig: Any, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    try:
+        return write_whole(path, lambda f: fig.savefig(f, format="png"))
+    finally:
+        plt.close(fig)

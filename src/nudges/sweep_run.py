@@ -15,18 +15,20 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from . import optim, sweep_out
 from .checks import check_sizes
 from .data import Dataset, load_digits
-from .errors import InvalidInput, NudgesError, TrainingDiverged
+from .errors import InvalidInput, NudgesError, TrainingDiverged, shown
 from .network import Network
 from .sweep_spec import Spec, Trial, check_count, show
 from .training import EpochReport, Settings, sgd
@@ -58,8 +60,18 @@ def check_trials(trials: Sequence[Trial], data: Dataset,
                         max_parameters)
             net, settings = build(trial.options | {"hidden": ()}, data)
             settings.check(len(data.train[0]))
+            check_unused(settings, len(data.train[0]))
         except InvalidInput as e:
             raise InvalidInput(f"trial {trial.index} ({trial.label()}): {e}") from None
+
+
+def check_unused(settings: Settings, n_train: int) -> None:
+    """The constants of the optimizers a trial does not use (beta1 for sgd, say), checked as
+    those optimizers check them, as `nudges train` refuses them: a sweep's table shows them."""
+    for other in optim.OPTIMIZERS.values():
+        if other.uses and "momentum" not in other.uses and \
+                other.name != settings.optimizer_name:
+            other.check(replace(settings, optimizer=other.name, momentum=0.0), n_train)
 
 
 def run_trial(trial: Trial, data: Dataset) -> Row:
@@ -140,15 +152,23 @@ def _result(future: Any, trial: Trial) -> Row:
 
 @contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None,
-            dashboard: str | None = ":8787") -> Iterator[Any]:
+            dashboard: str | None = ":8787", timeout: str = "20s") -> Iterator[Any]:
     """A Client of the cluster at `scheduler`, or of a new LocalCluster of `workers` processes
     (default: one per core), one thread and one BLAS thread each, closed on exit."""
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+        check_address(scheduler, "--scheduler", SCHEMES)
+        try:
+            client = Client(scheduler, timeout=timeout)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError) as e:
+            raise InvalidInput(f"cannot reach the Dask scheduler at {shown(scheduler)}: "
+                               f"{shown(e)}") from None
+        with client:
             yield client
         return
+    if dashboard is not None:
+        check_address(dashboard, "--dashboard", ("",), low=0)
     env = {f"{name}_NUM_THREADS": "1" for name in ("OMP", "OPENBLAS", "MKL", "NUMBA")}
     n = workers or len(os.sched_getaffinity(0))
     with LocalCluster(n_workers=n, threads_per_worker=1,  # type: ignore[no-untyped-call]
@@ -158,6 +178,24 @@ def connect(scheduler: str | None = None, workers: int | None = None,
         yield client
 
 
+SCHEMES = ("tcp", "tls", "ws", "wss")
+ADDRESS = re.compile(r"(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]*)"
+                     r":(?P<port>[0-9]{1,5})")
+
+
+def check_address(text: str, flag: str, schemes: Sequence[str], low: int = 1) -> None:
+    """InvalidInput unless text is [SCHEME://]HOST:PORT (a scheme of `schemes`, a port from
+    `low` to 65535, an IPv6 host in brackets; only --dashboard may leave HOST empty)."""
+    match = ADDRESS.fullmatch(text)
+    ok = (match is not None and (match["scheme"] or "") in (*schemes, "")
+          and low <= int(match["port"]) <= 65535 and (bool(match["host"]) or low == 0))
+    if not ok:
+        known = f" (scheme one of {', '.join(schemes)})" if any(schemes) else ""
+        raise InvalidInput(f"{flag} takes an address like "
+                           f"{'tcp://HOST:8786' if any(schemes) else ':8787'}{known}, with a "
+                           f"port up to 65535; got {shown(text)!r}")
+
+
 @dataclass
 class Results:
     """The JSON-lines file of a sweep's rows, appended as trials finish."""
@@ -165,24 +203,13 @@ class Results:
     path: Path
 
     def finished(self) -> dict[str, Row]:
-        """The rows already written, by key; a line cut short by a crash is ignored."""
-        if not self.path.exists():
-            return {}
-        rows = {}
-        for line in self.path.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            rows[row["key"]] = row
-        return rows
+        """The rows already written, by key; a last line cut short by a crash is ignored,
+        anything else that is not a row is InvalidInput (see nudges.sweep_out)."""
+        return sweep_out.read_rows(self.path)
 
     def append(self, row: Row) -> None:
-        """Add one row, flushed to disk before returning."""
-        with open(self.path, "a") as f:
-            f.write(json.dumps(row) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        """Add one row, flushed to disk before returning (never through a link)."""
+        sweep_out.append_line(self.path, json.dumps(row))
 
 
 def write_csv(path: str | Path, rows: Sequence[Row]) -> None:
@@ -195,27 +222,25 @@ def write_csv(path: str | Path, rows: Sequence[Row]) -> None:
     writer = csv.DictWriter(text, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    partial = Path(f"{path}.partial")
-    partial.write_text(text.getvalue())
-    os.replace(partial, path)
+    sweep_out.write_whole(Path(path), lambda f: f.write(text.getvalue().encode()))
 
 
 def table(trials: Sequence[Trial], rows: Mapping[str, Row]) -> list[Row]:
     """The rows of `trials` that have finished, in trial order, numbered as in `trials`."""
-    return [rows[t.key] | {"trial": t.index} for t in trials if t.key in rows]
+    return [rows[t.key] | {"trial": t.index} | {k: plain(v) for k, v in t.swept.items()}
+            for t in trials if t.key in rows]
 
 
 def start(spec: Spec, results: str | Path, *, resume: bool = False,
           max_trials: int | None = 100) -> tuple[list[Trial], Results, dict[str, Row]]:
     """The spec's trials, its results file, and the rows it holds (resume) or InvalidInput."""
+    check_count(spec.count(), max_trials)
     trials = spec.expand()
-    check_count(trials, max_trials)
     path = Path(results)
-    if path.exists() and not resume:
-        raise InvalidInput(f"{path} already holds results; pass --resume (resume=True) to go "
-                           "on with them, or choose another results file")
+    sweep_out.check_file(path, resume)
     if not path.parent.is_dir():
-        raise InvalidInput(f"cannot write results to {path}: {path.parent} is not a folder")
+        raise InvalidInput(f"cannot write results to {shown(path)}: {shown(path.parent)} "
+                           "is not a folder")
     return trials, Results(path), Results(path).finished() if resume else {}
 
 

@@ -12,6 +12,11 @@ from __future__ import annotations
 import inspect
 import itertools
 import json
+import math
+import os
+import re
+import reprlib
+import stat
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
@@ -21,12 +26,14 @@ from typing import Any
 import numpy as np
 
 from . import activations, costs, optim
-from .errors import InvalidInput
+from .errors import InvalidInput, shown
 from .network import DTYPES, INITS, Network
 from .training import SCHEDULES, Settings
 
 SEARCHES = ("grid", "random")
-MAX_TRIALS = 100
+MAX_TRIALS = 100           # refused above this unless --yes (max_trials=None)
+MAX_TRIALS_EVER = 100_000  # refused above this even with --yes: counted before any is built
+MAX_SPEC_BYTES = 2**20     # a TOML spec file's size
 HIDDEN_DEFAULT = (16, 16)
 CHOICES: dict[str, Callable[[], Sequence[str]]] = {   # names whose values a registry lists
     "activation": activations.hidden_names, "output": activations.output_names,
@@ -96,13 +103,23 @@ class Spec:
         """The names with more than one value, in the grid's order."""
         return [name for name, values in self.grid.items() if len(values) > 1]
 
+    def count(self) -> int:
+        """How many trials expand() will build, counted without building them."""
+        if self.search not in SEARCHES:
+            raise InvalidInput(f"unknown search {self.search!r}; known: {', '.join(SEARCHES)}")
+        if self.search == "random":
+            return check_whole("trials", self.trials, "a random search needs trials, an "
+                               "integer >= 1", low=1)
+        return math.prod(len(check_values(name, vs)) for name, vs in self.grid.items())
+
     def expand(self) -> list[Trial]:
-        """Every trial, checked: InvalidInput for an unknown name, empty list or bad value."""
+        """Every trial, checked: InvalidInput for an unknown name, empty list or bad value,
+        or more than MAX_TRIALS_EVER of them (counted first)."""
+        check_count(self.count(), MAX_TRIALS_EVER, ever=True)
+        check_whole("seed", self.seed, "the search's seed is an integer >= 0", low=0)
         grid = {name: [value(name, v) for v in check_values(name, vs)]
                 for name, vs in self.grid.items()}
         fixed = {name: value(name, v) for name, v in self.fixed.items()}
-        if self.search not in SEARCHES:
-            raise InvalidInput(f"unknown search {self.search!r}; known: {', '.join(SEARCHES)}")
         combos = self._combinations(grid)
         base = DEFAULTS | fixed
         return [Trial(i, base | combo, {k: combo[k] for k in self.swept})
@@ -112,12 +129,17 @@ class Spec:
         names = list(grid)
         if self.search == "grid":
             return [dict(zip(names, vs)) for vs in itertools.product(*grid.values())]
-        if self.trials is None or int(self.trials) != self.trials or self.trials < 1:
-            raise InvalidInput(f"a random search needs trials, an integer >= 1, "
-                               f"got {self.trials!r}")
-        rng = np.random.default_rng(self.seed)
+        rng = np.random.default_rng(int(self.seed))
         return [{n: grid[n][rng.integers(len(grid[n]))] for n in names}
-                for _ in range(self.trials)]
+                for _ in range(self.count())]
+
+
+def check_whole(name: str, v: object, expected: str, low: int) -> int:
+    """v as an int >= low (an integral float such as 5.0 too), or InvalidInput."""
+    if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) \
+            or v != int(v) or v < low:
+        raise InvalidInput(f"{expected}, got {brief(v)}")
+    return int(v)
 
 
 def check_values(name: str, values: object) -> list[Any]:
@@ -143,24 +165,35 @@ def value(name: str, v: object) -> Any:
     ok = (isinstance(v, kind) and not isinstance(v, bool)
           or kind is float and isinstance(v, int) and not isinstance(v, bool))
     if not ok:
-        raise InvalidInput(f"{name} takes {kind.__name__} values, got {v!r}")
+        raise InvalidInput(f"{name} takes {kind.__name__} values, got {brief(v)}")
     if name in CHOICES and v not in CHOICES[name]():
-        raise InvalidInput(f"unknown {name} {v!r}; known: {', '.join(CHOICES[name]())}")
+        raise InvalidInput(f"unknown {name} {brief(v)}; known: {', '.join(CHOICES[name]())}")
     return float(v) if kind is float else v  # type: ignore[arg-type]
 
 
 def hidden(v: object) -> tuple[int, ...]:
-    """Hidden layer sizes from 30, '30-30', [30, 30] or '' (none)."""
-    try:
-        if isinstance(v, str):
-            sizes = tuple(int(s) for s in v.split("-") if s.strip())
-        else:
-            sizes = (int(v),) if isinstance(v, int) else tuple(int(s) for s in v)  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
+    """Hidden layer sizes from 30, '30-30', [30, 30], or '' and 'none' (no hidden layer):
+    whole numbers >= 1 written in ASCII digits; '-5', '8--8' and '²' are refused."""
+    if isinstance(v, str) and v.strip().lower() in ("", "none"):
+        return ()
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{1,12}(-[0-9]{1,12})*", v.strip()):
+        sizes = tuple(int(s) for s in v.strip().split("-"))
+    elif isinstance(v, int) and not isinstance(v, bool):
+        sizes = (v,)
+    elif isinstance(v, list | tuple) and all(isinstance(s, int) and not isinstance(s, bool)
+                                             for s in v):
+        sizes = tuple(v)
+    else:
         sizes = (0,)
-    if any(s < 1 for s in sizes) or isinstance(v, bool | float):
-        raise InvalidInput(f"hidden takes layer sizes like 30, '100-30' or [100, 30], got {v!r}")
+    if any(s < 1 for s in sizes):
+        raise InvalidInput(f"hidden takes layer sizes like 30, '100-30' or [100, 30], got "
+                           f"{brief(v)}")
     return sizes
+
+
+def brief(v: object) -> str:
+    """repr(v), cut short: a value nested 10,000 deep is shown in a few characters."""
+    return reprlib.repr(v)
 
 
 def parse_text(name: str, text: str) -> list[Any]:
@@ -180,30 +213,59 @@ def parse_text(name: str, text: str) -> list[Any]:
 
 
 def load_spec(path: str | Path) -> Spec:
-    """The Spec a TOML file describes: search, trials, seed, a [grid] and a [fixed] table."""
+    """The Spec a TOML file describes: search, trials, seed, a [grid] and a [fixed] table.
+    The file must be a regular file of at most MAX_SPEC_BYTES of UTF-8 TOML."""
     import tomllib  # Python 3.11+
 
     try:
-        with open(path, "rb") as f:
-            text = tomllib.load(f)
-    except OSError as e:
-        raise InvalidInput(f"cannot read the sweep spec {path}: {e.strerror}") from None
+        text = tomllib.loads(_read_spec(path))
     except tomllib.TOMLDecodeError as e:
-        raise InvalidInput(f"{path} is not valid TOML: {e}") from None
+        raise InvalidInput(f"{shown(path)} is not valid TOML: {e}") from None
+    except RecursionError:
+        raise InvalidInput(f"{shown(path)} is nested too deeply to be a sweep spec") from None
     unknown = set(text) - {"search", "trials", "seed", "grid", "fixed"}
-    if unknown or not isinstance(text.get("grid", {}), dict):
-        raise InvalidInput(f"{path}: expected keys search, trials, seed and the tables [grid] "
-                           f"and [fixed], got {', '.join(sorted(text))}")
+    tables = all(isinstance(text.get(t, {}), dict) for t in ("grid", "fixed"))
+    if unknown or not tables or not isinstance(text.get("search", "grid"), str):
+        got = ", ".join(f"{k} ({type(v).__name__})" for k, v in sorted(text.items()))
+        raise InvalidInput(f"{shown(path)}: expected keys search (a string), trials, seed and "
+                           f"the tables [grid] and [fixed], got {got}")
     return Spec(dict(text.get("grid", {})), dict(text.get("fixed", {})),
                 text.get("search", "grid"), text.get("trials"), text.get("seed", 0))
 
 
-def check_count(trials: Sequence[Trial], max_trials: int | None) -> None:
-    """InvalidInput if there are more trials than max_trials (None: no limit)."""
-    if max_trials is not None and len(trials) > max_trials:
-        raise InvalidInput(f"this sweep has {len(trials):,} trials, more than the maximum of "
-                           f"{max_trials:,}; pass --yes (or max_trials=None) to run them all, "
-                           "or narrow the grid")
+def _read_spec(path: str | Path) -> str:
+    """The text of a spec file: a regular file (not a FIFO or device), read up to a cap."""
+    where = f"cannot read the sweep spec {shown(path)}"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (OSError, ValueError, TypeError) as e:
+        raise InvalidInput(f"{where}: {getattr(e, 'strerror', None) or e}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InvalidInput(f"{where}: it is not a regular file (a folder, FIFO or device)")
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(MAX_SPEC_BYTES + 1)
+    if len(raw) > MAX_SPEC_BYTES:
+        raise InvalidInput(f"{where}: it is bigger than {MAX_SPEC_BYTES:,} bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{where}: it is not UTF-8 text (byte {e.start})") from None
+
+
+def check_count(trials: Sequence[Trial] | int, max_trials: int | None, ever: bool = False
+                ) -> None:
+    """InvalidInput if there are more trials (a list, or their count) than max_trials (None:
+    no limit); ever: the limit that --yes does not lift."""
+    n = trials if isinstance(trials, int) else len(trials)
+    if max_trials is None or n <= max_trials:
+        return
+    if ever:
+        raise InvalidInput(f"this sweep has {n:,} trials, more than the {max_trials:,} any "
+                           "sweep may have; narrow the grid")
+    raise InvalidInput(f"this sweep has {n:,} trials, more than the maximum of "
+                       f"{max_trials:,}; pass --yes (or max_trials=None) to run them all, "
+                       "or narrow the grid")
 
 
 def show(v: object) -> str:

@@ -21,7 +21,7 @@ import numpy as np
 from . import display, optim
 from .activations import Array
 from .augment import is_square, random_shifts
-from .checks import as_batch, as_targets, check_choice, check_number
+from .checks import as_batch, as_targets, check_choice, check_number, check_types
 from .engines import Batches, Rule, make_stepper, reference_step
 from .errors import InvalidInput, TrainingDiverged
 from .network import Network
@@ -66,6 +66,7 @@ class Settings:
 
     def check(self, n_train: int) -> Settings:
         """These settings, or InvalidInput naming the first one that cannot work."""
+        check_types(self)
         if int(self.epochs) != self.epochs or self.epochs < 1:
             raise InvalidInput(f"epochs must be an integer >= 1, got {self.epochs!r}")
         if int(self.batch_size) != self.batch_size or not 1 <= self.batch_size <= n_train:

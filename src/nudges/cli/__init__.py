@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import NudgesError
+from ..errors import NudgesError, shown
 from . import evaluate, explain, gradcheck, noise, plot, predict, serve, sweep, train
 from .common import Help, silence_stdout, tolerate_narrow_encodings
 
@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except NudgesError as e:
-        print(f"nudges: error: {e}", file=sys.stderr)
+        print(f"nudges: error: {shown(str(e))}", file=sys.stderr)
         return 1
     except MemoryError as e:
         print(f"nudges: error: not enough memory: {e or 'an allocation failed'}; use smaller "

@@ -62,8 +62,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
 
 def given(args: argparse.Namespace) -> dict[str, Any]:
     """The Options the flags set (those given)."""
-    return {option: getattr(args, flag) for flag, option in FLAGS.items()
-            if getattr(args, flag, None) not in (None, False)}
+    return {option: getattr(args, flag) for flag, option in FLAGS.items() if is_given(args, flag)}
+
+
+def is_given(args: argparse.Namespace, flag: str) -> bool:
+    """Whether a flag was given: not given is None (or False for a switch), so 0 is given."""
+    value = getattr(args, flag, None)
+    return value is not None and value is not False
 
 
 def _bar(quiet: bool) -> Callable[[int, int], None]:
@@ -96,7 +101,7 @@ def load(args: argparse.Namespace, quiet: bool = False) -> Dataset | None:
     options = given(args)
     if args.data is None:
         if options:
-            flags = ", ".join(f"--{f.replace('_', '-')}" for f in FLAGS if getattr(args, f, None))
+            flags = ", ".join(f"--{f.replace('_', '-')}" for f in FLAGS if is_given(args, f))
             raise InvalidInput(f"{flags} need --data PATH: the data to read")
         return None
     return load_dataset(args.data, progress=_bar(quiet), **options)
@@ -113,6 +118,9 @@ def load_recorded(args: argparse.Namespace, info: dict[str, Any], quiet: bool = 
     options = {k: recipe[k] for k in RELOADED if recipe.get(k) is not None}
     if recipe.get("set") in NAMED and "dataset" not in options:
         options["dataset"] = recipe["set"]
+    if recipe.get("format") == "csv" and isinstance(recipe.get("features"), list):
+        options["features"] = tuple(recipe["features"])      # by name: reordered is fine
+        options["label"] = recipe.get("label_column", options.get("label"))
     if args.data is None:                       # the very data it trained on
         options["format"] = recipe["format"]
         options["label"] = recipe.get("label_column", options.get("label"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..data import Dataset
 from ..datasets.recorded import check_fits, recorded
-from ..errors import InvalidInput
+from ..errors import InvalidInput, shown
 from ..persist import Saved, load_saved
 from ..playground import load_csv
 from . import data_args
@@ -46,8 +46,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; print the URL to open first."""
-    if not 0 <= args.port <= 65535:
-        raise InvalidInput(f"--port must be from 0 to 65535, got {args.port}")
+    check_address(args.host, args.port)
     uvicorn, create_app = _web()
     points = load_csv(args.data) if args.playground and args.data else None
     if points is not None:                 # --data is the playground's; MNIST as ever
@@ -56,13 +55,26 @@ def run(args: argparse.Namespace) -> int:
     data = served_data(args, saved)
     app = create_app(saved.network if saved else None, data, download=args.download,
                      hosts=[args.host], points=points)    # refuses misfits in one line
-    check_port(args.host, args.port)
+    port = check_port(args.host, args.port)          # --port 0: a free port, chosen now
     host = f"[{args.host}]" if ":" in args.host else args.host
     view = "#playground" if args.playground else ""
-    print(f"nudges: open http://{host}:{args.port}/{view} in a browser (Ctrl-C stops the "
-          "server)", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    print(f"nudges: open http://{host}:{port}/{view} in a browser (Ctrl-C stops the server)",
+          flush=True)
+    from ..web.limits import IDLE_SECONDS, MAX_CONNECTIONS
+
+    uvicorn.run(app, host=args.host, port=port, log_level="warning",
+                timeout_keep_alive=IDLE_SECONDS, limit_concurrency=MAX_CONNECTIONS)
     return 0
+
+
+def check_address(host: str, port: int) -> None:
+    """InvalidInput unless --port is 0 to 65535 (0: any free port) and --host names an
+    address (an empty one would mean every address: that takes 0.0.0.0, said out loud)."""
+    if not 0 <= port <= 65535:
+        raise InvalidInput(f"--port must be from 0 to 65535, got {port}")
+    if not host.strip() or any(not c.isprintable() or c.isspace() for c in host):
+        raise InvalidInput(f"--host must name an address, such as 127.0.0.1 or (for every "
+                           f"address) 0.0.0.0; got {shown(host)!r}")
 
 
 def served_data(args: argparse.Namespace, saved: Saved | None) -> Dataset | None:
@@ -77,9 +89,9 @@ def served_data(args: argparse.Namespace, saved: Saved | None) -> Dataset | None
     return data
 
 
-def check_port(host: str, port: int) -> None:
-    """InvalidInput at once if nothing can listen on host:port (another server has it),
-    before the address is promised to the user."""
+def check_port(host: str, port: int) -> int:
+    """The port to listen on (port itself, or a free one for 0), or InvalidInput at once if
+    nothing can listen on host:port (another server has it), before it is promised."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn does
@@ -92,6 +104,7 @@ def check_port(host: str, port: int) -> None:
                 f"there); pass --port with a free one, e.g. --port {port + 1}" if taken else
                 f"cannot listen on {host}:{port}: {e.strerror or e}; check --host and "
                 "--port") from None
+        return int(probe.getsockname()[1])
 
 
 def _web() -> tuple[Any, Any]:

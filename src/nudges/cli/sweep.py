@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import sweep_out
 from .. import sweep_run as sweeping
 from ..checks import MAX_PARAMETERS
 from ..errors import InvalidInput
+from ..sweep_out import RESULTS, TABLE, figure_names
 from ..sweep_spec import (
     CHOICES,
     DEFAULTS,
@@ -106,14 +108,15 @@ def spec_from(args: argparse.Namespace) -> Spec:
 def run(args: argparse.Namespace) -> int:
     """Check the spec, run the trials that are not done, write the table and figures."""
     spec, out = spec_from(args), Path(args.out)
-    check_count(spec.expand(), None if args.yes else args.max_trials)
-    if not out.parent.is_dir():
-        raise InvalidInput(f"cannot write to {out}: {out.parent} is not a folder")
+    check_count(spec.count(), None if args.yes else args.max_trials)
+    _check_running(args)
+    trials = spec.expand()
+    sweep_out.check_folder(out, [RESULTS, TABLE, *figure_names(spec.swept)], args.resume)
+    results = sweeping.Results(out / RESULTS)
+    done = results.finished() if args.resume else {}    # read before the data is loaded
     data = load_data(args, quiet=args.quiet)
-    sweeping.check_trials(spec.expand(), data, args.max_parameters)
-    out.mkdir(exist_ok=True)
-    trials, results, done = sweeping.start(spec, out / "results.jsonl", resume=args.resume,
-                                           max_trials=None)
+    sweeping.check_trials(trials, data, args.max_parameters)
+    sweep_out.claim(out)                                # nothing was written before this
     todo = [t for t in trials if t.key not in done]
     _say(f"{len(trials)} trials: {len(trials) - len(todo)} already done, {len(todo)} to run, "
          f"on {short_source(data)}", args.quiet)
@@ -121,6 +124,16 @@ def run(args: argparse.Namespace) -> int:
     rows = sweeping.table(trials, done)
     _finish(args, out, spec, rows)
     return status
+
+
+def _check_running(args: argparse.Namespace) -> None:
+    """--workers, --scheduler and --dashboard, checked before anything is loaded or written."""
+    if args.workers is not None and args.workers < 0:
+        raise InvalidInput(f"--workers must be 0 or more, got {args.workers}")
+    if args.scheduler is not None:
+        sweeping.check_address(args.scheduler, "--scheduler", sweeping.SCHEMES)
+    if args.dashboard is not None:
+        sweeping.check_address(args.dashboard, "--dashboard", ("",), low=0)
 
 
 def _run_trials(args: argparse.Namespace, todo: list[Trial], data: Any,
@@ -147,8 +160,6 @@ def _rows(args: argparse.Namespace, todo: list[Trial], data: Any) -> Iterator[It
     if not todo or args.workers == 0 and args.scheduler is None:
         yield sweeping.serially(todo, data)
         return
-    if args.workers is not None and args.workers < 0:
-        raise InvalidInput(f"--workers must be 0 or more, got {args.workers}")
     with sweeping.connect(args.scheduler, args.workers, args.dashboard) as client:
         _dashboard(client)
         yield sweeping.on_dask(client, todo, data)
@@ -195,8 +206,8 @@ def duration(seconds: float) -> str:
 def _finish(args: argparse.Namespace, out: Path, spec: Spec, rows: list[dict[str, Any]]
             ) -> None:
     """results.csv, the figures (when matplotlib is there), and the best trials."""
-    sweeping.write_csv(out / "results.csv", rows)
-    written = [out / "results.jsonl", out / "results.csv"]
+    sweeping.write_csv(out / TABLE, rows)
+    written = [out / RESULTS, out / TABLE]
     try:
         from .. import sweep_plots
     except ImportError:

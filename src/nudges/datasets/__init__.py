@@ -11,12 +11,13 @@ trained on it (recorded.py) makes the inputs of evaluate and predict the same wa
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..data import Dataset
-from ..errors import DataError, DataNotFound, InvalidInput
+from ..errors import DataError, DataNotFound, InvalidInput, shown
 from ..idx import StrPath
 from .folders import Progress, load_folder
 from .idx_sets import NAMED, is_idx_folder, load_idx_set
@@ -38,6 +39,8 @@ class Options:
     fitted the MNIST way for written characters, else 28). validation_size, test_size: a
     fraction below 1 or a count (default 0.1 and 0.2; for IDX sets with test files the last
     10,000 training images validate, or a sixth of sets of 10,000 or fewer). seed: of the split.
+    features: the CSV's feature columns by name, in this order (a model's: a reordered table
+    is read right, one without a column refused); default: every column but the label.
     """
 
     format: str | None = None
@@ -48,6 +51,7 @@ class Options:
     test_size: float | None = None
     seed: int = 0
     skip_bad: bool = False
+    features: tuple[str, ...] | None = None
 
     def recorded(self) -> dict[str, Any]:
         """The options a model keeps (JSON-able)."""
@@ -74,6 +78,9 @@ def _format(where: Path, format: str | None) -> str:
     """The format given (checked against the path) or detected."""
     if not where.exists():
         raise DataNotFound(f"{where}: no such {'file' if where.suffix else 'folder'}")
+    if not where.is_file() and not where.is_dir():
+        raise InvalidInput(f"{shown(where)}: it is not a regular file or a folder (a FIFO, "
+                           "socket or device); expected a data file or folder")
     chosen = format or detect(where)
     if chosen not in FORMATS:
         raise InvalidInput(f"unknown format {chosen!r}; known: {', '.join(FORMATS)}")
@@ -98,6 +105,7 @@ def load_dataset(path: StrPath, format: str | None = None, *,
     except TypeError as e:
         raise InvalidInput(f"load_dataset: {e}; options are "
                            f"{', '.join(f.name for f in dataclasses.fields(Options))}") from None
+    check_options(path, opts)
     where = Path(path).expanduser()
     try:
         chosen = _format(where, format)
@@ -109,6 +117,29 @@ def load_dataset(path: StrPath, format: str | None = None, *,
     except OSError as e:                         # a folder or file it may not read
         raise DataError(f"{e.filename or where}: cannot read it ({e.strerror or e})") from None
     return assemble(examples, opts, name, what, scaling)
+
+
+def check_options(path: object, opts: Options) -> None:
+    """InvalidInput unless path is a str or os.PathLike of text, format, dataset and label are
+    text or None, image_size a whole number or None, and seed a whole number from 0 to
+    2**128 - 1 (the sizes are checked where the split is drawn)."""
+    if not isinstance(path, str | os.PathLike) or isinstance(os.fspath(path), bytes):
+        raise InvalidInput(f"load_dataset: path must be a str or pathlib.Path, got "
+                           f"{type(path).__name__}")
+    for name in ("format", "dataset", "label"):
+        value = getattr(opts, name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a name (str) or None, got {value!r}")
+    whole = {"image_size": (opts.image_size, True), "seed": (opts.seed, False)}
+    for name, (value, optional) in whole.items():
+        if value is None and optional:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or \
+                name == "seed" and not 0 <= value < 2**128:
+            raise InvalidInput(f"{name}{' (--split-seed)' if name == 'seed' else ''} must be "
+                               f"a whole number{' or None' if optional else ''}"
+                               f"{' from 0 to 2**128 - 1' if name == 'seed' else ''}, got "
+                               f"{value!r}")
 
 
 __all__ = ["FORMATS", "NAMED", "Options", "detect", "load_dataset"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..data import cache_dir
-from ..errors import DataError, InvalidInput
+from ..errors import DataError, InvalidInput, shown
 from ..images import read_grayscale, to_mnist
 from .splits import Examples
 
@@ -61,6 +63,7 @@ def list_files(root: Path) -> tuple[list[tuple[Path, int, int]], tuple[str, ...]
     files = []
     for part, folders in parts.items():
         for name, folder in folders.items():
+            _check_readable(folder)
             found = [p for p in sorted(folder.rglob("*")) if p.is_file()
                      and not any(s.startswith(".") for s in p.relative_to(folder).parts)]
             if not found:
@@ -103,13 +106,22 @@ def resized(gray: np.ndarray, side: int) -> np.ndarray:
                       dtype=np.float32).reshape(-1) / 255
 
 
+def _check_readable(folder: Path) -> None:
+    """DataError if a class folder cannot be listed (rather than "has no images")."""
+    try:
+        os.listdir(folder)
+    except OSError as e:
+        raise DataError(f"{shown(folder)}: cannot read this class folder "
+                        f"({e.strerror or e})") from None
+
+
 def _cache_path(root: Path, files: list[tuple[Path, int, int]], fit: str, side: int) -> Path:
     """Where the converted rows are kept: named by a hash of every file and the conversion."""
     h = hashlib.sha256(json.dumps([str(root.resolve()), fit, side]).encode())
     for path, label, part in files:
-        stat = path.stat()
-        h.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}|{label}|{part}\n"
-                 .encode())
+        info = path.stat()
+        h.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}|{label}|{part}\n"
+                 .encode("utf-8", "surrogateescape"))        # names need not be UTF-8
     return cache_dir().parent / "datasets" / f"{root.resolve().name}-{h.hexdigest()[:20]}.npz"
 
 
@@ -136,11 +148,14 @@ def _convert(files: list[tuple[Path, int, int]], fit: str, side: int, skip_bad: 
 
 
 def _cached(path: Path) -> dict[str, np.ndarray] | None:
-    """The arrays of a cache file, or None if it is missing or unreadable (then rebuilt)."""
+    """The arrays of a cache file, or None if it is missing, not a regular file (a FIFO is
+    never opened), truncated or unreadable (then rebuilt)."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:  # closed always
             return {k: npz[k] for k in ("x", "y", "part", "skipped")}
-    except (OSError, ValueError, KeyError, EOFError):
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None
 
 
@@ -154,8 +169,10 @@ def _keep(cache: Path, arrays: dict[str, np.ndarray]) -> None:
             np.savez(f, x=arrays["x"], y=arrays["y"], part=arrays["part"],
                      skipped=arrays["skipped"])
         os.replace(tmp, cache)
-    except OSError:
+    except BaseException as e:                   # a signal mid-write leaves no .tmp behind
         tmp.unlink(missing_ok=True)
+        if not isinstance(e, OSError):
+            raise
 
 
 def load_folder(root: Path, options: Any, progress: Progress | None = None

@@ -19,7 +19,7 @@ import numpy as np
 from ..data import MNIST_TEST_COUNTS
 from ..errors import DataError, DataNotFound, InvalidInput
 from ..idx import read_idx
-from .splits import Examples
+from .splits import Examples, check_class_count
 
 DIGITS = tuple(string.digits)
 UPPER, LOWER = tuple(string.ascii_uppercase), tuple(string.ascii_lowercase)
@@ -137,6 +137,8 @@ def _labels(y: np.ndarray, named: Named | None, name: str,
     """Labels from 0, and the class names: the set's, the training labels' (`classes`, for
     test labels), else the label numbers 0 to the largest."""
     first = named.first_label if named else 0
+    if named is None and classes is None and len(y):
+        check_class_count(int(y.max()) + 1, name)
     classes = named.classes if named else classes or tuple(
         str(c) for c in range(int(y.max()) + 1))
     bad = np.flatnonzero((y < first) | (y >= first + len(classes)))

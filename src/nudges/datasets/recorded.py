@@ -70,7 +70,8 @@ def _validate_scaling(scaling: Any, n: int, bad: str) -> None:
     except (TypeError, KeyError, ValueError):
         raise ModelFileError(f"{bad} has a scaling that is not lists of mean and std") from None
     if mean.shape != (n,) or std.shape != (n,) or not (np.isfinite(mean).all()
-                                                       and (std > 0).all()):
+                                                       and (std > 0).all()
+                                                       and np.isfinite(std).all()):
         raise ModelFileError(f"{bad} has a scaling that is not {n} finite means and positive "
                              "standard deviations")
 

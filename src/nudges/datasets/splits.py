@@ -16,6 +16,32 @@ from numpy.typing import NDArray
 from ..data import Dataset
 from ..errors import DataError, InvalidInput
 
+MAX_CLASSES = 10_000    # classes in a data set: counted from the labels before names are made
+
+
+MAX_MAGNITUDE = 1e30    # a feature's largest |value|: its mean and variance stay finite
+
+
+def check_magnitude(x: np.ndarray, where: str) -> None:
+    """DataError for a feature value beyond ±MAX_MAGNITUDE (1e308, or 1e39 that float32
+    cannot hold), said once, before any statistics are taken."""
+    if not len(x) or x.dtype.kind != "f":        # every int64 is below 1e19: no copy made
+        return
+    rows = np.abs(x.reshape(len(x), -1)).max(axis=1, initial=0)      # (n,)
+    big = np.flatnonzero(rows > MAX_MAGNITUDE)                         # (k,)
+    if len(big):
+        raise DataError(f"{where}: example {int(big[0]) + 1} holds a value beyond "
+                        f"±{MAX_MAGNITUDE:g}; expected features of a sensible size (rescale "
+                        "them)")
+
+
+def check_class_count(count: int, where: str) -> None:
+    """DataError if labels call for more than MAX_CLASSES classes (before any is named)."""
+    if count > MAX_CLASSES:
+        raise DataError(f"{where}: the labels make {count:,} classes, more than the "
+                        f"{MAX_CLASSES:,} nudges takes; expected class numbers from 0 (or "
+                        "names) for at most that many classes")
+
 Split = tuple[NDArray[np.float32], NDArray[np.int64]]
 
 
@@ -149,8 +175,17 @@ def statistics(x: NDArray[np.float32]) -> dict[str, list[float]]:
 
 
 def standardised(split: Split, scaling: dict[str, list[float]]) -> Split:
-    """x scaled to (x - mean) / std, feature by feature."""
-    mean, std = np.asarray(scaling["mean"]), np.asarray(scaling["std"])
+    """x scaled to (x - mean) / std, feature by feature. scaling: {"mean": [...], "std":
+    [...]}, one finite mean and one finite positive std per feature, or InvalidInput."""
+    try:
+        mean, std = (np.asarray(scaling[k], dtype=np.float64) for k in ("mean", "std"))
+    except (TypeError, KeyError, ValueError, IndexError):
+        raise InvalidInput(f"scaling must be {{'mean': [...], 'std': [...]}}, lists of "
+                           f"numbers, got {str(scaling)[:80]}") from None
+    if mean.shape != std.shape or not np.isfinite(mean).all() \
+            or not (np.isfinite(std) & (std > 0)).all():
+        raise InvalidInput("scaling must give each feature a finite mean and a finite positive "
+                           "standard deviation")
     if split[0].shape[1:] != mean.shape:
         raise InvalidInput(f"the data has {split[0].shape[1]} features, but the scaling "
                            f"given (a model's) is for {mean.size}; expected data with the "

@@ -214,10 +214,11 @@ def example(request: Request, index: int = Query(ge=0, le=10**7)) -> dict[str, A
     return {"index": index, "label": int(y[index]), "pixels": views.rounded(x[index], 3)}
 
 
-@router.get("/mistake")
+@router.get("/mistake", dependencies=[Depends(heavy_slot)])
 def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
             ) -> dict[str, Any]:
-    """A random test digit that the model gets wrong (by seed), with its label."""
+    """A random test digit that the model gets wrong (by seed), with its label. Predicts the
+    whole test set: heavy work, so it takes one of the app's slots."""
     hub = hub_of(request)
     net, _ = model_of(request)
     x, y = hub.pictures().test

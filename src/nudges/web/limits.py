@@ -26,6 +26,8 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 HEAVY_SLOTS = 2          # heavy requests computing at once; more get 429
+IDLE_SECONDS = 5         # a kept-alive connection that sends nothing for this long is closed
+MAX_CONNECTIONS = 200    # open connections and requests at once; beyond them, 503 at once
 RETRY_AFTER = 2          # seconds, in the 429's Retry-After header
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 ANY_ADDRESS = ("0.0.0.0", "::", "")
@@ -112,3 +114,19 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
     return replay
+
+
+def log_once(default: Callable[[dict[str, Any]], None]
+             ) -> Callable[[Any, dict[str, Any]], None]:
+    """An event loop's exception handler that passes on the first error of each kind of
+    message ('socket.accept() out of system resource', when the open-file limit is reached)
+    and drops the repeats, so that a flood of failed accepts logs one line, not one per try."""
+    seen: set[str] = set()
+
+    def handler(loop: Any, context: dict[str, Any]) -> None:
+        kind = str(context.get("message", ""))
+        if "accept" in kind and kind in seen:
+            return
+        seen.add(kind)
+        default(context)
+    return handler

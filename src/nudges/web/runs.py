@@ -29,7 +29,7 @@ POINTS = 300           # points over a whole run, at the least
 MAX_POINTS = 600       # then every other point is dropped and points come half as often
 SLOW = 0.02            # seconds between mini-batches in slow motion
 MAX_RUNS = 2           # runs training at once, over all sessions
-KEEP = 32              # finished runs kept for their sessions to read
+KEEP = 64              # sessions whose runs are kept (least recently used forgotten)
 
 
 class Busy(NudgesError):
@@ -217,42 +217,62 @@ class Run:
 
 
 class Runs:
-    """The runs of all sessions: one per session, at most MAX_RUNS training at once."""
+    """The runs of all sessions: one per session; at most `limit` threads training at once,
+    counted over every run ever started (a replaced run counts until its thread has ended);
+    the finished runs of the KEEP sessions that used theirs most recently are kept."""
 
     def __init__(self, limit: int = MAX_RUNS) -> None:
         self.limit = limit
-        self._runs: dict[str, Run] = {}
-        self._lock = threading.Lock()
+        self._runs: dict[str, Run] = {}           # least recently used first
+        self._live: list[Run] = []                # every started run whose thread may work
+        self._lock = threading.Lock()             # the dictionaries
+        self._starting = threading.Lock()         # one start or replacement at a time
 
     def start(self, session: str, make: Callable[[], Run]) -> Run:
-        """Stop the session's old run, then start make() unless too many others are training."""
-        with self._lock:
-            old = self._runs.pop(session, None)
-        if old is not None:
-            old.control("stop")
-            old.join()
-        with self._lock:                         # count and start as one step: atomic
-            if sum(r.alive for r in self._runs.values()) >= self.limit:
+        """Stop and join the session's old run, then start make() unless `limit` runs are
+        training; all under one lock, so concurrent starts cannot pass the bound."""
+        with self._starting:
+            with self._lock:
+                old = self._runs.pop(session, None)
+            if old is not None:
+                old.control("stop")
+                old.join()
+            self._live = [r for r in self._live if r.alive]
+            if len(self._live) >= self.limit:
                 raise Busy(f"{self.limit} networks are training already; stop one first")
             run = make()
-            self._runs[session] = run
-            for name in [s for s, r in self._runs.items() if not r.alive and s != session
-                         ][:-KEEP]:
-                del self._runs[name]
+            with self._lock:
+                self._runs[session] = run
+                self._evict(session)
+            self._live.append(run)
             return run.start()
 
+    def _evict(self, session: str) -> None:
+        """Forget the least recently used finished runs past KEEP (never a live one)."""
+        finished = [s for s, r in self._runs.items() if not r.alive and s != session]
+        for name in finished[:max(0, len(self._runs) - KEEP)]:
+            del self._runs[name]
+
     def get(self, session: str) -> Run:
-        """The session's run, or NoRun."""
+        """The session's run (now its most recently used), or NoRun."""
         with self._lock:
-            run = self._runs.get(session)
+            run = self._runs.pop(session, None)
+            if run is not None:
+                self._runs[session] = run
         if run is None:
-            raise NoRun("this page has not started a training run (press Start)")
+            raise NoRun("this page has no training run: it has not started one (press "
+                        f"Start), or it was forgotten after {KEEP} other pages used theirs")
         return run
+
+    def live(self) -> int:
+        """How many runs' threads are still working (replaced ones included)."""
+        with self._starting:
+            return sum(r.alive for r in self._live)
 
     def close(self) -> None:
         """Stop every run and wait for its thread."""
-        with self._lock:
-            runs = list(self._runs.values())
+        with self._starting, self._lock:
+            runs = list({id(r): r for r in [*self._runs.values(), *self._live]}.values())
         for run in runs:
             run.control("stop")
         for run in runs:

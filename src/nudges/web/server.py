@@ -8,6 +8,7 @@ answered with 4xx and {"error": "what was expected, what arrived"}, never a 500.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -28,7 +29,7 @@ from ..network import Network
 from ..playground import Split
 from . import api, lesson_api, lessons_api, playground_api, surface_api
 from .lesson_api import Lessons
-from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts
+from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts, log_once
 from .playgrounds import Playgrounds, Unconfigured
 from .runs import Busy, NoRun
 from .schemas import BadRow, NoSuchClass
@@ -98,6 +99,8 @@ def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]
     """Background work starts and stops with the app."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(log_once(loop.default_exception_handler))
         hub.open()
         try:
             yield

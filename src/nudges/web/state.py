@@ -21,7 +21,9 @@ from ..training import Settings
 from .runs import Run, Runs
 
 QUICK_EXAMPLES = 100_000      # the quick model sees about this many examples (2 to 30 epochs)
-CHOSEN = 32                   # sessions whose own chosen model ("Use it") the server keeps
+CHOSEN = 64                   # sessions whose own chosen model ("Use it") the server keeps:
+                              # the least recently used is forgotten (and the page told so)
+FORGOTTEN = 4096              # sessions remembered as having had their model forgotten
 NAMES = {"mnist": "MNIST", "mnist-sample": "the MNIST sample"}
 FULL_MNIST = ("For all 70,000 MNIST digits, restart with `nudges serve --download` (about 12 MB, "
               "checksummed) or `nudges serve --data DIR` (or NUDGES_DATA=DIR), DIR holding "
@@ -71,9 +73,10 @@ def data_hint(data: Dataset | None, note: str) -> str:
 
 
 def quick_settings(n_train: int) -> Settings:
-    """SGD as in the book (batch 10, η = 3) for about QUICK_EXAMPLES examples."""
-    epochs = min(30, max(2, math.ceil(QUICK_EXAMPLES / n_train)))
-    return Settings(epochs=epochs, batch_size=10, eta=3.0, seed=0)
+    """SGD as in the book (batch 10, η = 3) for about QUICK_EXAMPLES examples; with fewer
+    than 10 training examples, one batch of them all."""
+    epochs = min(30, max(2, math.ceil(QUICK_EXAMPLES / max(1, n_train))))
+    return Settings(epochs=epochs, batch_size=max(1, min(10, n_train)), eta=3.0, seed=0)
 
 
 class Hub:
@@ -93,6 +96,7 @@ class Hub:
         self.data_note = "loading the data…" if data is None else data.source
         self.runs = Runs()
         self.chosen: dict[str, tuple[Network, int, str]] = {}    # session: (net, version, note)
+        self.forgotten: dict[str, bool] = {}     # sessions whose chosen model was forgotten
         self._quick: Run | None = None
         self._closing = False
         self._lock = threading.Lock()
@@ -126,7 +130,11 @@ class Hub:
                 return
             self.data, self.data_note = data, data.source
         if self.training_quick:
-            self._train_quick(self.data)
+            try:
+                self._train_quick(self.data)
+            except Exception as e:  # a thread has no caller to raise to: the page says why
+                reason = str(e) if isinstance(e, NudgesError) else f"{type(e).__name__}: {e}"
+                self._quick_done(f"untrained: the quick model could not train ({reason})")
 
     def _train_quick(self, data: Dataset) -> None:
         net = self.model.copy()
@@ -157,25 +165,32 @@ class Hub:
             self.model, self.version = net, next(self._versions)
 
     def use(self, session: str, net: Network, note: str) -> None:
-        """Show net to this session only, from now on (the oldest choice is forgotten past
-        CHOSEN sessions); every other visitor keeps the server's model."""
+        """Show net to this session only, from now on (the least recently used choice is
+        forgotten past CHOSEN sessions); every other visitor keeps the server's model."""
         with self._lock:
             self.chosen.pop(session, None)
+            self.forgotten.pop(session, None)
             self.chosen[session] = (net, next(self._versions), note)
             while len(self.chosen) > CHOSEN:
+                self.forgotten[next(iter(self.chosen))] = True
                 self.chosen.pop(next(iter(self.chosen)))
+            while len(self.forgotten) > FORGOTTEN:
+                self.forgotten.pop(next(iter(self.forgotten)))
 
     def forget(self, session: str) -> None:
         """Show this session the server's model again."""
         with self._lock:
             self.chosen.pop(session, None)
+            self.forgotten.pop(session, None)
 
     def current(self, session: str | None = None) -> tuple[Network, int]:
-        """The model this session sees (its own choice, else the server's) and its version."""
+        """The model this session sees (its own choice, now its most recently used, else the
+        server's) and its version."""
         with self._lock:
-            if session in self.chosen:
-                net, version, _ = self.chosen[session]
-                return net, version
+            own = self.chosen.pop(session, None) if session is not None else None
+            if own is not None and session is not None:
+                self.chosen[session] = own
+                return own[0], own[1]
             return self.model, self.version
 
     def classes(self) -> tuple[str, ...]:
@@ -212,6 +227,7 @@ class Hub:
         test = 0 if self.data is None else len(self.data.test[1])
         return {"version": version, "sizes": list(net.sizes),
                 "model": own[2] if own else self.model_note, "own": own is not None,
+                "forgotten": session in self.forgotten and own is None,
                 "server_model": self.model_note,
                 "training_quick": self.training_quick, "progress": self.quick_progress,
                 "data": self.data_note, "data_ready": self.data is not None, "n_test": test,

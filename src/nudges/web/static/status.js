@@ -33,8 +33,12 @@ export function renderBanner() {
   const progress = s.training_quick ? ` ${Math.round(100 * s.progress)}%` : "";
   const data = s.data.split(":")[0];
   const banner = $("banner");
+  // The server keeps the "Use it" models of its most recently active pages only: say so
+  // when this page's was forgotten, rather than silently showing the server's model.
+  const forgotten = s.forgotten ? " <span class=\"sep\">·</span> the network this page " +
+    "trained was forgotten (many other pages used theirs since); it shows the server's" : "";
   banner.innerHTML = `<b>${esc(s.sizes.join("-"))}</b> ${esc(s.model)}${progress}` +
-    ` <span class="sep">·</span> data: ${esc(data)}`;
+    ` <span class="sep">·</span> data: ${esc(data)}${forgotten}`;
   banner.title = s.data;
   banner.classList.toggle("busy", s.training_quick);
   $("unuse").hidden = !s.own;              // this tab shows its own trained network
