@@ -237,10 +237,10 @@ def noise(body: schemas.NoiseRequest, request: Request) -> dict[str, Any]:
     if body.fresh:
         net = Network(**{**net.config, "seed": body.seed})  # type: ignore[arg-type]
     x, y = hub.digits().train
-    x, y = x[:NOISE_ROWS], y[:NOISE_ROWS]
+    total, (x, y) = len(y), (x[:NOISE_ROWS], y[:NOISE_ROWS])
     sizes = [s for s in body.batch_sizes if s <= len(y)] or [len(y)]
     rows = gradient_noise(net, x, y, sizes, body.repeats, np.random.default_rng(body.seed))
-    return {"fresh": body.fresh, **views.noise_view(rows, len(y))}
+    return {"fresh": body.fresh, "n_train": total, **views.noise_view(rows, len(y))}
 
 
 @router.post("/train/start")

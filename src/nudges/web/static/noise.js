@@ -19,7 +19,7 @@ export function setupNoise(config) {
 async function measureNoise() {
   $("measure").disabled = true;
   const repeats = Number($("repeats").value), found = {model: [], fresh: []};
-  let n = null;
+  let n = null, train = 0;
   try {
     for (const which of ["model", "fresh"]) {
       for (const size of sizes) {
@@ -29,13 +29,16 @@ async function measureNoise() {
           ? "a fresh network" : "the model"}: ${repeats} batches of ${size}`);
         const r = await api("noise", {repeats, batch_sizes: [size], fresh: which === "fresh"});
         n = r.n;
+        train = r.n_train;
         found[which].push(...r.rows);
         renderChart(found.model, found.fresh);
       }
     }
     renderTable(found.model, found.fresh);
-    $("noise-status").textContent = `Full gradient over ${n.toLocaleString()} training ` +
-      `${noun()}s, against ${repeats} random mini-batches of each size.`;
+    $("noise-status").textContent = `Full gradient over ${n.toLocaleString()}` +
+      `${train > n ? ` of the ${train.toLocaleString()}` : ""} training ${noun()}s` +
+      `${train > n ? " (the first ones, to keep it quick)" : ""}, against ${repeats} random ` +
+      `mini-batches of each size.`;
   } catch (e) { $("noise-status").textContent = e.message; }
   $("noise-progress").hidden = true;
   $("measure").disabled = false;
