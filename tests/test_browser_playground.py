@@ -75,7 +75,7 @@ def test_a_clicked_point_shows_its_nudges(fresh, server, artifacts):
     tab.click("#pg-apply")
     tab.wait_for_function("document.getElementById('pg-batch-summary').textContent"
                           ".includes('training cost (from')")
-    assert tab.evaluate(STEP) == 11
+    tab.wait_for_function(f"({STEP})() === 11")       # the counter follows the step
     screenshot(tab, artifacts, "playground-nudges")
 
 
