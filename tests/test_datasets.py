@@ -93,7 +93,7 @@ def test_emnist_letters_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
                         capsys.readouterr().out)
     assert main(["explain", str(model), "--index", "0", "--wish", "L"]) == 0
     out = capsys.readouterr().out
-    assert "test image #0 (labelled" in out and "wishing for 'L'" in out
+    assert "test image #0 (labelled" in out and "wishing for an 'L'" in out
 
 
 def test_an_mnist_folder_loads_as_load_mnist_does(tmp_path: Path) -> None:
@@ -154,7 +154,7 @@ def test_an_image_folder_trains_evaluates_predicts_and_explains(
     assert re.search(r"3\.png: (bar|box|dot)   bar:0\.\d+ box:0\.\d+ dot:0\.\d+",
                      capsys.readouterr().out)
     assert main(["explain", str(model), "--index", "1", "--wish", "dot"]) == 0
-    assert "wishing for 'dot'" in capsys.readouterr().out
+    assert "wishing for a 'dot'" in capsys.readouterr().out
 
 
 def test_a_folder_converts_once_then_comes_from_the_cache(
