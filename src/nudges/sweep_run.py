@@ -1,11 +1,12 @@
 """Hyperparameter sweeps: each trial one task on a Dask cluster (or in a plain loop).
 
 The data reaches each worker once (scattered to all, then handed to every task by reference).
-A trial trains with one BLAS thread, evaluates on the validation split after every epoch and
-on the test split at the end, and returns a small row: its swept values, its status ("ok" or
-"diverged at epoch E"), its metrics and history. Rows are appended to a JSON-lines file as
-they arrive, so a sweep that crashed or was stopped resumes by skipping the trials whose key
-it already holds. The same spec and seeds give the same rows, whichever worker ran a trial.
+A trial trains with one BLAS thread (nudges.threads.pinned), evaluates on the validation split
+after every epoch and on the test split at the end, and returns a small row: its swept values,
+its status ("ok" or "diverged at epoch E"), its metrics and history. Rows are appended to a
+JSON-lines file as they arrive, so a sweep that crashed or was stopped resumes by skipping the
+trials whose key it already holds. The same spec and seeds give the same rows, whichever worker
+ran a trial.
 Needs the `cluster` extra (dask[distributed], threadpoolctl) for anything but the plain loop.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from . import threads
 from .checks import check_sizes
 from .data import Dataset, load_digits
 from .errors import InvalidInput, NudgesError, TrainingDiverged
@@ -63,14 +65,13 @@ def check_trials(trials: Sequence[Trial], data: Dataset,
 
 
 def run_trial(trial: Trial, data: Dataset) -> Row:
-    """Train one trial with one BLAS thread; its row (see the module's docstring)."""
-    from threadpoolctl import threadpool_limits
-
+    """Train one trial with one BLAS thread (or OPENBLAS_NUM_THREADS); its row (see the
+    module's docstring)."""
     start = time.perf_counter()
     net, settings = build(trial.options, data)
     reports: list[EpochReport] = []
     status = "ok"
-    with threadpool_limits(limits=1), np.errstate(over="ignore", invalid="ignore"):
+    with threads.pinned(None), np.errstate(over="ignore", invalid="ignore"):
         try:
             for report in sgd(net, *data.train, settings, evaluation=data.validation):
                 reports.append(report)

@@ -8,7 +8,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from .. import activations, costs, optim
+from .. import activations, costs, optim, threads
 from ..atomic import check_target
 from ..checkpoint import Checkpoint, check_resumable, data_fingerprint, load_checkpoint
 from ..checks import MAX_PARAMETERS, check_sizes
@@ -73,13 +73,20 @@ def register(subparsers: Any) -> None:
                    help="continue the run saved in FILE with its saved settings and data; "
                         "--epochs may raise the total; saves back to FILE unless --save "
                         "names another (default: a new run)")
-    p.add_argument("--engine", choices=("auto", *ENGINES), default="auto",
-                   help="what runs the training step: the readable reference, NumPy buffers, "
-                        "or compiled (numba); auto: compiled for batches up to 64, else NumPy")
+    _add_speed_options(p)
     p.add_argument("--max-parameters", metavar="N", type=int, default=MAX_PARAMETERS,
                    help="refuse networks with more weights and biases than this (a guard "
                         "against a typo asking for gigabytes; raise it on purpose)")
     p.add_argument("--quiet", action="store_true", help="print only the final line")
+
+
+def _add_speed_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=("auto", *ENGINES), default="auto",
+                   help="what runs the training step: the readable reference, NumPy buffers, "
+                        "or compiled (numba); auto: compiled for batches up to 64, else NumPy")
+    p.add_argument("--threads", metavar="N", type=int, default=None,
+                   help="BLAS threads for everything (default: one for a mini-batch's products, "
+                        "more for large ones while cores are free; see nudges.threads)")
 
 
 def _add_network_options(p: argparse.ArgumentParser) -> None:
@@ -175,7 +182,8 @@ def run(args: argparse.Namespace) -> int:
                 f"output, {net.cost_function.name} cost) on {common.short_source(job.data)}")
         print(f"Resuming {what} from {args.resume} at {_position(job)}" if args.resume
               else f"Training {what}")
-    return train_run.run(job)
+    with threads.flag(args.threads):
+        return train_run.run(job)
 
 
 def refuse_unused(args: argparse.Namespace, settings: Settings) -> None:
