@@ -1,0 +1,163 @@
+"""Training beside other work: seconds per epoch alone, two trainings at once, and one beside a
+busy core, with nudges' thread policy and without it (issue 22).
+
+    python benchmarks/busy.py --data ../shared/data/mnist                  # about 4 minutes
+    python benchmarks/busy.py --data ../shared/data/mnist --epochs 2 --batches 10,100
+
+784-100-10 (σ, quadratic cost), the first 20,000 training images, SGD (η = 3) and Adam
+(η = 0.001) at each batch size. Every training is a fresh process that loads the data and warms
+up (one epoch of 1,000 images, so the compiled code is loaded), then waits for a common start
+time, so that two trainings at once overlap from their first timed epoch. "beside a busy core"
+runs a pure-Python loop that spins on one core. Policies: "auto", nudges.threads (the default);
+"all-cores", every process's BLAS on all the cores it may use, as before issue 22 (OpenBLAS's
+default). Each cell is the median epoch; for two at once, the slower process's. Targets: two at
+once at most 2.5x alone, beside a busy core at most 1.6x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+SIZES = [784, 100, 10]
+N_TRAIN = 20_000
+OPTIMIZERS = {"sgd": 3.0, "adam": 0.001}
+TARGETS = {"two": 2.5, "busy": 1.6}
+SPIN = "while True: pass"
+LEAD = 6.0                      # seconds for a worker to import, load and warm up
+
+
+def worker(args: argparse.Namespace) -> None:
+    """One training: warm up, wait for args.start_at, train; print the epochs' seconds."""
+    from nudges import threads
+    from nudges.data import load_digits
+    from nudges.network import Network
+    from nudges.training import Settings, sgd
+
+    x, y = (a[:N_TRAIN] for a in load_digits(args.data).train)
+    settings = Settings(epochs=args.epochs, batch_size=args.batch, optimizer=args.optimizer,
+                        eta=OPTIMIZERS[args.optimizer], seed=0)
+    with threads.flag(args.threads):
+        warm = Network(SIZES, seed=0)
+        list(sgd(warm, x[:1000], y[:1000], Settings(**{**vars(settings), "epochs": 1})))
+        late = time.time() - args.start_at
+        time.sleep(max(0.0, -late))
+        seconds = [r.seconds for r in sgd(Network(SIZES, seed=0), x, y, settings)]
+    print(json.dumps({"seconds": seconds, "late": late}))
+
+
+def start(data: str, batch: int, optimizer: str, epochs: int, threads: int | None,
+          start_at: float) -> subprocess.Popen[str]:
+    """A worker process, started now, training from start_at."""
+    command = [sys.executable, str(HERE), "worker", "--data", data, "--batch", str(batch),
+               "--optimizer", optimizer, "--epochs", str(epochs), "--start-at", str(start_at)]
+    command += [] if threads is None else ["--threads", str(threads)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def seconds_of(process: subprocess.Popen[str]) -> float:
+    """The median epoch of a finished worker."""
+    out, err = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"a worker failed:\n{err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["late"] > 0:
+        print(f"  a worker started {result['late']:.1f} s late: raise LEAD", file=sys.stderr)
+    return statistics.median(result["seconds"])
+
+
+def case(name: str, data: str, batch: int, optimizer: str, epochs: int,
+         threads: int | None) -> float:
+    """The case's median epoch (for "two", the slower process's)."""
+    start_at = time.time() + LEAD
+    spinner = subprocess.Popen([sys.executable, "-c", SPIN]) if name == "busy" else None
+    try:
+        workers = [start(data, batch, optimizer, epochs, threads, start_at)
+                   for _ in range(2 if name == "two" else 1)]
+        return max(seconds_of(w) for w in workers)
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
+
+
+def measure(args: argparse.Namespace) -> list[dict]:
+    """One row per (batch, optimizer, policy): the three cases' seconds."""
+    rows = []
+    for batch in args.batches:
+        for optimizer in args.optimizers:
+            for policy in args.policies:
+                threads = None if policy == "auto" else len(os.sched_getaffinity(0))
+                row = {"batch": batch, "optimizer": optimizer, "policy": policy}
+                for name in ("alone", "two", "busy"):
+                    row[name] = case(name, args.data, batch, optimizer, args.epochs, threads)
+                print(f"  {row}", file=sys.stderr)
+                rows.append(row)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    """The Markdown table, with ratios to alone and whether each meets its target."""
+    lines = ["| batch | optimizer | policy | alone s | two at once s | ratio | beside a busy "
+             "core s | ratio | targets (≤ 2.5x, ≤ 1.6x) |", "|---" * 9 + "|"]
+    for r in rows:
+        two, busy = r["two"] / r["alone"], r["busy"] / r["alone"]
+        met = "met" if two <= TARGETS["two"] and busy <= TARGETS["busy"] else "NOT met"
+        lines.append(f"| {r['batch']} | {r['optimizer']} | {r['policy']} | {r['alone']:.3f} | "
+                     f"{r['two']:.3f} | {two:.2f}x | {r['busy']:.3f} | {busy:.2f}x | {met} |")
+    return "\n".join(lines)
+
+
+def header() -> str:
+    """The date, the CPU, and the BLAS libraries with their kernels and default threads."""
+    import numpy  # noqa: F401  (threadpoolctl lists the libraries loaded)
+    from threadpoolctl import threadpool_info
+
+    blas = "; ".join(f"{i['internal_api']} {i['version']} {i.get('architecture', '')} "
+                     f"({i['num_threads']} threads)" for i in threadpool_info())
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").open()
+                if line.startswith("model name")), platform.processor())
+    return (f"Measured {datetime.date.today()}, {cpu}, {len(os.sched_getaffinity(0))} cores, "
+            f"Python {platform.python_version()}; BLAS: {blas}.")
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("mode", nargs="?", default="measure", choices=("measure", "worker"))
+    p.add_argument("--data", default=os.environ.get("NUDGES_DATA"), help="MNIST's folder")
+    p.add_argument("--epochs", type=int, default=3, help="timed epochs per training")
+    p.add_argument("--batches", type=lambda s: [int(b) for b in s.split(",")],
+                   default=[10, 32, 100])
+    p.add_argument("--optimizers", type=lambda s: s.split(","), default=list(OPTIMIZERS))
+    p.add_argument("--policies", type=lambda s: s.split(","), default=["auto", "all-cores"])
+    p.add_argument("--json", help="also write the rows here")
+    p.add_argument("--batch", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--optimizer", help=argparse.SUPPRESS)
+    p.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main() -> None:
+    args = parse()
+    if args.mode == "worker":
+        return worker(args)
+    rows = measure(args)
+    print(header())
+    print(f"Command: python benchmarks/busy.py {' '.join(sys.argv[1:])}\n")
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"header": header(), "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
