@@ -25,6 +25,9 @@ PRESETS: dict[str, dict[str, Any]] = {
                   cost="quadratic", epochs=30, batch_size=10, eta=3.0),
     "book": dict(layers="784,30,10", activation="sigmoid", output="sigmoid",
                  cost="quadratic", epochs=30, batch_size=10, eta=3.0),
+    "quick": dict(layers="784,100,10", activation="relu", output="softmax", cost="cross-entropy",
+                  init="he", epochs=3, batch_size=64, optimizer="adam", eta=0.003,
+                  schedule="cosine"),
     "best": dict(layers="784,400,10", activation="relu", output="softmax", cost="cross-entropy",
                  init="he", epochs=24, batch_size=100, eta=0.1, momentum=0.9, lmbda=5.0,
                  schedule="cosine", shift=2),
@@ -41,6 +44,7 @@ SETTINGS = [f.name for f in fields(Settings)]
 EXAMPLES = """\
   nudges train                                          # the video's 784-16-16-10 network
   nudges train --preset book --data ../shared/data/mnist --save book.npz
+  nudges train --preset quick --data ../shared/data/mnist   # 97% in about 2 s
   nudges train --preset best --save best.npz
   nudges train --layers 784,100,10 --activation relu --output softmax --cost cross-entropy \\
       --init he --eta 0.1 --momentum 0.9 --epochs 10 --batch-size 100
@@ -57,8 +61,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--preset", choices=sorted(PRESETS), default=None,
                    help="a tested set of options; other flags override it "
                         "(video: 784-16-16-10 as in the video; book: Nielsen's chapter 1; "
-                        "best: ReLU, softmax, momentum, L2, shifts; fashion: 784-256-10 like "
-                        "best, 15 epochs, no shifts, for Fashion-MNIST; default: video)")
+                        "quick: 784-100-10 ReLU, softmax, Adam, 3 epochs, 97%% in about 2 s "
+                        "on MNIST; best: ReLU, softmax, momentum, L2, shifts; fashion: "
+                        "784-256-10 like best, 15 epochs, no shifts, for Fashion-MNIST; "
+                        "default: video)")
     _add_network_options(p)
     _add_training_options(p)
     add_data_option(p)
