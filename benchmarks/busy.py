@@ -6,8 +6,8 @@ busy core, with nudges' thread policy and without it (issue 22).
 
 784-100-10 (σ, quadratic cost), the first 20,000 training images, SGD (η = 3) and Adam
 (η = 0.001) at each batch size. Every training is a fresh process that loads the data and warms
-up (one epoch of 1,000 images, so the compiled code is loaded), then waits for a common start
-time, so that two trainings at once overlap from their first timed epoch. "beside a busy core"
+up (one epoch of 1,000 images, so the compiled code is loaded), then waits until all are warm,
+so that two trainings at once overlap from their first timed epoch. "beside a busy core"
 runs a pure-Python loop that spins on one core. Policies: "auto", nudges.threads (the default);
 "all-cores", every process's BLAS on all the cores it may use, as before issue 22 (OpenBLAS's
 default). Each cell is the median epoch; for two at once, the slower process's. Targets: two at
@@ -24,7 +24,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
@@ -33,11 +32,11 @@ N_TRAIN = 20_000
 OPTIMIZERS = {"sgd": 3.0, "adam": 0.001}
 TARGETS = {"two": 2.5, "busy": 1.6}
 SPIN = "while True: pass"
-LEAD = 6.0                      # seconds for a worker to import, load and warm up
 
 
 def worker(args: argparse.Namespace) -> None:
-    """One training: warm up, wait for args.start_at, train; print the epochs' seconds."""
+    """One training: warm up, say "ready", wait for a line on stdin, train; print the epochs'
+    seconds."""
     from nudges import threads
     from nudges.data import load_digits
     from nudges.network import Network
@@ -49,19 +48,30 @@ def worker(args: argparse.Namespace) -> None:
     with threads.flag(args.threads):
         warm = Network(SIZES, seed=0)
         list(sgd(warm, x[:1000], y[:1000], Settings(**{**vars(settings), "epochs": 1})))
-        late = time.time() - args.start_at
-        time.sleep(max(0.0, -late))
+        print("ready", flush=True)
+        sys.stdin.readline()
         seconds = [r.seconds for r in sgd(Network(SIZES, seed=0), x, y, settings)]
-    print(json.dumps({"seconds": seconds, "late": late}))
+    print(json.dumps({"seconds": seconds}))
 
 
-def start(data: str, batch: int, optimizer: str, epochs: int, threads: int | None,
-          start_at: float) -> subprocess.Popen[str]:
-    """A worker process, started now, training from start_at."""
+def start(data: str, batch: int, optimizer: str, epochs: int, threads: int | None
+          ) -> subprocess.Popen[str]:
+    """A worker process, started now; it trains once told to (go)."""
     command = [sys.executable, str(HERE), "worker", "--data", data, "--batch", str(batch),
-               "--optimizer", optimizer, "--epochs", str(epochs), "--start-at", str(start_at)]
+               "--optimizer", optimizer, "--epochs", str(epochs)]
     command += [] if threads is None else ["--threads", str(threads)]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def go(workers: list[subprocess.Popen[str]]) -> None:
+    """Wait until every worker is warm, then let them all start at once."""
+    for w in workers:
+        if w.stdout.readline().strip() != "ready":                      # type: ignore[union-attr]
+            raise SystemExit(f"a worker failed:\n{w.communicate()[1][-3000:]}")
+    for w in workers:
+        w.stdin.write("go\n")                                          # type: ignore[union-attr]
+        w.stdin.flush()                                                 # type: ignore[union-attr]
 
 
 def seconds_of(process: subprocess.Popen[str]) -> float:
@@ -69,20 +79,17 @@ def seconds_of(process: subprocess.Popen[str]) -> float:
     out, err = process.communicate()
     if process.returncode:
         raise SystemExit(f"a worker failed:\n{err[-3000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    if result["late"] > 0:
-        print(f"  a worker started {result['late']:.1f} s late: raise LEAD", file=sys.stderr)
-    return statistics.median(result["seconds"])
+    return statistics.median(json.loads(out.strip().splitlines()[-1])["seconds"])
 
 
 def case(name: str, data: str, batch: int, optimizer: str, epochs: int,
          threads: int | None) -> float:
     """The case's median epoch (for "two", the slower process's)."""
-    start_at = time.time() + LEAD
     spinner = subprocess.Popen([sys.executable, "-c", SPIN]) if name == "busy" else None
     try:
-        workers = [start(data, batch, optimizer, epochs, threads, start_at)
+        workers = [start(data, batch, optimizer, epochs, threads)
                    for _ in range(2 if name == "two" else 1)]
+        go(workers)
         return max(seconds_of(w) for w in workers)
     finally:
         if spinner is not None:
@@ -143,7 +150,6 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch", type=int, help=argparse.SUPPRESS)
     p.add_argument("--optimizer", help=argparse.SUPPRESS)
     p.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
-    p.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
 
