@@ -25,7 +25,7 @@ from .errors import InvalidInput
 from .network import DTYPES, INITS, Network
 from .training import SCHEDULES, Settings
 
-SEARCHES = ("grid", "random")
+SEARCHES = ("grid", "random", "halving")
 MAX_TRIALS = 100
 HIDDEN_DEFAULT = (16, 16)
 CHOICES: dict[str, Callable[[], Sequence[str]]] = {   # names whose values a registry lists
@@ -110,7 +110,7 @@ class Spec:
 
     def _combinations(self, grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
         names = list(grid)
-        if self.search == "grid":
+        if self.search in ("grid", "halving"):          # halving: the grid's, in rungs
             return [dict(zip(names, vs)) for vs in itertools.product(*grid.values())]
         if self.trials is None or int(self.trials) != self.trials or self.trials < 1:
             raise InvalidInput(f"a random search needs trials, an integer >= 1, "
