@@ -16,6 +16,10 @@ module changes nothing. The limits go through threadpoolctl, which reaches every
 library loaded (NumPy's OpenBLAS, and SciPy's, which the compiled engine's products use; numba's
 OpenMP layer); without threadpoolctl (numpy is the only core dependency) nothing is changed.
 nudges' compiled loops are serial, so numba starts no threads of its own for them.
+
+Rounding: a step below LARGE always runs on one thread, so the same seed gives the same run
+whatever the load; for larger batches the count (and so possibly the last bits) follows the
+load, and an explicit count (--threads, OPENBLAS_NUM_THREADS) makes such runs bit-exact again.
 """
 
 from __future__ import annotations
