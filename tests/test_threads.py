@@ -1,5 +1,6 @@
 """The thread policy: its choices, the user's choice respected, the limits restored after."""
 
+import asyncio
 import sys
 
 import numpy as np
@@ -68,7 +69,9 @@ def test_pinned_wins_over_limited_and_nests(automatic):
         assert set(blas_threads()) == {2}
     with threads.pinned(None):                                # no variable set: one thread
         assert set(blas_threads()) == {1}
-    assert set(blas_threads()) == {2} and not threads._pins
+    assert set(blas_threads()) == {2}
+    with threads.limited(10, [784, 100, 10], IDLE) as n:     # no pin is left behind
+        assert n == 1
 
 
 def test_pinned_refuses_a_count_below_one():
@@ -104,3 +107,23 @@ def test_the_cli_pins_the_threads_it_is_given(automatic, sample_only, monkeypatc
     assert main(["train", "--epochs", "1", "--layers", "784,8,10", "--quiet",
                  "--threads", "1"]) == 0
     assert set(seen) == {1} and set(blas_threads()) == {2}
+
+
+def test_the_server_runs_on_one_thread_while_it_lives(automatic):
+    """Through the app's lifespan, in this thread as under `nudges serve` (threadpoolctl lets
+    only the thread that first set OpenBLAS's limits change them)."""
+    pytest.importorskip("fastapi")
+    from nudges.web import create_app
+
+    from .web_helpers import tiny_dataset
+
+    app = create_app(Network([784, 8, 6, 10], seed=0), tiny_dataset())
+    seen: list = []
+
+    async def serve():
+        async with app.router.lifespan_context(app):
+            seen.append(set(blas_threads()))
+            with threads.limited(10_000, [784, 100, 10], IDLE) as n:
+                seen.append(n)                       # the server's pin wins
+    asyncio.run(serve())
+    assert seen == [{1}, None] and set(blas_threads()) == {2}

@@ -16,6 +16,9 @@ module changes nothing. The limits go through threadpoolctl, which reaches every
 library loaded (NumPy's OpenBLAS, and SciPy's, which the compiled engine's products use; numba's
 OpenMP layer); without threadpoolctl (numpy is the only core dependency) nothing is changed.
 nudges' compiled loops are serial, so numba starts no threads of its own for them.
+threadpoolctl lets one Python thread at a time change a shared OpenBLAS pool (the first to set
+a limit, while it lives; the others' requests are ignored): the server pins from its event
+loop's thread, the main thread under `nudges serve`.
 
 Rounding: a step below LARGE always runs on one thread, so the same seed gives the same run
 whatever the load; for larger batches the count (and so possibly the last bits) follows the
