@@ -93,3 +93,14 @@ def test_the_cli_runs_rungs_and_says_who_stopped(tmp_path, capsys):
     assert "stopped" in (out / "results.csv").read_text().splitlines()[0]
     assert main([*args, "--resume"]) == 0          # nothing left to run
     assert len((out / "results.jsonl").read_text().splitlines()) == 4
+
+
+def test_nudges_sweep_runs_a_halving_spec(tmp_path):
+    from nudges.data import load_digits
+    from nudges.sweep_run import sweep
+
+    data = load_digits(write_tiny_mnist(tmp_path / "tiny"))
+    spec = Spec({"eta": [0.1, 1.0, 3.0]}, NET | {"epochs": 3}, search="halving")
+    rows = sweep(spec, data, workers=0, results=tmp_path / "r.jsonl")
+    assert [r["rung"] for r in rows].count(2) == 1 and len(rows) == 3
+    assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 4

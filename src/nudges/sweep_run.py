@@ -30,6 +30,7 @@ from .checks import check_sizes
 from .data import Dataset, load_digits
 from .errors import InvalidInput, NudgesError, TrainingDiverged
 from .network import Network
+from .sweep_halving import halving
 from .sweep_spec import Spec, Trial, check_count, show
 from .training import EpochReport, Settings, sgd
 
@@ -228,17 +229,24 @@ def sweep(grid: Mapping[str, Any] | Spec, data: Dataset | None = None, *,
 
     grid: {"eta": [0.1, 0.5], "lmbda": [0, 5]}; fixed: {"epochs": 5, "hidden": 30}. Runs on
     `client`, else the cluster at `scheduler`, else a LocalCluster of `workers` processes
-    (workers=0: a plain loop here). data: load_digits() when None.
+    (workers=0: a plain loop here). data: load_digits() when None. A Spec whose search is
+    "halving" runs by successive halving (nudges.sweep_halving).
     """
     spec = grid if isinstance(grid, Spec) else Spec(dict(grid), dict(fixed or {}))
     trials, file, done = start(spec, results, resume=resume, max_trials=max_trials)
     data = data if data is not None else load_digits()
     check_trials(trials, data)
-    todo = [t for t in trials if t.key not in done]
-    with _runner(client, scheduler, workers, todo, data) as rows:
-        for row in rows:
-            file.append(row)
-            done[row["key"]] = row
+
+    def run(todo: list[Trial]) -> bool:
+        with _runner(client, scheduler, workers, todo, data) as rows:
+            for row in rows:
+                file.append(row)
+                done[row["key"]] = row
+        return True
+
+    if spec.search == "halving":
+        return halving(trials, list(spec.swept), done, run)
+    run([t for t in trials if t.key not in done])
     return table(trials, done)
 
 
