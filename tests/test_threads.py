@@ -29,9 +29,10 @@ def automatic(monkeypatch):
         yield
 
 
-@pytest.mark.parametrize("rows", [1, 10, 32, 100])
+@pytest.mark.parametrize("rows", [1, 10, 32, 100, 500])
 def test_a_mini_batch_runs_on_one_thread_even_on_an_idle_machine(rows):
     assert threads.choose(rows, [784, 100, 10], IDLE) == 1
+    assert threads.choose(100, [784, 400, 10], IDLE) == 1         # the best preset's step
 
 
 def test_large_products_take_the_free_cores_and_no_more():

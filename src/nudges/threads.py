@@ -6,7 +6,8 @@ per core, or one beside another busy program, leave those threads waiting on eac
 2-core machine an epoch of 0.16 s became 4-8 s (issue 22). A product of a mini-batch (10-100
 rows) gains nothing from a second thread even on an idle machine, so:
 
-- products of fewer than LARGE multiply-adds (a training step's) run on one thread;
+- products of fewer than LARGE multiply-adds (a training step's, every preset's) run on one
+  thread;
 - larger ones (evaluation in chunks of 10,000 rows, batches of 1,000) take one thread more than
   the cores the 1-minute load average leaves free, and never more than the cores we may use.
 
@@ -37,7 +38,8 @@ from typing import Any
 
 from .errors import InvalidInput
 
-LARGE = 10_000_000          # multiply-adds in one product from which a second thread can pay
+LARGE = 50_000_000          # multiply-adds in one product from which a second thread may pay;
+#                             above every preset's step (best: 100 × 784 × 400 = 3.1e7)
 VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 _LOCK = threading.Lock()
