@@ -4,11 +4,11 @@ cannot make training collapse.
 OpenBLAS's threads spin while they wait for work. Two trainings at once, each with one thread
 per core, or one beside another busy program, leave those threads waiting on each other: on a
 2-core machine an epoch of 0.16 s became 4-8 s (issue 22). A product of a mini-batch (10-100
-rows) gains nothing from a second thread even on an idle machine, so:
+rows) gains little or nothing from a second thread even on an idle machine, so:
 
 - products of fewer than LARGE multiply-adds (a training step's, every preset's) run on one
   thread;
-- larger ones (evaluation in chunks of 10,000 rows, batches of 1,000) take one thread more than
+- larger ones (evaluation in chunks of 10,000 rows, 784-100-10 at batch 1,000) take one more than
   the cores the 1-minute load average leaves free, and never more than the cores we may use.
 
 The user's choice wins: with OPENBLAS_NUM_THREADS, OMP_NUM_THREADS or MKL_NUM_THREADS set, or
