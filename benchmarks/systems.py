@@ -13,9 +13,10 @@ import sys
 import time
 
 import numpy as np
+from jax_system import jax_run
 
 SYSTEMS = ("nudges-f32", "nudges-f64", "nudges-f32-numpy", "book", "torch-1t", "torch-2t",
-           "sklearn", "matmul")
+           "sklearn", "jax", "matmul")
 ETA = 3.0   # the book's learning rate for sigmoid + quadratic cost
 
 
@@ -164,7 +165,7 @@ def matmul_run(sizes, size, data, seed):
 
 RUNS = {"nudges-f32": nudges_run("float32"), "nudges-f64": nudges_run("float64"),
         "nudges-f32-numpy": nudges_run("float32"), "book": book, "torch-1t": torch_run(1),
-        "torch-2t": torch_run(2), "sklearn": sklearn_run, "matmul": matmul_run}
+        "torch-2t": torch_run(2), "sklearn": sklearn_run, "jax": jax_run, "matmul": matmul_run}
 
 
 def rss_mb(field):

@@ -16,3 +16,9 @@ def final_accuracy(out: str) -> float:
 def test_best_preset_reaches_98_6_percent(mnist_dir, capsys):
     assert main(["train", "--preset", "best", "--data", str(mnist_dir), "--quiet"]) == 0
     assert final_accuracy(capsys.readouterr().out) >= 98.6
+
+
+@pytest.mark.mnist
+def test_quick_preset_reaches_97_percent(mnist_dir, capsys):
+    assert main(["train", "--preset", "quick", "--data", str(mnist_dir), "--quiet"]) == 0
+    assert final_accuracy(capsys.readouterr().out) >= 97.0

@@ -1,11 +1,12 @@
 """Hyperparameter sweeps: each trial one task on a Dask cluster (or in a plain loop).
 
 The data reaches each worker once (scattered to all, then handed to every task by reference).
-A trial trains with one BLAS thread, evaluates on the validation split after every epoch and
-on the test split at the end, and returns a small row: its swept values, its status ("ok" or
-"diverged at epoch E"), its metrics and history. Rows are appended to a JSON-lines file as
-they arrive, so a sweep that crashed or was stopped resumes by skipping the trials whose key
-it already holds. The same spec and seeds give the same rows, whichever worker ran a trial.
+A trial trains with one BLAS thread (nudges.threads.pinned), evaluates on the validation split
+after every epoch and on the test split at the end, and returns a small row: its swept values,
+its status ("ok" or "diverged at epoch E"), its metrics and history. Rows are appended to a
+JSON-lines file as they arrive, so a sweep that crashed or was stopped resumes by skipping the
+trials whose key it already holds. The same spec and seeds give the same rows, whichever worker
+ran a trial.
 Needs the `cluster` extra (dask[distributed], threadpoolctl) for anything but the plain loop.
 """
 
@@ -25,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from . import optim, sweep_out
+from . import optim, sweep_out, threads
 from .checks import check_sizes
 from .data import Dataset, load_digits
 from .errors import InvalidInput, NudgesError, TrainingDiverged, shown
 from .network import Network
+from .sweep_halving import halving
 from .sweep_spec import Spec, Trial, check_count, show
 from .training import EpochReport, Settings, sgd
 
@@ -75,14 +77,13 @@ def check_unused(settings: Settings, n_train: int) -> None:
 
 
 def run_trial(trial: Trial, data: Dataset) -> Row:
-    """Train one trial with one BLAS thread; its row (see the module's docstring)."""
-    from threadpoolctl import threadpool_limits
-
+    """Train one trial with one BLAS thread (or OPENBLAS_NUM_THREADS); its row (see the
+    module's docstring)."""
     start = time.perf_counter()
     net, settings = build(trial.options, data)
     reports: list[EpochReport] = []
     status = "ok"
-    with threadpool_limits(limits=1), np.errstate(over="ignore", invalid="ignore"):
+    with threads.pinned(None), np.errstate(over="ignore", invalid="ignore"):
         try:
             for report in sgd(net, *data.train, settings, evaluation=data.validation):
                 reports.append(report)
@@ -252,17 +253,24 @@ def sweep(grid: Mapping[str, Any] | Spec, data: Dataset | None = None, *,
 
     grid: {"eta": [0.1, 0.5], "lmbda": [0, 5]}; fixed: {"epochs": 5, "hidden": 30}. Runs on
     `client`, else the cluster at `scheduler`, else a LocalCluster of `workers` processes
-    (workers=0: a plain loop here). data: load_digits() when None.
+    (workers=0: a plain loop here). data: load_digits() when None. A Spec whose search is
+    "halving" runs by successive halving (nudges.sweep_halving).
     """
     spec = grid if isinstance(grid, Spec) else Spec(dict(grid), dict(fixed or {}))
     trials, file, done = start(spec, results, resume=resume, max_trials=max_trials)
     data = data if data is not None else load_digits()
     check_trials(trials, data)
-    todo = [t for t in trials if t.key not in done]
-    with _runner(client, scheduler, workers, todo, data) as rows:
-        for row in rows:
-            file.append(row)
-            done[row["key"]] = row
+
+    def run(todo: list[Trial]) -> bool:
+        with _runner(client, scheduler, workers, todo, data) as rows:
+            for row in rows:
+                file.append(row)
+                done[row["key"]] = row
+        return True
+
+    if spec.search == "halving":
+        return halving(trials, list(spec.swept), done, run)
+    run([t for t in trials if t.key not in done])
     return table(trials, done)
 
 

@@ -30,7 +30,7 @@ from .errors import InvalidInput, shown
 from .network import DTYPES, INITS, Network
 from .training import SCHEDULES, Settings
 
-SEARCHES = ("grid", "random")
+SEARCHES = ("grid", "random", "halving")
 MAX_TRIALS = 100           # refused above this unless --yes (max_trials=None)
 MAX_TRIALS_EVER = 100_000  # refused above this even with --yes: counted before any is built
 MAX_SPEC_BYTES = 2**20     # a TOML spec file's size
@@ -127,7 +127,7 @@ class Spec:
 
     def _combinations(self, grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
         names = list(grid)
-        if self.search == "grid":
+        if self.search in ("grid", "halving"):          # halving: the grid's, in rungs
             return [dict(zip(names, vs)) for vs in itertools.product(*grid.values())]
         rng = np.random.default_rng(int(self.seed))
         return [{n: grid[n][rng.integers(len(grid[n]))] for n in names}

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import display, optim
+from . import display, optim, threads
 from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number, check_types
@@ -154,7 +154,8 @@ def measure(net: Network, x: Array, targets: Array, labels: np.ndarray) -> tuple
 
     Diverging weights give an inf or NaN cost here, silently; the next step raises for them.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"), \
+            threads.limited(min(len(x), EVAL_CHUNK), net.sizes):   # large products: may share
         return _measure(net, x, targets, labels)
 
 
@@ -204,7 +205,8 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
     n_batches, how = settings.batches(n), rule(settings, settings.eta_at(state.epoch), n)
     stepper = make_stepper(net, size, how, engine)
     slots = state.per_parameter(how.optimizer.slots, net)
-    with np.errstate(over="ignore", invalid="ignore"):  # e^(−z) → inf gives σ = 0; NaN: check
+    with np.errstate(over="ignore", invalid="ignore"), \
+            threads.limited(size, net.sizes):   # e^(−z) → inf gives σ = 0; NaN: checked
         whole = Batches(x, targets, state.order, size)
         while state.step < n_batches:
             batches, first = whole, state.step

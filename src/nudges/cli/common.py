@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import sweep_spec
 from ..atomic import check_target
 from ..data import Dataset, load_digits, nudges_data_problem
 from ..errors import InvalidInput
@@ -78,6 +79,16 @@ def parse_layers(text: str) -> list[int]:
     except ValueError:
         raise InvalidInput(f"--layers must be comma-separated integers like 784,30,10, "
                            f"got {text!r}") from None
+
+
+def with_hidden(layers: str, hidden: str, given_layers: str | None) -> str:
+    """'784,100,30,10' from the preset's layers and --hidden 100-30 (the data sets the ends)."""
+    if given_layers is not None:
+        raise InvalidInput("give either --hidden (the hidden layers) or --layers (every layer), "
+                           "not both")
+    sizes = sweep_spec.hidden(hidden)
+    ends = str(layers).split(",")
+    return ",".join([ends[0], *map(str, sizes), ends[-1]])
 
 
 def add_command(subparsers: Any, name: str, func: Callable[[argparse.Namespace], int],

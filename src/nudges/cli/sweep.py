@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .. import sweep_halving as halving
 from .. import sweep_out
 from .. import sweep_run as sweeping
 from ..checks import MAX_PARAMETERS
@@ -47,6 +48,7 @@ EXAMPLES = """\
   nudges sweep --spec sweep.toml --out runs/first          # [grid] and [fixed] tables
   nudges sweep --optimizer sgd,adam --eta 0.001,0.01,0.1 --seed 0,1,2 --yes
   nudges sweep --eta 0.01,0.1,1,10 --batch-size 10,100 --search random --trials 5
+  nudges sweep --eta 0.01,0.03,0.1 --lmbda 0,1,5 --epochs 9 --search halving   # rungs 1, 3, 9
   nudges sweep --preset book --data ../shared/data/mnist   # the book's three learning rates
   nudges sweep --eta 0.1,1 --scheduler tcp://10.0.0.5:8786 # an existing Dask cluster
   nudges sweep --eta 0.1,0.5,1,3 --lmbda 0,1,5 --hidden 30 --epochs 5 --resume
@@ -64,8 +66,9 @@ def register(subparsers: Any) -> None:
                    "[fixed]; flags override it (default: none)")
     p.add_argument("--preset", choices=sorted(PRESETS), default=None,
                    help="book: Nielsen's chapter-3 comparison of η = 0.025, 0.25, 2.5")
-    p.add_argument("--search", choices=SEARCHES, default=None, help="every combination, or "
-                   "--trials drawn at random (default: grid)")
+    p.add_argument("--search", choices=SEARCHES, default=None, help="every combination, "
+                   "--trials drawn at random, or every combination by successive halving: "
+                   "the best third of each rung trains 3x longer (default: grid)")
     p.add_argument("--trials", type=int, default=None, help="how many a random search draws")
     p.add_argument("--search-seed", type=int, default=None, help="seed of the random draw "
                    "(default: 0)")
@@ -117,11 +120,14 @@ def run(args: argparse.Namespace) -> int:
     data = load_data(args, quiet=args.quiet)
     sweeping.check_trials(trials, data, args.max_parameters)
     sweep_out.claim(out)                                # nothing was written before this
-    todo = [t for t in trials if t.key not in done]
-    _say(f"{len(trials)} trials: {len(trials) - len(todo)} already done, {len(todo)} to run, "
-         f"on {short_source(data)}", args.quiet)
-    status = _run_trials(args, todo, data, results, done, len(trials))
-    rows = sweeping.table(trials, done)
+    if spec.search == "halving":
+        status, rows = _halve(args, trials, data, results, done, list(spec.swept))
+    else:
+        todo = [t for t in trials if t.key not in done]
+        _say(f"{len(trials)} trials: {len(trials) - len(todo)} already done, {len(todo)} to "
+             f"run, on {short_source(data)}", args.quiet)
+        status = _run_trials(args, todo, data, results, done, len(trials))
+        rows = sweeping.table(trials, done)
     _finish(args, out, spec, rows)
     return status
 
@@ -134,6 +140,27 @@ def _check_running(args: argparse.Namespace) -> None:
         sweeping.check_address(args.scheduler, "--scheduler", sweeping.SCHEMES)
     if args.dashboard is not None:
         sweeping.check_address(args.dashboard, "--dashboard", ("",), low=0)
+
+
+def _halve(args: argparse.Namespace, trials: list[Trial], data: Any,
+           results: sweeping.Results, done: dict[str, Any], swept: list[str]
+           ) -> tuple[int, list[dict[str, Any]]]:
+    """Successive halving over the trials (nudges.sweep_halving), each rung run as a grid."""
+    status = 0
+
+    def rung(todo: list[Trial]) -> bool:
+        nonlocal status
+        if todo:
+            _say(f"rung of {todo[0].options['epochs']} epochs: {len(todo)} trials to run, on "
+                 f"{short_source(data)}", args.quiet)
+        status = _run_trials(args, todo, data, results, done, len(todo))
+        return status == 0
+
+    rows = halving.halving(trials, swept, done, rung)
+    used, grid = halving.cost(len(trials), halving.check(trials, swept))
+    _say(f"successive halving: {used} epochs of training where the grid takes {grid}; "
+         f"{sum(r['stopped'] is not None for r in rows)} trials stopped early", args.quiet)
+    return status, rows
 
 
 def _run_trials(args: argparse.Namespace, todo: list[Trial], data: Any,

@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from .. import threads
 from ..data import Dataset
 from ..errors import InvalidInput, NudgesError
 from ..network import Network
@@ -96,16 +97,18 @@ def check_servable(model: Network | None, data: Dataset | None) -> None:
 
 
 def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Background work starts and stops with the app."""
+    """Background work starts and stops with the app, every thread's products on one BLAS
+    thread (or OPENBLAS_NUM_THREADS): the quick model, the runs and the requests share cores."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(log_once(loop.default_exception_handler))
-        hub.open()
-        try:
-            yield
-        finally:
-            hub.close()
+        with threads.pinned(None):
+            hub.open()
+            try:
+                yield
+            finally:
+                hub.close()
     return lifespan
 
 
