@@ -115,7 +115,7 @@ def test_one_signal_after_the_last_epoch_still_saves(tiny_dir: Path, tmp_path: P
 
 def test_ctrl_c_in_a_long_command_is_one_line(tmp_path: Path) -> None:
     model = tmp_path / "m.npz"
-    save(Network([784, 8, 10], seed=0), model)
+    save(Network([784, 300, 10], seed=0), model)      # seconds of work: Ctrl-C lands inside
     (tmp_path / "empty").mkdir()
     proc = start("noise", str(model), "--repeats", "50", "--batch-sizes", "1,2,3,4,5,6,7,8",
                  env={"NUDGES_DATA": str(tmp_path / "empty"),
