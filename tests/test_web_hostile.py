@@ -207,6 +207,7 @@ COERCED: dict[str, tuple[str, dict[str, Any]]] = {
     "epochs '3'": ("api/train/start", {"session": "coerce01", "epochs": "3"}),
     "hidden '16'": ("api/train/start", {"session": "coerce01", "hidden": ["16"]}),
     "slow 0": ("api/train/start", {"session": "coerce01", "slow": 0}),
+    "follow 'yes'": ("api/train/start", {"session": "coerce01", "follow": "yes"}),
     "session a number": ("api/train/start", {"session": 12345678}),
     "batch_size 10.0": ("api/train/start", {"session": "coerce01", "batch_size": 10.0}),
     "action 1": ("api/train/control", {"session": "coerce01", "action": 1}),

@@ -252,7 +252,7 @@ def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
     sizes = [data.train[0].shape[1], *body.hidden, len(data.classes)]
     net = Network(sizes, seed=body.seed, **KINDS[body.kind].network)
     run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
-                                                     slow=body.slow))
+                                                     slow=body.slow, follow=body.follow))
     return _run_view(run, images=not is_table(data))
 
 

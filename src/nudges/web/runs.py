@@ -21,6 +21,7 @@ from ..data import Dataset
 from ..errors import NudgesError
 from ..network import Network
 from ..training import Settings, State, measure, run_epoch
+from .follow import FOLLOW_SECONDS, next_batch
 
 PROBE = 1000           # validation rows behind each point of the live cost curve
 CHUNK = 1000           # rows per measurement, so stopping never waits for a whole test set
@@ -68,7 +69,8 @@ class Run:
     """Trains `net` in place on data.train with `settings`; reports points and epochs."""
 
     def __init__(self, net: Network, settings: Settings, data: Dataset, name: str,
-                 publish: Callable[[Run], None] | None = None, slow: bool = False) -> None:
+                 publish: Callable[[Run], None] | None = None, slow: bool = False,
+                 follow: bool = False) -> None:
         self.net, self.name, self.publish = net, name, publish
         self.train = Split.of(net, *data.train)
         self.settings = settings.check(len(self.train.x))
@@ -79,7 +81,8 @@ class Run:
         self.epochs: list[dict[str, float]] = []
         self._cond = threading.Condition()
         self._paused, self._permits, self._cancel = False, 0, False
-        self.slow = slow
+        self.slow, self.follow = slow, follow                     # follow: a step a second
+        self.batch: dict[str, Any] | None = None                   # the next step's, to show
         self._every, self._last = RECORD_EVERY, 0.0
         self._spacing, self._last_seen = max(1, self.total // POINTS), 0
         self._gap = 0.0                              # seconds: measuring takes <= 1/5 of the time
@@ -104,6 +107,7 @@ class Run:
     def work(self) -> None:
         """Train to the end, or until stopped; never raises (the outcome goes in state)."""
         state = State.start(self.net, self.settings.seed, self.settings.optimizer_name)
+        self._state = state
         try:
             while state.epoch < self.settings.epochs:
                 run_epoch(self.net, self.train.x, self.train.targets, self.settings, state,
@@ -127,7 +131,18 @@ class Run:
             time.sleep(0.001)                        # let the server's threads answer
         if self.slow:
             time.sleep(SLOW)
+        if self.follow:
+            self._show_next(step < n_batches)
         self._gate()
+
+    def _show_next(self, more: bool) -> None:
+        """The next step's batch for the page (none at an epoch's end, before the next
+        shuffle), then FOLLOW_SECONDS to look at it, or less if stopped."""
+        batch = next_batch(self.net, self.train.x, self.train.labels, self._state,
+                           self.settings.batch_size) if more else None
+        with self._cond:
+            self.batch = batch
+            self._cond.wait_for(lambda: self._cancel, FOLLOW_SECONDS)
 
     def _gate(self) -> None:
         """Wait while paused; let one more mini-batch through per `step`; raise when stopped."""
@@ -207,12 +222,13 @@ class Run:
                     "total": self.total, "probe": len(self.probe.x),
                     "points": [list(p) for p in self.points],
                     "epochs": list(self.epochs), "sizes": list(self.net.sizes),
-                    "settings": self._settings()}
+                    "settings": self._settings(), "batch": self.batch}
 
     def _settings(self) -> dict[str, Any]:
         """η, epochs, batch size, pace, the optimizer and the settings it uses."""
         s, optimizer = self.settings, optim.get(self.settings.optimizer_name)
         return {"eta": s.eta, "epochs": s.epochs, "batch_size": s.batch_size, "slow": self.slow,
+                "follow": self.follow,
                 "optimizer": optimizer.name, **{n: getattr(s, n) for n in optimizer.uses}}
 
 

@@ -205,9 +205,8 @@ class SessionRequest(Strict):
 
 
 class TrainRequest(SessionRequest):
-    """A fresh network to train: its hidden layers, its kind, the optimizer and its settings
-    (those it uses and the request leaves out: choices.setting_default), and the pace (slow:
-    50 mini-batches a second, to watch)."""
+    """A fresh network to train: its layers, kind, optimizer and settings (choices.setting_default
+    fills those it uses), and the pace (slow: 50 steps a second; follow: 1, with its batch)."""
 
     hidden: list[Annotated[int, Field(ge=1, le=MAX_NEURONS)]] = Field(
         default=[16, 16], max_length=MAX_HIDDEN_LAYERS)
@@ -217,6 +216,7 @@ class TrainRequest(SessionRequest):
     epochs: int = Field(default=3, ge=1, le=MAX_EPOCHS)
     seed: int = Field(default=0, ge=0, le=2**32 - 1)
     slow: bool = False
+    follow: bool = False
     optimizer: str = DEFAULT_OPTIMIZER
     momentum: float | None = Field(default=None, ge=0, lt=1)
     beta1: float | None = Field(default=None, ge=0, lt=1)

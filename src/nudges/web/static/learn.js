@@ -2,11 +2,12 @@
 // the first layer's weight images follow it as it learns.
 
 import {api, sessionId} from "./api.js";
+import {rowName, tableHTML} from "./average-table.js";
 import {dots, frame, line, niceTicks, paint, xAxis, xTitle, yAxis} from "./chart.js";
 import {heatmap} from "./pictures.js";
 import {noun, state} from "./state.js";
 import {loadModel, renderBanner} from "./status.js";
-import {$, HI, POS, bound, esc, fillOptions} from "./util.js";
+import {$, HI, POS, bound, esc, fillOptions, fmt} from "./util.js";
 
 let run = null, polling = null, offered = null;
 const say = (e) => { $("learn-status").textContent = e.message; };
@@ -58,7 +59,8 @@ function fillForm({limits, defaults: {train, pace}, kinds, sizes}) {
   bound($("batch"), limits.batch_size, train.batch_size);
   bound($("epochs"), limits.epochs, train.epochs);
   fillOptions($("pace"), [["fast", "full speed"], ["slow", `slow motion ` +
-    `(${sizes.slow_batches_per_second} mini-batches a second)`]]);
+    `(${sizes.slow_batches_per_second} mini-batches a second)`],
+                          ["follow", "a step a second, with its batch"]]);
   $("pace").value = pace;
 }
 
@@ -111,6 +113,7 @@ async function startRun() {
   const body = {session: sessionId(), hidden, kind: $("kind").value,
                 eta: Number($("eta").value), batch_size: Number($("batch").value),
                 epochs: Number($("epochs").value), slow: $("pace").value === "slow",
+                follow: $("pace").value === "follow",
                 ...optimizerBody()};
   try { renderRun(await api("train/start", body)); poll(); } catch (e) { say(e); }
 }
@@ -144,6 +147,7 @@ function renderRun(latest) {
   $("learn-status").innerHTML = runSummary();
   $("cost-title").textContent = `Cost on ${run.probe.toLocaleString()} validation ${noun()}s`;
   renderCurves();
+  renderBatch(run.settings.follow ? run.batch : null);
   if (run.weight_images) renderImages(run.weight_images);
 }
 
@@ -196,6 +200,19 @@ function curveFrame(series, y) {
 }
 
 const axes = (f, title) => yAxis(f) + xAxis(f, niceTicks(0, f.x.hi, 6)) + xTitle(f, title);
+
+// At the pace a person can follow: the batch the next step takes, each example's nudges to a
+// few parameters and their average, which plain SGD moves by η times.
+function renderBatch(b) {
+  $("learn-batch-card").hidden = !b;
+  if (!b) return;
+  $("learn-batch").innerHTML = tableHTML({...b, n_full: 0, cosine: 0}, {average: false});
+  const r = b.rows[0];
+  $("learn-batch-note").innerHTML = r ? `Step ${b.step.toLocaleString()} takes these ` +
+    `${b.examples.length} ${noun()}s. Their nudges to ${rowName(r)} average ` +
+    `<b>${fmt(r.average)}</b>, minus this batch's gradient there; plain SGD moves it by ` +
+    `η = ${run.settings.eta} times that (other optimizers rescale it).` : "";
+}
 
 function renderImages({side, values}) {
   const canvases = $("weight-images").children;
