@@ -2,7 +2,7 @@
 // neuron's weight nudges, and one step of gradient descent on this example alone.
 
 import {api} from "./api.js";
-import {bar, caption, frame, paint, rule, text, xAxis} from "./chart.js";
+import {bar, caption, frame, paint, rule, text, xAxis, yAxis} from "./chart.js";
 import {NUDGE_REF, WISH_REF, glowingNudges, nudgeScale} from "./diagram.js";
 import {bars, factorBars} from "./figures.js";
 import {padImage} from "./pad.js";
@@ -178,12 +178,14 @@ export function outputsChart(svg, before, after, target) {
 
 // How the step changed the cost of the other test examples, by label: down is better.
 export function digitsChart(svg, change, counts) {
-  const top = maxAbs(change), v = (j) => (counts[j] ? change[j] / top : 0);
-  const classes = range(change.length);
-  const f = frame(320, 150, {l: 14, r: 6, t: 28, b: 26}, {lo: 0, hi: classes.length},
-                  {lo: -1, hi: 1});
+  const v = (j) => (counts[j] ? change[j] : 0), classes = range(change.length);
+  const most = maxAbs(classes.map(v)), mag = 10 ** Math.floor(Math.log10(most));
+  const top = Math.ceil(most / mag) * mag;         // a round number: the axis says the size
+  const f = frame(320, 150, {l: 50, r: 6, t: 28, b: 26}, {lo: 0, hi: classes.length},
+                  {lo: -top, hi: top});
   paint(svg, [
-    caption(f, "cost change of the other test examples, by label"),
+    caption(f, "mean cost change of other test examples"),
+    yAxis(f, [-top, 0, top]),
     ...classes.map((j) => bar(f, [j + 0.15, j + 0.85], [0, v(j)], v(j) <= 0 ? BETTER : WORSE)),
     xAxis(f, classes, {at: (j) => j + 0.5, label: shortName, below: 20}),
     rule(f, 0),
