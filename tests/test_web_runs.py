@@ -269,3 +269,13 @@ def test_serve_reports_bad_arguments_in_one_line(monkeypatch, capsys, tmp_path):
     assert main(["serve", "--port", "70000"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("nudges: error: ") for line in err)
+
+
+def test_serve_hidden_shapes_the_quick_model_as_train_and_sweep_spell_it(served, capsys,
+                                                                         tmp_path, sample_only):
+    assert main(["serve", "--hidden", "30-12", "--port", "8124"]) == 0
+    assert served["app"].state.hub.model.sizes == [784, 30, 12, 10]
+    path = tmp_path / "net.npz"
+    save(Network([784, 8, 10], seed=0), path)
+    assert main(["serve", str(path), "--hidden", "30"]) == 1
+    assert "--hidden shapes the quick model" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import errno
 import socket
 from typing import Any
 
+from .. import sweep_spec
 from ..data import Dataset
 from ..datasets.recorded import check_fits, recorded
 from ..errors import InvalidInput, shown
@@ -38,6 +39,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on; 0.0.0.0 shows the page to your network")
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
+    p.add_argument("--hidden", metavar="SIZES", help="the quick model's hidden layers, as train "
+                   "and sweep spell them: 30, or 100-30 (default: the video's 16-16)")
     p.add_argument("--playground", action="store_true",
                    help="open on the playground (2-D points, a small network, every weight); "
                         "--data then names a CSV of x,y,label rows for it")
@@ -52,9 +55,10 @@ def run(args: argparse.Namespace) -> int:
     if points is not None:                 # --data is the playground's; MNIST as ever
         args = argparse.Namespace(**{**vars(args), "data": None})
     saved = load_saved(args.model) if args.model else None
+    hidden = quick_hidden(args.hidden, saved is not None)
     data = served_data(args, saved)
     app = create_app(saved.network if saved else None, data, download=args.download,
-                     hosts=[args.host], points=points)    # refuses misfits in one line
+                     hosts=[args.host], points=points, hidden=hidden)   # misfits: one line
     port = check_port(args.host, args.port)          # --port 0: a free port, chosen now
     host = f"[{args.host}]" if ":" in args.host else args.host
     view = "#playground" if args.playground else ""
@@ -65,6 +69,16 @@ def run(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=args.host, port=port, log_level="warning",
                 timeout_keep_alive=IDLE_SECONDS, limit_concurrency=MAX_CONNECTIONS)
     return 0
+
+
+def quick_hidden(text: str | None, loaded: bool) -> tuple[int, ...]:
+    """--hidden as sizes (the video's 16-16 if not given); refused beside a MODEL."""
+    if text is None:
+        return (16, 16)
+    if loaded:
+        raise InvalidInput("--hidden shapes the quick model; a MODEL has its own layers: "
+                           "drop one of them")
+    return sweep_spec.hidden(text)
 
 
 def check_address(host: str, port: int) -> None:

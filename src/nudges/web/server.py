@@ -44,7 +44,8 @@ STATUS = {NoSuchClass: 422, BadRow: 422, NeedsPictures: 422, Busy: 429, Overload
 
 def create_app(model: Network | None = None, data: Dataset | None = None, *,
                data_path: str | PathLike[str] | None = None, download: bool = False,
-               hosts: Sequence[str] = ("127.0.0.1",), points: Split | None = None) -> FastAPI:
+               hosts: Sequence[str] = ("127.0.0.1",), points: Split | None = None,
+               hidden: Sequence[int] = (16, 16)) -> FastAPI:
     """The web app for `model` (a quick one is trained at startup if None) and `data`.
 
     data: 28x28 pictures of any classes (MNIST's digits, Fashion-MNIST's clothes, EMNIST's
@@ -54,9 +55,10 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     embedded sample. Background work starts and stops with the app's lifespan. Requests whose
     Host header is not localhost, 127.0.0.1, [::1] or one of `hosts` (the address served on)
     get 400. points: the playground's own data (x (n, 2), labels (n,)), offered as "csv".
+    hidden: the quick model's hidden layers (the video's 16-16 unless given).
     """
     check_servable(model, data)
-    hub = Hub(model, data, data_path, download)
+    hub = Hub(model, data, data_path, download, tuple(hidden))
     app = FastAPI(title="nudges", lifespan=_lifespan(hub), docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.hub, app.state.heavy = hub, HeavyWork()

@@ -42,10 +42,11 @@ class NeedsPictures(InvalidInput):
 DIGITS = tuple("0123456789")   # the classes while MNIST loads (the only data loaded late)
 
 
-def video_network(seed: int = 0, classes: int = 10, inputs: int = 784) -> Network:
+def video_network(seed: int = 0, classes: int = 10, inputs: int = 784,
+                  hidden: tuple[int, ...] = (16, 16)) -> Network:
     """The video's 784-16-16-10 sigmoid network with the quadratic cost (with one output per
-    class of other 28x28 pictures, or one input per feature of a table)."""
-    return Network([inputs, 16, 16, classes], seed=seed)
+    class of other 28x28 pictures, one input per feature of a table, or other hidden layers)."""
+    return Network([inputs, *hidden, classes], seed=seed)
 
 
 def is_table(data: Dataset | None) -> bool:
@@ -83,10 +84,11 @@ class Hub:
     """The served model (with a version that changes when it does), the data and the runs."""
 
     def __init__(self, model: Network | None = None, data: Dataset | None = None,
-                 data_path: str | PathLike[str] | None = None, download: bool = False) -> None:
+                 data_path: str | PathLike[str] | None = None, download: bool = False,
+                 hidden: tuple[int, ...] = (16, 16)) -> None:
         self.model = model if model is not None else video_network(
             classes=len(data.classes) if data is not None else len(DIGITS),
-            inputs=data.train[0].shape[1] if data is not None else 784)
+            inputs=data.train[0].shape[1] if data is not None else 784, hidden=hidden)
         self.version = 1
         self._versions = itertools.count(2)    # every model shown gets a version of its own
         self.training_quick = model is None
