@@ -154,3 +154,26 @@ def test_hidden_names_the_hidden_layers_as_sweep_does(sample_only, tmp_path, cap
     assert load(path).sizes == [784, 20, 12, 10]
     assert main(["train", "--hidden", "20", "--layers", "784,20,10", "--epochs", "1"]) == 1
     assert "either --hidden" in capsys.readouterr().err
+
+
+def test_ctrl_c_while_nudges_is_imported_is_one_line(monkeypatch, capsys):
+    import builtins
+
+    import nudges_launcher  # the console script's entry point
+    real = builtins.__import__
+
+    def interrupted(name, *args, **kwargs):
+        if name == "nudges.cli":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    assert nudges_launcher.main() == 130
+    assert capsys.readouterr().err == "nudges: interrupted\n"
+
+
+def test_the_console_script_runs_the_cli(monkeypatch, capsys):
+    import nudges_launcher
+    monkeypatch.setattr("sys.argv", ["nudges", "--version"])
+    with pytest.raises(SystemExit) as done:
+        nudges_launcher.main()
+    assert done.value.code == 0 and capsys.readouterr().out.startswith("nudges ")
