@@ -12,7 +12,7 @@ import {setupPad, shownExample} from "./pad.js";
 import {playgroundHash, setupPlayground, showPlayground} from "./playground.js";
 import {schedule, showError} from "./see.js";
 import {setupRows} from "./rows.js";
-import {loadSurface, setupSurface} from "./surface.js";
+import {loadSurface, setSurfaceQuery, setupSurface, surfaceQuery} from "./surface.js";
 import {PICTURE_VIEWS, state} from "./state.js";
 import {pollStatus} from "./status.js";
 import {setTourQuery, setupTour, showTour, tourQuery, tourStep} from "./tour.js";
@@ -32,7 +32,8 @@ export function show(view) {
     tab.tabIndex = chosen ? 0 : -1;
   }
   const hash = view === "tour" ? `#tour/${tourStep() + 1}?${tourQuery()}`
-    : view === "playground" ? playgroundHash() : "#" + view;
+    : view === "playground" ? playgroundHash()
+      : view === "surface" && surfaceQuery() ? `#surface?${surfaceQuery()}` : "#" + view;
   if (history.replaceState && location.hash !== hash) history.replaceState(null, "", hash);
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
@@ -74,6 +75,7 @@ function route() {
   const [view, step] = path.split("/");
   if (view === "tour" && step) tourStep(Number(step) - 1);
   if (view === "tour") setTourQuery(query);
+  if (view === "surface") setSurfaceQuery(query);
   show(VIEWS.includes(view) ? view : "tour");
 }
 
