@@ -22,7 +22,7 @@ from . import display
 from .activations import Array
 from .checks import as_batch, as_targets, check_number
 from .errors import InvalidInput
-from .network import Network
+from .network import Network, flat
 
 CHUNK = 10_000
 
@@ -50,15 +50,10 @@ class NoiseTable(list[NoiseRow]):
     _repr_html_ = display.noise_html
 
 
-def _flat(grad_w: list[Array], grad_b: list[Array]) -> np.ndarray:
-    """All of ∂C/∂W and ∂C/∂b as one float64 vector."""
-    return np.concatenate([g.ravel() for g in grad_w + grad_b]).astype(np.float64)
-
-
 def _batch_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:
     """∂C/∂(W, b) of the mean cost over the rows of x, flattened.  (n_parameters,)"""
     trace = net.run(x)
-    return _flat(*net.gradient_from(trace, net.backward(trace, targets)))
+    return flat(*net.gradient_from(trace, net.backward(trace, targets)))
 
 
 def full_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:

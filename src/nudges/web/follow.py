@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from ..explain import example_nudges
-from ..network import Network
+from ..network import Network, flat
 from ..training import State
-from .lessons import Batch, chosen_rows, examples_view, flat, flat_index
+from .lessons import Batch, chosen_rows, examples_view, flat_index
 from .views import significant
 
 FOLLOW_SECONDS = 1.0       # between steps at the pace a person can follow
