@@ -56,7 +56,7 @@ export function cosineClaim(cos, n, total) {
     `do this; the walk still goes downhill on average.`];
 }
 
-const six = {
+const otherExamples = {
   title: "Other examples wish for different things", view: "average",
   render(d) {
     const a = d.average, n = a.examples.length, shown = a.rows.slice(0, 4);
@@ -73,7 +73,7 @@ const six = {
   },
 };
 
-const seven = {
+const averageStep = {
   title: "Their average is the negative gradient: one step", view: "average",
   render(d) {
     const a = d.average, s = d.step, r = a.rows[0], n = a.examples.length;
@@ -91,7 +91,7 @@ const seven = {
   },
 };
 
-const eight = {
+const miniBatches = {
   title: "Mini-batches: a cheaper, noisier average", view: "noise",
   render(d) {
     const a = d.average, n = a.examples.length, total = a.n_full.toLocaleString();
@@ -128,7 +128,7 @@ export function walkSentence(d) {
     `between ${rises} of the ${c.length - 1} pairs of recorded points (the curve above).`;
 }
 
-const nine = {
+const sgdWalk = {
   title: "Stochastic gradient descent walks down the cost", view: "learn",
   render(d) {
     const a = d.average, n = a.examples.length, steps = Math.ceil(a.n_full / n);
@@ -148,7 +148,7 @@ const nine = {
   },
 };
 
-const ten = {
+const costSurface = {
   title: "The walk downhill, drawn on the cost surface", view: "surface",
   render(d) {
     return {
@@ -168,4 +168,4 @@ const ten = {
   },
 };
 
-export const BATCH_STEPS = [six, seven, eight, nine, ten];
+export const BATCH_STEPS = [otherExamples, averageStep, miniBatches, sgdWalk, costSurface];

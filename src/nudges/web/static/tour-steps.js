@@ -1,4 +1,4 @@
-// The tour's nine steps, following the video. Each renders from the numbers the server sent
+// The tour's steps, following the video. Each renders from the numbers the server sent
 // (d: {digit, why, wishes, average, step, lesson, model, config, trained}) to {text, formula,
 // figure}: the text says what the step shows, and every claim in it about the numbers is
 // computed from them (it says the opposite when they say the opposite); the formula is the
@@ -33,7 +33,7 @@ function outputs(d) {
               {scale: 1, signed: false, caption: `the ${a.length} outputs a<sup>L</sup>, on 0 to 1`});
 }
 
-const one = {
+const exampleCost = {
   title: "One training example and its cost", view: "see",
   render(d) {
     const w = d.wishes, verdict = right(w) ? "right"
@@ -54,10 +54,10 @@ const one = {
   },
 };
 
-const WHY = {wrong: "the network gets it wrong", unsure: "the network is unsure of it",
+export const WHY = {wrong: "the network gets it wrong", unsure: "the network is unsure of it",
              "highest cost": "it has the highest cost"};
 
-const two = {
+const outputWishes = {
   title: "What the example wishes for the output layer", view: "nudges",
   render(d) {
     const w = d.wishes, a = w.activations[last(d)], j = w.label;
@@ -88,7 +88,7 @@ function biggestWish(w) {
     `<b>${fmt(w.output_wish[i])}</b>${i === w.label ? " (up, towards 1)" : " (down, towards 0)"}.`;
 }
 
-const three = {
+const threeLevers = {
   title: "Three levers of one output neuron", view: "nudges",
   render(d) {
     const n = d.wishes.neuron, l = last(d);
@@ -110,7 +110,7 @@ const three = {
   },
 };
 
-const four = {
+const wishesAddUp = {
   title: "Adding up the wishes passed back", view: "nudges",
   render(d) {
     const p = d.wishes.passed_back;
@@ -128,7 +128,7 @@ const four = {
   },
 };
 
-const five = {
+const layerByLayer = {
   title: "The recursion, layer by layer", view: "nudges",
   render(d) {
     const r = d.wishes.recursion, top = Math.max(1, Math.ceil(Math.max(...r.map((x) => x.norm))));
@@ -153,4 +153,5 @@ const five = {
   },
 };
 
-export const STEPS = [one, two, three, four, five, ...BATCH_STEPS];
+export const STEPS = [exampleCost, outputWishes, threeLevers, wishesAddUp, layerByLayer,
+  ...BATCH_STEPS];

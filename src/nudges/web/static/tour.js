@@ -1,4 +1,4 @@
-// The guided tour: the video's argument in nine steps, each a short text, the formula with the
+// The guided tour: the video's argument in ten steps, each a short text, the formula with the
 // numbers put in, and a live picture of one real test example going through it. By default it
 // runs on the lesson network (tour-lesson.js), which starts untrained, so there is something
 // to learn; each step's example is one the network gets wrong or is unsure of, unless the
@@ -11,7 +11,7 @@ import {loadExample} from "./pad.js";
 import {setTarget} from "./nudges.js";
 import {state} from "./state.js";
 import {fetchLesson, lessonState, renderLesson, setupLesson} from "./tour-lesson.js";
-import {STEPS} from "./tour-steps.js";
+import {STEPS, WHY} from "./tour-steps.js";
 import {$} from "./util.js";
 
 const tour = {step: 0, data: null, loading: null, ready: false, show: () => {}, config: null,
@@ -38,8 +38,6 @@ export function setTourQuery(query) {
   tour.neuron = Number.isInteger(layer) && Number.isInteger(index) && layer >= 1 && index >= 0
     ? {layer, index} : null;
 }
-const WHY = {wrong: "the network gets it wrong", unsure: "the network is unsure of it",
-             "highest cost": "the one it gets most wrong"};
 const VIEW_NAMES = {see: "See every layer", nudges: "See the nudges", average: "Average them",
                     learn: "Watch it learn", noise: "Gradient noise", surface: "Walk downhill"};
 
