@@ -317,8 +317,8 @@ def test_the_average_column_is_minus_the_gradient(server, app, fresh, artifacts)
         k: tr.dataset.k === '' ? null : Number(tr.dataset.k),
         average: Number(tr.querySelector('td.average').dataset.value),
         nudges: [...tr.querySelectorAll('td.nudge')].map(td => Number(td.dataset.value))}))""")
-    net = app.state.hub.current()[0]
-    x, y = app.state.hub.digits().train
+    net = app.state.server_state.served.current()[0]
+    x, y = app.state.server_state.data.loaded().train
     grad_w, grad_b = net.gradient(x[rows], y[rows])
     assert len(rows) == 10 and len(cells) >= 6
     for c in cells:
@@ -526,13 +526,13 @@ def test_every_canvas_and_chart_has_an_accessible_name(server, fresh):
 @pytest.fixture
 def no_digits_server():
     """A server without a model whose digits cannot be found."""
-    import nudges.web.state
+    import nudges.web.data_source
     from nudges.errors import DataNotFound
 
     def missing(*args, **kwargs):
         raise DataNotFound("full MNIST not found in /nowhere")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(nudges.web.state, "load_digits", missing)
+        patch.setattr(nudges.web.data_source, "load_digits", missing)
         yield from serve(create_app())
 
 

@@ -24,8 +24,10 @@ from nudges.network import Network  # noqa: E402
 from nudges.persist import save  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 from nudges.web.limits import HEAVY_SLOTS, IDLE_SECONDS, MAX_CONNECTIONS, log_once  # noqa: E402
+from nudges.web.quick import quick_settings  # noqa: E402
 from nudges.web.runs import KEEP, MAX_RUNS, NoRun, Runs  # noqa: E402
-from nudges.web.state import CHOSEN, Hub, quick_settings  # noqa: E402
+from nudges.web.served import CHOSEN  # noqa: E402
+from nudges.web.state import ServerState  # noqa: E402
 
 from .hostile import one_line  # noqa: E402
 from .web_helpers import TestClient, our_threads, tiny_dataset  # noqa: E402
@@ -49,7 +51,7 @@ def start(client: Any, session: str) -> int:
 def stop_all(client: Any, sessions: list[str]) -> None:
     for session in set(sessions):
         client.post("/api/train/control", json={"session": session, "action": "stop"})
-    runs = client.app.state.hub.runs
+    runs = client.app.state.server_state.runs
     deadline = time.monotonic() + 30
     while runs.live() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -62,7 +64,7 @@ def test_starts_at_once_never_pass_the_bound(crowd: int, distinct: int, client: 
     trained on after "stop". Now a replaced run is stopped and joined first."""
     sessions = [f"crowd-{distinct}-{i % distinct:04d}" for i in range(crowd)]
     barrier, most = threading.Barrier(crowd), [0]
-    runs = client.app.state.hub.runs
+    runs = client.app.state.server_state.runs
 
     def go(session: str) -> int:
         barrier.wait()
@@ -89,39 +91,40 @@ def test_mistake_takes_a_heavy_slot(path: str, client: Any) -> None:
     assert client.get(path).status_code in (200, 400)
 
 
-def hub() -> Hub:
-    return Hub(Network([784, 8, 10], seed=0), tiny_dataset(20, 5, 5))
+def server_state() -> ServerState:
+    return ServerState(Network([784, 8, 10], seed=0), tiny_dataset(20, 5, 5))
 
 
 @pytest.mark.parametrize("others", [1, CHOSEN // 2, CHOSEN - 1])
 def test_a_chosen_model_survives_fewer_than_chosen_other_sessions(others: int) -> None:
-    h = hub()
+    state = server_state()
     mine = Network([784, 4, 10], seed=1)
-    h.use(SESSION, mine, "mine")
+    state.served.use(SESSION, mine, "mine")
     for i in range(others):
-        h.use(f"other-{i:06d}", Network([784, 4, 10], seed=2), "theirs")
-    assert h.current(SESSION)[0] is mine and not h.status(SESSION)["forgotten"]
+        state.served.use(f"other-{i:06d}", Network([784, 4, 10], seed=2), "theirs")
+    assert state.served.current(SESSION)[0] is mine and not state.status(SESSION)["forgotten"]
 
 
 @pytest.mark.parametrize("others", [CHOSEN, 2 * CHOSEN])
 def test_a_forgotten_model_is_said_so(others: int) -> None:
-    h = hub()
-    h.use(SESSION, Network([784, 4, 10], seed=1), "mine")
+    state = server_state()
+    state.served.use(SESSION, Network([784, 4, 10], seed=1), "mine")
     for i in range(others):
-        h.use(f"other-{i:06d}", Network([784, 4, 10], seed=2), "theirs")
-    status = h.status(SESSION)
-    assert h.current(SESSION)[0] is h.model and status["forgotten"] and not status["own"]
+        state.served.use(f"other-{i:06d}", Network([784, 4, 10], seed=2), "theirs")
+    status = state.status(SESSION)
+    assert state.served.current(SESSION)[0] is state.served.model
+    assert status["forgotten"] and not status["own"]
 
 
 def test_using_a_chosen_model_keeps_it_least_likely_to_go() -> None:
-    h = hub()
+    state = server_state()
     mine = Network([784, 4, 10], seed=1)
-    h.use(SESSION, mine, "mine")
+    state.served.use(SESSION, mine, "mine")
     for i in range(3 * CHOSEN):
-        h.use(f"other-{i:06d}", Network([784, 4, 10], seed=2), "theirs")
+        state.served.use(f"other-{i:06d}", Network([784, 4, 10], seed=2), "theirs")
         if i % (CHOSEN // 2) == 0:
-            h.current(SESSION)                  # the page asks, as it does every few seconds
-    assert h.current(SESSION)[0] is mine
+            state.served.current(SESSION)       # the page asks, as it does every few seconds
+    assert state.served.current(SESSION)[0] is mine
 
 
 class Finished:
@@ -163,11 +166,12 @@ def test_a_forgotten_run_says_why() -> None:
 def test_the_quick_model_trains_on_tiny_data(n_train: int) -> None:
     settings = quick_settings(n_train)
     assert settings.batch_size <= n_train and settings.check(n_train) is not None
-    h = Hub(None, tiny_dataset(n_train, 3, 3))
-    h.open()
-    h._thread.join(60)  # noqa: SLF001
-    assert not h.training_quick and h.model_note.startswith("quick model"), h.model_note
-    h.close()
+    state = ServerState(None, tiny_dataset(n_train, 3, 3))
+    state.open()
+    state.quick.join(60)
+    assert not state.quick.training and state.quick.note.startswith("quick model"), \
+        state.quick.note
+    state.close()
 
 
 def test_failed_accepts_are_logged_once() -> None:

@@ -17,7 +17,7 @@ from nudges.data import Dataset  # noqa: E402
 from nudges.errors import InvalidInput  # noqa: E402
 from nudges.network import Network  # noqa: E402
 from nudges.web import create_app  # noqa: E402
-from nudges.web.state import Hub  # noqa: E402
+from nudges.web.state import ServerState  # noqa: E402
 
 from .tiny_data import idx_bytes  # noqa: E402
 from .web_helpers import TestClient, drawing, error_of, our_threads, tiny_dataset  # noqa: E402
@@ -72,9 +72,9 @@ def test_watch_it_learn_builds_a_network_for_the_classes(client):
 
 
 def test_the_quick_model_has_an_output_per_class():
-    assert Hub(None, tiny_dataset(classes=ANIMALS)).model.sizes == [784, 16, 16, 4]
-    assert Hub(None, None).model.sizes == [784, 16, 16, 10]            # MNIST, loaded later
-    assert Hub(None, None).classes() == tuple("0123456789")
+    assert ServerState(None, tiny_dataset(classes=ANIMALS)).served.model.sizes == [784, 16, 16, 4]
+    assert ServerState(None, None).served.model.sizes == [784, 16, 16, 10]  # MNIST, loaded later
+    assert ServerState(None, None).data.classes() == tuple("0123456789")
 
 
 def test_a_model_whose_outputs_are_not_the_classes_is_refused():
@@ -141,9 +141,9 @@ def write_letters(directory: Path, per_class: int = 4) -> Path:
 def test_serve_data_shows_its_classes(served, tmp_path, capsys):
     letters = write_letters(tmp_path / "letters")
     assert main(["serve", "--data", str(letters), "--port", "8124"]) == 0
-    hub = served["app"].state.hub
-    assert hub.classes() == tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    assert hub.model.sizes == [784, 16, 16, 26] and hub.training_quick
+    state = served["app"].state.server_state
+    assert state.data.classes() == tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    assert state.served.model.sizes == [784, 16, 16, 26] and state.quick.training
 
 
 def test_serve_a_model_trained_on_letters_finds_its_data(served, tmp_path, capsys):
@@ -151,6 +151,6 @@ def test_serve_a_model_trained_on_letters_finds_its_data(served, tmp_path, capsy
     assert main(["train", "--data", str(letters), "--preset", "book", "--epochs", "1",
                  "--engine", "numpy", "--quiet", "--save", str(model)]) == 0
     assert main(["serve", str(model), "--port", "8125"]) == 0
-    hub = served["app"].state.hub
-    assert hub.model.sizes == [784, 30, 26] and hub.classes()[-1] == "Z"
-    assert hub.data is not None and not hub.training_quick
+    state = served["app"].state.server_state
+    assert state.served.model.sizes == [784, 30, 26] and state.data.classes()[-1] == "Z"
+    assert state.data.dataset is not None and not state.quick.training

@@ -30,7 +30,7 @@ def test_each_step_shows_its_batch_and_the_nudges_it_will_average(client):
     client.post("/api/train/control", json={"session": SESSION, "action": "pause"})
     time.sleep(1.5)                                                # the shown batch stays
     shown = wait_for(client, SESSION, lambda r: r["state"] == "paused")["batch"]
-    net = client.app.state.hub.runs.get(SESSION).net               # the weights of that step
+    net = client.app.state.server_state.runs.get(SESSION).net      # the weights of that step
     x, y = tiny_dataset().train
     rows = [e["index"] for e in shown["examples"]]
     assert len(rows) == 10 and [e["label"] for e in shown["examples"]] == y[rows].tolist()

@@ -50,12 +50,12 @@ FOREIGN = ["attacker.example", "attacker.example:8000", "127.0.0.1.attacker.exam
 
 @pytest.mark.parametrize("host", FOREIGN)
 def test_foreign_hosts_get_400_and_change_nothing(host: str, url: str, app: Any) -> None:
-    before = app.state.hub.status()
+    before = app.state.server_state.status()
     for path, body in (("api/train/start", {"session": "rebinding1"}),
                        ("api/train/use", {"session": "rebinding1"})):
         assert post(url, path, body, host=host).status_code == 400
     assert httpx.get(url + "api/status", headers={"host": host}).status_code == 400
-    assert app.state.hub.status() == before
+    assert app.state.server_state.status() == before
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
@@ -183,13 +183,13 @@ def test_at_most_two_runs_however_many_start_at_once(crowd: int, url: str, app: 
         with ThreadPoolExecutor(len(sessions)) as pool:
             codes = list(pool.map(start, sessions))
         assert codes.count(200) == MAX_RUNS and codes.count(429) == len(sessions) - MAX_RUNS
-        alive = [r for r in app.state.hub.runs._runs.values() if r.alive]  # noqa: SLF001
+        alive = [r for r in app.state.server_state.runs._runs.values() if r.alive]  # noqa: SLF001
         assert len(alive) <= MAX_RUNS
     finally:
         for session in sessions:
             if post(url, "api/train/control", {"session": session,
                                                "action": "stop"}).status_code == 200:
-                app.state.hub.runs.get(session).join()    # stopped: the next crowd may start
+                app.state.server_state.runs.get(session).join()  # stopped: the next may start
 
 
 COERCED: dict[str, tuple[str, dict[str, Any]]] = {

@@ -211,22 +211,22 @@ def test_a_quick_model_is_trained_and_published_in_the_background():
 def test_the_model_is_untrained_until_the_quick_one_is_ready_and_the_sample_says_so():
     from dataclasses import replace
 
-    from nudges.web.state import Hub
-    sample = Hub(None, replace(tiny_dataset(), name="mnist-sample")).status()   # not opened
+    from nudges.web.state import ServerState
+    sample = ServerState(None, replace(tiny_dataset(), name="mnist-sample")).status()   # not opened
     assert sample["training_quick"] and sample["model"].startswith("untrained")
     assert "5,000 MNIST digits" in sample["data_hint"]
     assert "nudges serve --download" in sample["data_hint"]
-    loaded = Hub(Network([784, 8, 10], seed=0), tiny_dataset()).status()
+    loaded = ServerState(Network([784, 8, 10], seed=0), tiny_dataset()).status()
     assert loaded["model"] == "loaded" and loaded["data_hint"] == ""
 
 
 def test_missing_data_is_a_503_with_the_reason(monkeypatch):
-    import nudges.web.state
+    import nudges.web.data_source
     from nudges.errors import DataNotFound
 
     def missing(*args, **kwargs):
         raise DataNotFound("no MNIST anywhere")
-    monkeypatch.setattr(nudges.web.state, "load_digits", missing)
+    monkeypatch.setattr(nudges.web.data_source, "load_digits", missing)
     with TestClient(create_app(), base_url="http://127.0.0.1") as client:
         deadline = time.monotonic() + 10
         while client.get("/api/status").json()["training_quick"]:
@@ -258,7 +258,7 @@ def test_serve_prints_the_url_and_runs_uvicorn(monkeypatch, capsys, tmp_path):
     assert main(["serve", str(path), "--port", "8123"]) == 0
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
     assert calls["host"] == "127.0.0.1" and calls["port"] == 8123
-    assert calls["app"].state.hub.model.sizes == [784, 8, 10]
+    assert calls["app"].state.server_state.served.model.sizes == [784, 8, 10]
 
 
 def test_serve_reports_bad_arguments_in_one_line(monkeypatch, capsys, tmp_path):
@@ -274,7 +274,7 @@ def test_serve_reports_bad_arguments_in_one_line(monkeypatch, capsys, tmp_path):
 def test_serve_hidden_shapes_the_quick_model_as_train_and_sweep_spell_it(served, capsys,
                                                                          tmp_path, sample_only):
     assert main(["serve", "--hidden", "30-12", "--port", "8124"]) == 0
-    assert served["app"].state.hub.model.sizes == [784, 30, 12, 10]
+    assert served["app"].state.server_state.served.model.sizes == [784, 30, 12, 10]
     path = tmp_path / "net.npz"
     save(Network([784, 8, 10], seed=0), path)
     assert main(["serve", str(path), "--hidden", "30"]) == 1

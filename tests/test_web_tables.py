@@ -133,7 +133,7 @@ def test_watch_it_learn_builds_a_network_for_the_table(client):
 
 def test_the_quick_model_is_built_for_the_table(table):
     app = create_app(None, table)
-    assert app.state.hub.model.sizes == [4, 16, 16, 3]
+    assert app.state.server_state.served.model.sizes == [4, 16, 16, 3]
 
 
 def test_a_model_for_other_inputs_is_refused_in_one_line(table):
@@ -146,9 +146,9 @@ def test_a_model_for_other_inputs_is_refused_in_one_line(table):
 def test_serve_a_csv(served, tmp_path, capsys):
     csv = write_table(tmp_path / "boxes.csv")
     assert main(["serve", "--data", str(csv), "--label", "kind", "--port", "8126"]) == 0
-    hub = served["app"].state.hub
-    assert hub.kind() == {"kind": "table", "features": list(FEATURES)}
-    assert hub.model.sizes == [4, 16, 16, 3] and hub.training_quick
+    state = served["app"].state.server_state
+    assert state.data.kind() == {"kind": "table", "features": list(FEATURES)}
+    assert state.served.model.sizes == [4, 16, 16, 3] and state.quick.training
 
 
 def test_serve_a_model_trained_on_a_csv(served, tmp_path, capsys):
@@ -156,6 +156,6 @@ def test_serve_a_model_trained_on_a_csv(served, tmp_path, capsys):
     assert main(["train", "--data", str(csv), "--label", "kind", "--layers", "4,5,3",
                  "--epochs", "1", "--engine", "numpy", "--quiet", "--save", str(model)]) == 0
     assert main(["serve", str(model), "--port", "8127"]) == 0
-    hub = served["app"].state.hub
-    assert hub.model.sizes == [4, 5, 3] and not hub.training_quick
-    assert hub.kind()["features"] == list(FEATURES)
+    state = served["app"].state.server_state
+    assert state.served.model.sizes == [4, 5, 3] and not state.quick.training
+    assert state.data.kind()["features"] == list(FEATURES)

@@ -23,18 +23,24 @@ from ..network import Network
 from ..noise import gradient_noise
 from . import schemas, views
 from .choices import KINDS
+from .data_source import DataSource, feature_names, is_table
 from .lessons import levers_extra
 from .runs import PROBE, SLOW, Run
-from .state import Hub, feature_names, is_table
+from .state import ServerState
 
 router = APIRouter(prefix="/api")
 STEP_ROWS = 500          # test digits that show what one example's step does to the others
 NOISE_ROWS = 10_000      # training digits behind the "full" gradient
 
 
-def hub_of(request: Request) -> Hub:
-    """The app's Hub."""
-    return request.app.state.hub  # type: ignore[no-any-return]
+def state_of(request: Request) -> ServerState:
+    """The app's ServerState."""
+    return request.app.state.server_state  # type: ignore[no-any-return]
+
+
+def data_of(request: Request) -> DataSource:
+    """The app's data (ServerState.data)."""
+    return state_of(request).data
 
 
 def heavy_slot(request: Request) -> Iterator[None]:
@@ -55,19 +61,19 @@ def session_of(request: Request) -> str | None:
 
 def model_of(request: Request) -> tuple[Network, int]:
     """The model this request's session sees, and its version."""
-    return hub_of(request).current(session_of(request))
+    return state_of(request).served.current(session_of(request))
 
 
-def to_input(hub: Hub, image: schemas.Image) -> np.ndarray:
+def to_input(data: DataSource, image: schemas.Image) -> np.ndarray:
     """The picture as the network's input row (784,), made as the data's pictures were:
     fitted and centred the MNIST way, or (a recipe with "fit": "resize", Fashion-MNIST's)
     resized whole; used as it is if centre is false. NeedsPictures (422) for a table."""
-    if hub.data is not None:
-        hub.pictures()
+    if data.dataset is not None:
+        data.pictures()
     gray = np.asarray(image.pixels, dtype=np.float64).reshape(image.height, image.width)
     if not image.centre:
         return gray.reshape(-1).astype(np.float32)
-    recipe = hub.data.recipe if hub.data is not None else {}
+    recipe = data.dataset.recipe if data.dataset is not None else {}
     if recipe.get("fit") == "resize":                  # made as the data's pictures were
         return resized(gray, 28)
     return to_mnist(gray)
@@ -78,8 +84,8 @@ def config(request: Request) -> dict[str, Any]:
     """What the page offers but does not decide: the request limits and defaults, the kinds
     of network, the class names (label 0, 1, …) and how much work stands behind the numbers
     it shows."""
-    hub = hub_of(request)
-    classes, kind = list(hub.classes()), hub.kind()
+    data = data_of(request)
+    classes, kind = list(data.classes()), data.kind()
     return {**schemas.page_config(), "classes": classes, **kind,
             "noun": words.example_noun(classes, kind["kind"]),
             "articles": [words.article(name) for name in classes],
@@ -91,7 +97,7 @@ def config(request: Request) -> dict[str, Any]:
 @router.get("/status")
 def status(request: Request) -> dict[str, Any]:
     """The model's version and note, and where the digits came from."""
-    return hub_of(request).status(session_of(request))
+    return state_of(request).status(session_of(request))
 
 
 @router.get("/model")
@@ -105,20 +111,20 @@ def model(request: Request) -> dict[str, Any]:
 def forward(body: schemas.ForwardRequest, request: Request) -> dict[str, Any]:
     """Every layer's activations for one picture or table row, and the class it sees."""
     net, version = model_of(request)
-    hub = hub_of(request)
+    data = data_of(request)
     if body.image is not None:
-        return {"version": version, **views.forward_view(net, to_input(hub, body.image))}
-    x, shown = table_input(hub, body.row, body.test_index)
+        return {"version": version, **views.forward_view(net, to_input(data, body.image))}
+    x, shown = table_input(data, body.row, body.test_index)
     return {"version": version, **views.forward_view(net, x), **shown}
 
 
-def table_input(hub: Hub, row: list[float] | None, index: int | None
+def table_input(source: DataSource, row: list[float] | None, index: int | None
                 ) -> tuple[np.ndarray, dict[str, Any]]:
     """The network's input (features,) for a row in the data's units, standardised with the
     recorded scaling as `nudges predict` does, or for test row `index`; and what the page
     shows of it: the row in the data's units (and the test row's label). BadRow (422) for
     pictures, a row of the wrong length or an index past the test set."""
-    data = hub.digits()
+    data = source.loaded()
     if not is_table(data):
         raise schemas.BadRow(f"{data.name} is pictures; send an image, not a row")
     if row is not None:
@@ -155,8 +161,8 @@ def typed_row(data: Dataset, row: list[float]) -> np.ndarray:
 def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
     """One example's wishes and nudges when the answer should have been `label`."""
     net, version = model_of(request)
-    check_label(hub_of(request), net, body.label)
-    x = to_input(hub_of(request), body.image)
+    check_label(data_of(request), net, body.label)
+    x = to_input(data_of(request), body.image)
     neuron = None
     if body.neuron is not None:
         neuron = (body.neuron.layer, body.neuron.index)
@@ -168,11 +174,11 @@ def wishes_of(body: schemas.WishRequest, request: Request) -> dict[str, Any]:
     return {"version": version, **views.forward_view(net, x), **view}
 
 
-def check_label(hub: Hub, net: Network, label: int) -> None:
+def check_label(data: DataSource, net: Network, label: int) -> None:
     """NoSuchClass (422) unless the model has an output for `label`; the message names the
     classes."""
     if label >= net.sizes[-1]:
-        classes = hub.classes()
+        classes = data.classes()
         names = f": {', '.join(classes)}" if len(classes) <= 12 else ""
         raise schemas.NoSuchClass(f"label must be from 0 to {net.sizes[-1] - 1} (the model's "
                                   f"{net.sizes[-1]} classes{names}), got {label}")
@@ -190,11 +196,11 @@ def check_neuron(net: Network, layer: int, index: int) -> None:
 @router.post("/step", dependencies=[Depends(heavy_slot)])
 def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
     """`steps` steps of gradient descent on this example alone, on a copy of the model."""
-    hub = hub_of(request)
+    data = data_of(request)
     net, version = model_of(request)
-    check_label(hub, net, body.label)
-    x_test, y_test = hub.pictures().test
-    x = to_input(hub_of(request), body.image)
+    check_label(data, net, body.label)
+    x_test, y_test = data.pictures().test
+    x = to_input(data, body.image)
     rows = np.vstack([x[None, :], x_test[:STEP_ROWS]])               # (1 + m, 784)
     labels = np.concatenate([[body.label], y_test[:STEP_ROWS]])
     first = last = step_effect(net, rows, labels, 0, body.eta)
@@ -208,7 +214,7 @@ def step(body: schemas.StepRequest, request: Request) -> dict[str, Any]:
 @router.get("/example")
 def example(request: Request, index: int = Query(ge=0, le=10**7)) -> dict[str, Any]:
     """Test digit number `index`: its 784 pixels and its label."""
-    x, y = hub_of(request).pictures().test
+    x, y = data_of(request).pictures().test
     if index >= len(y):
         raise InvalidInput(f"index must be from 0 to {len(y) - 1} (the test set), got {index}")
     return {"index": index, "label": int(y[index]), "pixels": views.rounded(x[index], 3)}
@@ -219,9 +225,8 @@ def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
             ) -> dict[str, Any]:
     """A random test digit that the model gets wrong (by seed), with its label. Predicts the
     whole test set: heavy work, so it takes one of the app's slots."""
-    hub = hub_of(request)
     net, _ = model_of(request)
-    x, y = hub.pictures().test
+    x, y = data_of(request).pictures().test
     wrong = np.flatnonzero(net.predict(x) != y)
     if not len(wrong):
         raise InvalidInput("the model classifies every test example correctly")
@@ -232,11 +237,10 @@ def mistake(request: Request, seed: int = Query(default=0, ge=0, le=2**32 - 1)
 @router.post("/noise", dependencies=[Depends(heavy_slot)])
 def noise(body: schemas.NoiseRequest, request: Request) -> dict[str, Any]:
     """Mini-batch gradients against the gradient over up to NOISE_ROWS training digits."""
-    hub = hub_of(request)
     net, _ = model_of(request)
     if body.fresh:
         net = Network(**{**net.config, "seed": body.seed})  # type: ignore[arg-type]
-    x, y = hub.digits().train
+    x, y = data_of(request).loaded().train
     total, (x, y) = len(y), (x[:NOISE_ROWS], y[:NOISE_ROWS])
     sizes = [s for s in body.batch_sizes if s <= len(y)] or [len(y)]
     rows = gradient_noise(net, x, y, sizes, body.repeats, np.random.default_rng(body.seed))
@@ -246,20 +250,20 @@ def noise(body: schemas.NoiseRequest, request: Request) -> dict[str, Any]:
 @router.post("/train/start")
 def train_start(body: schemas.TrainRequest, request: Request) -> dict[str, Any]:
     """Train a fresh network in the background; replaces this session's previous run."""
-    hub = hub_of(request)
-    data = hub.digits()
+    state = state_of(request)
+    data = state.data.loaded()
     settings = body.settings(len(data.train[1]))        # refused before the old run stops
     sizes = [data.train[0].shape[1], *body.hidden, len(data.classes)]
     net = Network(sizes, seed=body.seed, **KINDS[body.kind].network)
-    run = hub.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
-                                                     slow=body.slow, follow=body.follow))
+    run = state.runs.start(body.session, lambda: Run(net, settings, data, f"run-{body.session}",
+                                                       slow=body.slow, follow=body.follow))
     return _run_view(run, images=not is_table(data))
 
 
 @router.post("/train/control")
 def train_control(body: schemas.ControlRequest, request: Request) -> dict[str, Any]:
     """Pause, resume, step or stop this session's run."""
-    run = hub_of(request).runs.get(body.session)
+    run = state_of(request).runs.get(body.session)
     run.control(body.action)
     return _run_view(run, images=False)
 
@@ -268,26 +272,25 @@ def train_control(body: schemas.ControlRequest, request: Request) -> dict[str, A
 def train_status(request: Request, session: str = Query(pattern=r"^[A-Za-z0-9_-]{8,64}$"),
                  images: bool = False) -> dict[str, Any]:
     """This session's run: its state, cost curve, epochs and (if asked) weight images."""
-    hub = hub_of(request)
-    return _run_view(hub.runs.get(session), images and not is_table(hub.data))
+    state = state_of(request)
+    return _run_view(state.runs.get(session), images and not is_table(state.data.dataset))
 
 
 @router.post("/train/use")
 def train_use(body: schemas.SessionRequest, request: Request) -> dict[str, Any]:
     """Show this session's trained network in the other views."""
-    hub = hub_of(request)
-    run = hub.runs.get(body.session)
-    hub.use(body.session, run.net.copy(), f"trained on this page: "
-            f"{'-'.join(map(str, run.net.sizes))}, {run.seen:,} examples (yours only)")
-    return hub.status(body.session)
+    state = state_of(request)
+    run = state.runs.get(body.session)
+    state.served.use(body.session, run.net.copy(), f"trained on this page: "
+                     f"{'-'.join(map(str, run.net.sizes))}, {run.seen:,} examples (yours only)")
+    return state.status(body.session)
 
 
 @router.post("/train/unuse")
 def train_unuse(body: schemas.SessionRequest, request: Request) -> dict[str, Any]:
     """Show this session the server's model again."""
-    hub = hub_of(request)
-    hub.forget(body.session)
-    return hub.status(body.session)
+    state_of(request).served.forget(body.session)
+    return state_of(request).status(body.session)
 
 
 def _run_view(run: Run, images: bool) -> dict[str, Any]:

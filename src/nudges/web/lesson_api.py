@@ -21,8 +21,8 @@ from ..errors import InvalidInput
 from ..lesson import Lesson, teaching_example
 from ..network import Network
 from . import schemas
-from .api import STEP_ROWS, heavy_slot, hub_of, model_of
-from .state import Hub
+from .api import STEP_ROWS, data_of, heavy_slot, model_of
+from .data_source import DataSource
 
 MAX_LESSON_EPOCHS = 5         # a lesson goes this far; past it the trained model teaches better
 KEPT = 16                     # lessons kept (each holds a small network and one-hot targets)
@@ -63,9 +63,9 @@ class Lessons:
         self._kept: OrderedDict[tuple[str, int], tuple[Lesson, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, hub: Hub, like: Network, ref: LessonRef) -> tuple[Lesson, int]:
+    def get(self, source: DataSource, like: Network, ref: LessonRef) -> tuple[Lesson, int]:
         """The lesson `ref` names (advanced from a kept one when it can be), and its version."""
-        data = hub.pictures()
+        data = source.pictures()
         per_epoch = -(-len(data.train[1]) // 10)
         if ref.steps > MAX_LESSON_EPOCHS * per_epoch:
             raise InvalidInput(f"a lesson goes up to {MAX_LESSON_EPOCHS} epochs "
@@ -94,7 +94,7 @@ def network_for(request: Request, ref: LessonRef | None) -> tuple[Network, int]:
     like, version = model_of(request)
     if ref is None:
         return like, version
-    lesson, version = lessons_of(request).get(hub_of(request), like, ref)
+    lesson, version = lessons_of(request).get(data_of(request), like, ref)
     return lesson.net.copy(), version
 
 
@@ -115,8 +115,8 @@ def lesson(body: LessonRef, request: Request) -> dict[str, Any]:
     """The lesson network `steps` steps in: its place, its cost curve, and the test example
     the tour teaches with (one it gets wrong or is unsure of)."""
     like, _ = model_of(request)
-    found, version = lessons_of(request).get(hub_of(request), like, body)
-    x, y = hub_of(request).pictures().test
+    found, version = lessons_of(request).get(data_of(request), like, body)
+    x, y = data_of(request).pictures().test
     index, why = teaching_example(found.net, x, y, STEP_ROWS)
     return {"version": version, **lesson_view(found), "example": index, "example_why": why}
 
@@ -125,6 +125,6 @@ def lesson(body: LessonRef, request: Request) -> dict[str, Any]:
 def tour_example(body: OnLesson, request: Request) -> dict[str, Any]:
     """The test example the tour teaches with on the lesson network or the trained model."""
     net, version = network_for(request, body.lesson)
-    x, y = hub_of(request).pictures().test
+    x, y = data_of(request).pictures().test
     index, why = teaching_example(net, x, y, STEP_ROWS)
     return {"version": version, "example": index, "example_why": why}

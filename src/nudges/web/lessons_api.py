@@ -17,12 +17,12 @@ from .api import (
     STEP_ROWS,
     check_label,
     check_neuron,
+    data_of,
     heavy_slot,
-    hub_of,
     to_input,
 )
+from .data_source import DataSource
 from .lesson_api import LessonAverageRequest, LessonStepRequest, LessonTourRequest, network_for
-from .state import Hub
 
 router = APIRouter(prefix="/api")
 
@@ -33,8 +33,8 @@ def tour(body: LessonTourRequest, request: Request) -> dict[str, Any]:
     the wish passed back to the last hidden layer, term by term (on the lesson network when
     the body names one)."""
     net, version = network_for(request, body.lesson)
-    check_label(hub_of(request), net, body.label)
-    x = to_input(hub_of(request), body.image)
+    check_label(data_of(request), net, body.label)
+    x = to_input(data_of(request), body.image)
     layer, j = len(net.sizes) - 1, body.label
     if body.neuron is not None:
         layer, j = body.neuron.layer, body.neuron.index
@@ -46,8 +46,8 @@ def tour(body: LessonTourRequest, request: Request) -> dict[str, Any]:
             "passed_back": lessons.passed_back(net, w), "recursion": lessons.recursion(w)}
 
 
-def _batch(hub: Hub, rows: list[int] | None, count: int, seed: int) -> lessons.Batch:
-    x, y = hub.pictures().train
+def _batch(data: DataSource, rows: list[int] | None, count: int, seed: int) -> lessons.Batch:
+    x, y = data.pictures().train
     if rows is None:
         index = np.sort(np.random.default_rng(seed).choice(len(y), min(count, len(y)), False))
     else:
@@ -72,22 +72,22 @@ def average(body: LessonAverageRequest, request: Request) -> dict[str, Any]:
     """The averaging table: each example's nudges to a few parameters, their average (the
     mini-batch's −∇C) and the whole training set's average, with the cosine between them.
     A pass over the whole training set: heavy work, so it takes one of the app's slots."""
-    hub = hub_of(request)
+    data = data_of(request)
     net, version = network_for(request, body.lesson)
     picks = [_check_parameter(net, p) for p in body.picks]
-    batch = _batch(hub, body.rows, body.count, body.seed)
+    batch = _batch(data, body.rows, body.count, body.seed)
     return {"version": version,
-            **lessons.average_view(net, batch, hub.pictures().train, picks, body.top)}
+            **lessons.average_view(net, batch, data.pictures().train, picks, body.top)}
 
 
 @router.post("/average/step")
 def average_step(body: LessonStepRequest, request: Request) -> dict[str, Any]:
     """One step on the mini-batch `rows` (on a copy): its cost, and the held-out test digits'
     cost, before and after."""
-    hub = hub_of(request)
+    data = data_of(request)
     net, version = network_for(request, body.lesson)
-    batch = _batch(hub, body.rows, len(body.rows), 0)
-    x_test, y_test = hub.pictures().test
+    batch = _batch(data, body.rows, len(body.rows), 0)
+    x_test, y_test = data.pictures().test
     x_test, y_test = x_test[:STEP_ROWS], y_test[:STEP_ROWS]
     effect = step_effect(net, np.vstack([batch.x, x_test]), np.concatenate([batch.y, y_test]),
                          list(range(len(batch.y))), body.eta)

@@ -29,12 +29,13 @@ from ..errors import InvalidInput, NudgesError
 from ..network import Network
 from ..playground import Split
 from . import api, lesson_api, lessons_api, playground_api, surface_api
+from .data_source import DIGITS, NeedsPictures, NotReady
 from .lesson_api import Lessons
 from .limits import RETRY_AFTER, BodyLimit, HeavyWork, Overloaded, allowed_hosts, log_once
 from .playgrounds import Playgrounds, Unconfigured
 from .runs import Busy, NoRun
 from .schemas import BadRow, NoSuchClass
-from .state import DIGITS, Hub, NeedsPictures, NotReady
+from .state import ServerState
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 1 << 20                         # 1 MiB: a 280x280 drawing is about 0.5 MiB of JSON
@@ -58,10 +59,10 @@ def create_app(model: Network | None = None, data: Dataset | None = None, *,
     hidden: the quick model's hidden layers (the video's 16-16 unless given).
     """
     check_servable(model, data)
-    hub = Hub(model, data, data_path, download, tuple(hidden))
-    app = FastAPI(title="nudges", lifespan=_lifespan(hub), docs_url=None, redoc_url=None,
+    state = ServerState(model, data, data_path, download, tuple(hidden))
+    app = FastAPI(title="nudges", lifespan=_lifespan(state), docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
-    app.state.hub, app.state.heavy = hub, HeavyWork()
+    app.state.server_state, app.state.heavy = state, HeavyWork()
     app.state.lessons, app.state.playgrounds = Lessons(), Playgrounds(points)
     for module in (api, lessons_api, lesson_api, surface_api, playground_api):
         app.include_router(module.router)
@@ -98,7 +99,7 @@ def check_servable(model: Network | None, data: Dataset | None) -> None:
                            "(--data PATH)")
 
 
-def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(state: ServerState) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Background work starts and stops with the app, every thread's products on one BLAS
     thread (or OPENBLAS_NUM_THREADS): the quick model, the runs and the requests share cores."""
     @asynccontextmanager
@@ -106,11 +107,11 @@ def _lifespan(hub: Hub) -> Callable[[FastAPI], AbstractAsyncContextManager[None]
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(log_once(loop.default_exception_handler))
         with threads.pinned(None):
-            hub.open()
+            state.open()
             try:
                 yield
             finally:
-                hub.close()
+                state.close()
     return lifespan
 
 

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from ..network import Network
 from ..surface import Path, Surface, cost_surface, surface_value
-from .api import heavy_slot, hub_of, model_of
+from .api import data_of, heavy_slot, model_of
 from .schemas import Eta, Strict, bounds, defaults
 
 router = APIRouter(prefix="/api")
@@ -61,7 +61,7 @@ def surface(body: SurfaceRequest, request: Request) -> dict[str, Any]:
     filter-normalised random direction; both walks drawn on it, with their true costs and how
     far they leave the plane. Heavy work: it takes one of the app's slots."""
     model, version = model_of(request)
-    x, y = hub_of(request).digits().train
+    x, y = data_of(request).loaded().train
     rows = np.sort(np.random.default_rng(body.seed).choice(len(y), min(body.examples, len(y)),
                                                             replace=False))
     net = Network(**{**model.config, "seed": body.seed})                 # type: ignore[arg-type]
