@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import display
 from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
@@ -70,8 +69,6 @@ class Wishes:
     nudge_b: list[Array]
     cost: float
     weights: list[Array]
-
-    _repr_html_ = display.wishes_html
 
     @property
     def output(self) -> Array:
@@ -195,8 +192,6 @@ class Agreement:
     std: Array
     deltas: Array
     inputs: Array
-
-    _repr_html_ = display.agreement_html
 
     @property
     def n(self) -> int:

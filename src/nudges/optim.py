@@ -11,17 +11,15 @@ gradient of every weight (not the biases) before the optimizer sees it.
 
 An optimizer is one class: `slots` names its state arrays (each shaped like its parameter,
 saved in checkpoints, so a resumed run is bit-exact), `uses` the Settings it reads besides η,
-`update` is its NumPy step (in place; the reference and NumPy engines both run it), and `kernel`
-its scalar step for the compiled engine, or None for "no compiled kernel" (that engine then
-refuses, and engine="auto" uses NumPy); `per_step` turns (η, c) into the numbers the kernel
-reads at step t, once per step rather than once per parameter (Adam's bias corrections).
+`update` is its step, NumPy array code run in place by every engine (the compiled engine
+compiles the same function with numba, so it must be code numba accepts: in-place array
+arithmetic, np.sqrt, math).
 Subclassing with a `name` registers it in OPTIMIZERS.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,7 +37,6 @@ class Optimizer:
     name: ClassVar[str]
     slots: ClassVar[tuple[str, ...]] = ()
     uses: ClassVar[tuple[str, ...]] = ()
-    kernel: ClassVar[Callable[..., tuple[Any, Any, Any]] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -48,14 +45,9 @@ class Optimizer:
 
     @staticmethod
     def constants(settings: Any) -> Constants:
-        """The three numbers c its update and kernel read (μ, or β₁, β₂, ε), from settings."""
+        """The three numbers c its update reads (μ, or β₁, β₂, ε), from settings."""
         return (0.0, 0.0, 0.0)
 
-    @staticmethod
-    def per_step(eta: float, c0: float, c1: float, c2: float, t: int
-                 ) -> tuple[float, float, float, float]:
-        """(η, c0, c1, c2) as the kernel reads them at step t: as given, unless overridden."""
-        return eta, c0, c1, c2
 
     @staticmethod
     def check(settings: Any, n_train: int) -> None:
@@ -101,9 +93,6 @@ class SGD(Optimizer):
         g *= eta                                                  # η g
         p -= g
 
-    @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
-        return p - eta * g, s0, s1
 
 
 class Momentum(Optimizer):
@@ -130,10 +119,6 @@ class Momentum(Optimizer):
         v -= g                                                    # μ v − η g
         p += v
 
-    @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
-        v = c0 * s0 - eta * g
-        return p + v, v, s1
 
 
 class Nesterov(Momentum):
@@ -155,11 +140,6 @@ class Nesterov(Momentum):
         p += c[0] * v
         p -= g
 
-    @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
-        step = eta * g
-        v = c0 * s0 - step
-        return p + c0 * v - step, v, s1
 
 
 class Adam(Optimizer):
@@ -195,19 +175,7 @@ class Adam(Optimizer):
         denominator = np.sqrt(s) / math.sqrt(1 - beta2 ** t) + eps  # √ŝ + ε
         p -= step * m / denominator
 
-    @staticmethod
-    def per_step(eta: float, c0: float, c1: float, c2: float, t: int
-                 ) -> tuple[float, float, float, float]:
-        """(η √(1 − β₂ᵗ) / (1 − β₁ᵗ), β₁, β₂, ε √(1 − β₂ᵗ)): the bias corrections folded in."""
-        root = math.sqrt(1 - c1 ** t)
-        return eta * root / (1 - c0 ** t), c0, c1, c2 * root
 
-    @staticmethod
-    def kernel(p, g, s0, s1, eta, c0, c1, c2):  # type: ignore[no-untyped-def]
-        """η m̂ / (√ŝ + ε) = η_t m / (√s + ε_t), with per_step's η_t and ε_t."""
-        m = s0 + (1 - c0) * (g - s0)
-        s = c1 * s1 + (1 - c1) * g * g
-        return p - eta * m / (math.sqrt(s) + c2), m, s
 
 
 def get(name: str) -> type[Optimizer]:

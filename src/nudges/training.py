@@ -18,13 +18,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import display, optim
+from . import optim
 from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number
-from .engines import Batches, Rule, make_stepper, reference_step
+from .engines import Batches, Rule, reference_step
 from .errors import InvalidInput, TrainingDiverged
 from .network import Network
+from .steppers import make_stepper
 
 EVAL_CHUNK = 10_000
 SCHEDULES = ("constant", "cosine")
@@ -104,8 +105,6 @@ class History:
 
     settings: Settings
     epochs: list[EpochReport] = field(default_factory=list)
-
-    _repr_html_ = display.history_html
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
