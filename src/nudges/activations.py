@@ -57,9 +57,9 @@ def row_sum(z: Array) -> Array:
 
 
 def sigmoid(z: Array) -> Array:
-    """σ(z) = 1 / (1 + e^(−z)), elementwise, as e^z / (1 + e^z) for z < 0: no overflow."""
-    e = np.exp(-np.abs(z))                                   # in (0, 1], never overflows
-    a: Array = np.where(z >= 0, 1, e) / (1 + e)
+    """σ(z) = 1 / (1 + e^(−z)), elementwise, written e^min(z, 0) / (1 + e^(−|z|)) (which is
+    e^z / (1 + e^z) for z < 0) so that no e^x can overflow."""
+    a: Array = np.exp(np.minimum(z, 0)) / (1 + np.exp(-np.abs(z)))
     return a
 
 

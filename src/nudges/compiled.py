@@ -36,12 +36,11 @@ import numpy as np
 from numba import njit
 from numba.extending import overload, register_jitable
 
-from .activations import ACTIVATIONS, Array, row_max, row_sum
+from . import activations, costs, optim
+from .activations import Array, row_max, row_sum
 from .compiled_loops import TEMPLATE, no_prime
-from .costs import COSTS
 from .engines import Batches, Rule
 from .network import Network
-from .optim import OPTIMIZERS
 
 BUILDING = threading.Lock()   # one thread generates and imports a module; others wait
 Pieces = tuple[str, str, str, str, str]   # hidden, output, cost, optimizer, dtype
@@ -69,11 +68,11 @@ def row_sum_compiled(z: Any) -> Callable[[Any], Any]:
 def functions(pieces: Pieces) -> dict[str, Callable[..., Any]]:
     """The registries' functions for one network, by the name the template calls them."""
     hidden, output, cost, optimizer, _ = pieces
-    return {"hidden_f": ACTIVATIONS[hidden].f, "hidden_prime": ACTIVATIONS[hidden].prime,
-            "output_f": ACTIVATIONS[output].f,
-            "output_prime": ACTIVATIONS[output].prime or no_prime,
-            "output_delta": COSTS[cost].deltas[output].f,
-            "optimizer_update": OPTIMIZERS[optimizer].update}  # type: ignore[dict-item]
+    known = activations.ACTIVATIONS          # looked up now: a test may register entries
+    return {"hidden_f": known[hidden].f, "hidden_prime": known[hidden].prime,
+            "output_f": known[output].f, "output_prime": known[output].prime or no_prime,
+            "output_delta": costs.COSTS[cost].deltas[output].f,
+            "optimizer_update": optim.OPTIMIZERS[optimizer].update}  # type: ignore[dict-item]
 
 
 def helpers(function: Callable[..., Any], seen: dict[int, Callable[..., Any]]) -> None:

@@ -47,6 +47,8 @@ class Settings:
     beta1: float = 0.9
     beta2: float = 0.999
     eps: float = 1e-8
+    rho: float = 0.9
+    weight_decay: float = 0.01
 
     @property
     def optimizer_name(self) -> str:
