@@ -160,9 +160,9 @@ def test_early_stopping_keeps_the_best_epoch_and_stops():
 
 
 @pytest.mark.parametrize(("change", "names"), [
-    ({"activation": "swish"}, activations.hidden_names()),
-    ({"output": "swish"}, activations.output_names()),
-    ({"cost": "hinge"}, list(costs.COSTS)),
+    ({"activation": "no-such-activation"}, activations.hidden_names()),
+    ({"output": "no-such-activation"}, activations.output_names()),
+    ({"cost": "no-such-cost"}, list(costs.COSTS)),
     ({"optimizer": "rmsprop"}, list(optim.OPTIMIZERS)),
 ])
 def test_unknown_choices_get_the_librarys_message_naming_the_registry(change, names):
