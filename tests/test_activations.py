@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nudges import activations
+from nudges import activations, costs
 from nudges.errors import InvalidInput
 
 finite_z = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 8)),
@@ -37,4 +37,4 @@ def test_unknown_names_list_the_known_ones():
     with pytest.raises(InvalidInput, match=", ".join(activations.hidden_names())):
         activations.get("no-such-activation")
     with pytest.raises(InvalidInput, match="output activation 'relu'; known: sigmoid, softmax"):
-        activations.get("relu", output=True)
+        costs.output_activation("relu")

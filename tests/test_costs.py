@@ -5,7 +5,7 @@ from nudges import activations, costs
 from nudges.errors import InvalidInput
 
 SIGMOID = activations.get("sigmoid")
-SOFTMAX = activations.get("softmax", output=True)
+SOFTMAX = costs.output_activation("softmax")
 
 
 def test_quadratic_is_half_squared_distance():

@@ -14,7 +14,6 @@ from nudges.activations import Activation
 from nudges.checks import as_targets
 from nudges.costs import Cost, Delta
 from nudges.engines import Rule, compiled_available
-from nudges.errors import InvalidInput
 from nudges.fast import NumpyStepper
 from nudges.steppers import make_stepper
 from nudges.training import Settings, State, run_epoch

@@ -191,7 +191,8 @@ BAD_FLAGS = {
     "activation": (["--activation", "no-such-activation"], "unknown hidden activation "
                    "'no-such-activation'; known: " + ", ".join(hidden_names())),
     "output": (["--output", "relu"], "unknown output activation 'relu'; known: sigmoid, softmax"),
-    "cost": (["--cost", "no-such-cost"], "unknown cost 'no-such-cost'; known: quadratic, cross-entropy"),
+    "cost": (["--cost", "no-such-cost"],
+             "unknown cost 'no-such-cost'; known: quadratic, cross-entropy"),
     "softmax + quadratic": (["--output", "softmax"], "a softmax output layer does not go with "
                             r"the quadratic cost \(use cross-entropy\)"),
     "init": (["--init", "zeros"], "unknown init 'zeros'; known: scaled, normal, he"),
@@ -334,7 +335,8 @@ BAD_MODELS = {
     "missing layer": (changed(w1=None), "need w1"),
     "wrong dtype": (changed(b0=np.zeros(8)), "b0 is stored as float64"),
     "sizes lie": (with_network(sizes=[16, 10**9, 10]), "over the limit of 50,000,000"),
-    "unknown activation": (with_network(activation="no-such-activation"), "unknown hidden activation"),
+    "unknown activation": (with_network(activation="no-such-activation"),
+                           "unknown hidden activation"),
     "NaN weights": (changed(w1=np.full((10, 8), np.nan, np.float32)), "NaN or inf"),
     "newer format": (changed(metadata={"version": 2}), "format version 2 is not supported"),
     "another format": (changed(metadata={"format": "keras"}), "format tag"),

@@ -4,7 +4,6 @@ collection time, so an entry added anywhere is verified with no test edited (nud
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from nudges import activations, costs, verify

@@ -161,7 +161,7 @@ def test_early_stopping_keeps_the_best_epoch_and_stops():
 
 @pytest.mark.parametrize(("change", "names"), [
     ({"activation": "no-such-activation"}, activations.hidden_names()),
-    ({"output": "no-such-activation"}, activations.output_names()),
+    ({"output": "no-such-activation"}, costs.output_names()),
     ({"cost": "no-such-cost"}, list(costs.COSTS)),
     ({"optimizer": "rmsprop"}, list(optim.OPTIMIZERS)),
 ])

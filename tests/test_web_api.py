@@ -118,7 +118,7 @@ def test_each_kind_names_only_what_the_registries_hold():
     for kind in choices.KINDS.values():
         net = kind.network
         assert net["activation"] in activations.hidden_names()
-        assert net["output"] in activations.output_names()
+        assert net["output"] in costs.output_names()
         assert net["output"] in costs.COSTS[net["cost"]].deltas
 
 

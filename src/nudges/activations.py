@@ -142,16 +142,10 @@ def hidden_names() -> list[str]:
     return [name for name, a in ACTIVATIONS.items() if a.elementwise]
 
 
-def output_names() -> list[str]:
-    """The activations an output layer can use: those some registered cost has a δ^L for."""
-    from .costs import COSTS
-    return [name for name in ACTIVATIONS if any(c.fits(ACTIVATIONS[name]) for c in COSTS.values())]
-
-
-def get(name: str, *, output: bool = False) -> Activation:
-    """The activation called `name`, from the output or the hidden choices."""
-    known = output_names() if output else hidden_names()
+def get(name: str, known: list[str] | None = None, kind: str = "hidden") -> Activation:
+    """The activation called `name`, one of `known` (default: the hidden choices; the output
+    choices are costs.output_names(), as costs.output_activation asks)."""
+    known = hidden_names() if known is None else known
     if name not in known:
-        kind = "output" if output else "hidden"
         raise InvalidInput(f"unknown {kind} activation {name!r}; known: {', '.join(known)}")
     return ACTIVATIONS[name]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import activations
 from .activations import Activation, Array
 from .errors import InvalidInput
 
@@ -138,6 +139,17 @@ register(Cost("quadratic", quadratic, {"sigmoid": Delta(quadratic_delta, quadrat
 register(Cost("cross-entropy", cross_entropy, {
     "sigmoid": Delta(cross_entropy_delta, sigmoid_cross_entropy_wish),
     "softmax": Delta(cross_entropy_delta, log_likelihood_wish)}))
+
+
+def output_names() -> list[str]:
+    """The activations an output layer can use: those some registered cost has a δ^L for."""
+    known = activations.ACTIVATIONS
+    return [name for name in known if any(c.fits(known[name]) for c in COSTS.values())]
+
+
+def output_activation(name: str) -> Activation:
+    """The output activation called `name`: one that some cost declares a δ^L for."""
+    return activations.get(name, output_names(), "output")
 
 
 def get(name: str, output: str) -> Cost:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .svg import DIM, HI, NEG, POS, bars, chart, esc, gray_png, image, line, square_side, svg, text
-
 from .explain import Agreement, Wishes
 from .network import Network
 from .noise import NoiseRow, NoiseTable
+from .svg import DIM, HI, NEG, POS, bars, chart, esc, gray_png, image, line, square_side, svg, text
 from .training import History
 
 SHOWN = 16        # neurons drawn per layer; the rest are counted

@@ -87,7 +87,7 @@ class Network:
                  dtype: str = "float32", seed: int | None = None) -> None:
         self.sizes = check_sizes(sizes)
         self.hidden = activations.get(activation)
-        self.output = activations.get(output, output=True)
+        self.output = costs.output_activation(output)
         self.cost_function = costs.get(cost, output)
         self.dtype = check_dtype(dtype, DTYPES)
         self.init = init

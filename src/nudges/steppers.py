@@ -30,7 +30,7 @@ def make_stepper(net: Network, size: int, rule: Rule, engine: str = "auto") -> S
                            "use engine 'numpy' or 'auto' (which uses NumPy for these)")
     if engine == "compiled" or (engine == "auto" and size <= COMPILED_MAX_BATCH and not deep):
         if engines.compiled_available():
-            from .compiled import CompiledStepper   # numba: an optional dependency
+            from .compiled import CompiledStepper  # numba: an optional dependency
             return CompiledStepper(net, size, rule)
         if engine == "compiled":
             raise InvalidInput("the compiled engine needs numba (pip install 'nudges[fast]')")

@@ -29,7 +29,7 @@ SEARCHES = ("grid", "random")
 MAX_TRIALS = 100
 HIDDEN_DEFAULT = (16, 16)
 CHOICES: dict[str, Callable[[], Sequence[str]]] = {   # names whose values a registry lists
-    "activation": activations.hidden_names, "output": activations.output_names,
+    "activation": activations.hidden_names, "output": costs.output_names,
     "cost": lambda: list(costs.COSTS), "optimizer": lambda: list(optim.OPTIMIZERS),
     "init": lambda: INITS, "dtype": lambda: DTYPES, "schedule": lambda: SCHEDULES,
 }

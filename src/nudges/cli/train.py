@@ -87,7 +87,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layers", help=f"layer sizes, input first (default: {d['layers']})")
     p.add_argument("--activation", metavar=braces(activations.hidden_names()),
                    help=f"hidden activation (default: {d['activation']})")
-    p.add_argument("--output", metavar=braces(activations.output_names()),
+    p.add_argument("--output", metavar=braces(costs.output_names()),
                    help=f"output activation (default: {d['output']})")
     p.add_argument("--cost", metavar=braces(list(costs.COSTS)),
                    help=f"cost per example (default: {d['cost']})")

@@ -40,7 +40,7 @@ class Kind:
 
     def __post_init__(self) -> None:
         """InvalidInput if the preset names anything the core has not registered."""
-        output = activations.get(self.network["output"], output=True)
+        output = costs.output_activation(self.network["output"])
         activations.get(self.network["activation"])
         costs.get(self.network["cost"], output.name)
         check_choice("init", self.network["init"], INITS)
