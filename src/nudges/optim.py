@@ -220,6 +220,16 @@ def adam_step(p: Array, g: Array, m: Array, s: Array, eta: float, h: Constants, 
     p -= step * m / (np.sqrt(s) / root + eps)                     # η m̂ / (√ŝ + ε)
 
 
+def hypers() -> dict[str, Hyper]:
+    """Every registered optimizer's hyperparameters by name (the first declaration of a name
+    that several share, like eps), for the flags, inputs and axes made from them."""
+    found: dict[str, Hyper] = {}
+    for optimizer in OPTIMIZERS.values():
+        for h in optimizer.hypers:
+            found.setdefault(h.name, h)
+    return found
+
+
 def get(name: str) -> type[Optimizer]:
     """The optimizer called `name`."""
     if name not in OPTIMIZERS:
