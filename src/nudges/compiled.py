@@ -69,10 +69,11 @@ def functions(pieces: Pieces) -> dict[str, Callable[..., Any]]:
     """The registries' functions for one network, by the name the template calls them."""
     hidden, output, cost, optimizer, _ = pieces
     known = activations.ACTIVATIONS          # looked up now: a test may register entries
-    return {"hidden_f": known[hidden].f, "hidden_prime": known[hidden].prime,
+    return {"hidden_f": known[hidden].f,
+            "hidden_prime": known[hidden].prime,  # type: ignore[dict-item]
             "output_f": known[output].f, "output_prime": known[output].prime or no_prime,
             "output_delta": costs.COSTS[cost].deltas[output].f,
-            "optimizer_update": optim.OPTIMIZERS[optimizer].update}  # type: ignore[dict-item]
+            "optimizer_update": optim.OPTIMIZERS[optimizer].update}
 
 
 def helpers(function: Callable[..., Any], seen: dict[int, Callable[..., Any]]) -> None:
@@ -89,7 +90,7 @@ def helpers(function: Callable[..., Any], seen: dict[int, Callable[..., Any]]) -
 @functools.cache
 def jitable(function: Callable[..., Any]) -> Callable[..., Any]:
     """`function` made callable from compiled code (once per process), as it is."""
-    return register_jitable(function)  # type: ignore[no-any-return]
+    return register_jitable(function)
 
 
 def bind(function: Callable[..., Any]) -> Any:

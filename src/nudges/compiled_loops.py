@@ -25,9 +25,9 @@ def gather(x, targets, rows, inputs, ys):
 def activate(z, a, output):
     """a ← σ(z), the output layer's σ or the hidden layers'."""
     if output:
-        a[:] = output_f(z)  # noqa: F821 - bound in the generated module
+        a[:] = output_f(z)
     else:
-        a[:] = hidden_f(z)  # noqa: F821
+        a[:] = hidden_f(z)
 
 
 def forward(inputs, weights, biases, zs, acts):
@@ -45,11 +45,11 @@ def backward(ys, weights, zs, acts, deltas):
     """deltas[k][:m] ← δ^(k+1): the cost's δ^L, then (δ W) ⊙ σ'(z) down the layers."""
     last, m = len(weights) - 1, len(ys)
     z, a = zs[last][:m], acts[last][:m]
-    deltas[last][:m] = output_delta(a, ys, output_prime(z, a))  # noqa: F821
+    deltas[last][:m] = output_delta(a, ys, output_prime(z, a))
     for k in range(last - 1, -1, -1):
         d = deltas[k][:m]
         np.dot(deltas[k + 1][:m], weights[k + 1], d)                  # δ W  (m, n_k)
-        d *= hidden_prime(zs[k][:m], acts[k][:m])  # noqa: F821 - ⊙ σ'(z)
+        d *= hidden_prime(zs[k][:m], acts[k][:m])  # ⊙ σ'(z)
 
 
 def no_prime(z, a):
@@ -98,7 +98,7 @@ def step(data, rows, net, buffers, state, rule, t):
     if not gradients(inputs[:m], weights, acts, deltas, grad_w, grad_b, decay, limit):
         return False
     for k in range(len(params)):
-        optimizer_update(params[k], grads[k], state[k], eta, hyper, t)  # noqa: F821
+        optimizer_update(params[k], grads[k], state[k], eta, hyper, t)
     return True
 
 
@@ -114,3 +114,34 @@ def steps(data, order, span, net, buffers, state, rule):
 
 
 TEMPLATE = (gather, activate, forward, backward, no_prime, gradients, step, steps)
+
+
+# The names the template calls, bound in the generated module to the network's own pieces.
+def hidden_f(z):  # pragma: no cover - bound in the generated module
+    """a = σ(z) of the hidden layers (Activation.f)."""
+    raise NotImplementedError
+
+
+def hidden_prime(z, a):  # pragma: no cover
+    """σ'(z) of the hidden layers (Activation.prime)."""
+    raise NotImplementedError
+
+
+def output_f(z):  # pragma: no cover
+    """a = σ(z) of the output layer."""
+    raise NotImplementedError
+
+
+def output_prime(z, a):  # pragma: no cover
+    """σ'(z) of the output layer (no_prime if it is not elementwise)."""
+    raise NotImplementedError
+
+
+def output_delta(a, y, sigma_prime):  # pragma: no cover
+    """δ^L of the cost for the output layer (Delta.f)."""
+    raise NotImplementedError
+
+
+def optimizer_update(p, g, state, eta, h, t):  # pragma: no cover
+    """One step of a parameter (Optimizer.update)."""
+    raise NotImplementedError

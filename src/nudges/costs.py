@@ -34,7 +34,7 @@ class Delta:
     softmax, whose δ^L cannot use it); `wish(a, y)` = −∂C_x/∂a^L, what the example asks of its
     outputs (the explanations draw it; None: −δ^L / σ'(z), for an elementwise σ)."""
 
-    f: Callable[[Array, Array, Array | None], Array]
+    f: Callable[..., Array]          # (a, y, sigma_prime) -> δ^L
     wish: Callable[[Array, Array], Array] | None = None
 
 

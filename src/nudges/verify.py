@@ -13,6 +13,8 @@ runs the description it was given (they cannot tell a wrong description from a r
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation, Array
@@ -63,7 +65,7 @@ def network_error(hidden: str, output: str, cost: str) -> float:
 def settings_for(optimizer: str, epochs: int = 2) -> Settings:
     """Settings that train every entry: the optimizer's declared defaults, a small η for the
     adaptive ones (those with state besides a velocity), L2, a partial last mini-batch."""
-    hypers = {h.name: h.default for h in OPTIMIZERS[optimizer].hypers}
+    hypers: dict[str, Any] = {h.name: h.default for h in OPTIMIZERS[optimizer].hypers}
     eta = 0.01 if len(OPTIMIZERS[optimizer].slots) > 1 or "eps" in hypers else 0.5
     return Settings(epochs=epochs, batch_size=10, eta=eta, lmbda=0.5, schedule="cosine",
                     optimizer=optimizer, **hypers)
