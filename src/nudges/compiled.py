@@ -26,6 +26,7 @@ import os
 import sys
 import tempfile
 import threading
+import tokenize
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -103,11 +104,14 @@ def bind(function: Callable[..., Any]) -> Any:
 
 
 def source_of(function: Callable[..., Any]) -> str:
-    """A function's source (or, for a builtin like math.tanh, its qualified name)."""
+    """A function's source, or where it has none on file (a notebook cell), its bytecode and
+    constants, so that a changed function never meets a stale compilation."""
+    code = getattr(function, "__code__", None)
+    name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
     try:
         return inspect.getsource(function)
-    except (OSError, TypeError):
-        return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
+    except (OSError, TypeError, SyntaxError, tokenize.TokenError):   # no file, or not Python
+        return name if code is None else f"{name} {code.co_code.hex()} {code.co_consts!r}"
 
 
 def module_source(pieces: Pieces) -> str:

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Activation, Array
+from . import activations, costs, optim
+from .activations import Activation, Array
 from .checks import as_targets
-from .costs import COSTS, Cost
+from .costs import Cost
 from .gradcheck import check_network, relative_errors
 from .network import Network
-from .optim import OPTIMIZERS
 from .training import Settings, State, run_epoch
 
 PRIME_TOLERANCE = DELTA_TOLERANCE = NETWORK_TOLERANCE = 1e-6
@@ -65,8 +65,9 @@ def network_error(hidden: str, output: str, cost: str) -> float:
 def settings_for(optimizer: str, epochs: int = 2) -> Settings:
     """Settings that train every entry: the optimizer's declared defaults, a small η for the
     adaptive ones (those with state besides a velocity), L2, a partial last mini-batch."""
-    hypers: dict[str, Any] = {h.name: h.default for h in OPTIMIZERS[optimizer].hypers}
-    eta = 0.01 if len(OPTIMIZERS[optimizer].slots) > 1 or "eps" in hypers else 0.5
+    declared = optim.OPTIMIZERS[optimizer]              # looked up now: users register more
+    hypers: dict[str, Any] = {h.name: h.default for h in declared.hypers}
+    eta = 0.01 if len(declared.slots) > 1 or "eps" in hypers else 0.5
     return Settings(epochs=epochs, batch_size=10, eta=eta, lmbda=0.5, schedule="cosine",
                     optimizer=optimizer, **hypers)
 
@@ -102,6 +103,6 @@ def engine_error(engine: str, dtype: str, hidden: str = "sigmoid", output: str =
 def entries() -> dict[str, list[tuple[str, ...]]]:
     """Every registry entry as the checks take it: hidden activations, (cost, output) pairs
     (each output with each cost that declares it), optimizers."""
-    return {"hidden": [(name,) for name, a in ACTIVATIONS.items() if a.elementwise],
-            "pairs": [(c, o) for c, cost in COSTS.items() for o in cost.deltas],
-            "optimizers": [(name,) for name in OPTIMIZERS]}
+    return {"hidden": [(name,) for name in activations.hidden_names()],
+            "pairs": [(c, o) for c, cost in costs.COSTS.items() for o in cost.deltas],
+            "optimizers": [(name,) for name in optim.OPTIMIZERS]}
