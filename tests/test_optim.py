@@ -61,7 +61,7 @@ def test_three_hundred_steps_agree_with_torch_optim(name):
     params = [torch.tensor(p.copy(), requires_grad=True) for p in net.weights + net.biases]
     optimizer = optim.get(name)
     h = {hyper.name: hyper.default for hyper in optimizer.hypers}        # as declared
-    eta = 0.01 if optimizer.slots and name not in ("momentum", "nesterov") else 0.1
+    eta = 0.01 if "eps" in optimizer.uses else 0.1          # the adaptive ones
     decay = 0.0 if name in DECOUPLED_IN_TORCH else 0.02
     rule = Rule(optimizer, eta, decay, optimizer.constants(Settings(eta=eta, optimizer=name,
                                                                     **h)))
