@@ -55,9 +55,8 @@ class Hyper:
             (self.low <= number if self.ends[0] == "[" else self.low < number) and
             (number <= self.high if self.ends[1] == "]" else number < self.high))
         if not inside:
-            raise InvalidInput(f"{self.name} ({self.help}) must be in "
-                               f"{self.ends[0]}{self.low:g}, {self.high:g}{self.ends[1]}, "
-                               f"got {value!r}")
+            raise InvalidInput(f"{self.name} must be in {self.ends[0]}{self.low:g}, "
+                               f"{self.high:g}{self.ends[1]}, got {value!r} ({self.help})")
         return float(number)  # type: ignore[arg-type]
 
 
