@@ -3,9 +3,9 @@
     sgd        p ← p − η g                                   (the video's gradient descent)
     momentum   v ← μ v − η g,  p ← p + v                     (a ball rolling down the cost)
     nesterov   v ← μ v − η g,  p ← p + μ v − η g             (look ahead along v)
-    rmsprop    s ← ρ s + (1 − ρ) g²,  p ← p − η g / (√s + ε)
     adam       m ← β₁ m + (1 − β₁) g,  s ← β₂ s + (1 − β₂) g²,
                p ← p − η m̂ / (√ŝ + ε),  m̂ = m / (1 − β₁ᵗ),  ŝ = s / (1 − β₂ᵗ)
+    rmsprop    s ← ρ s + (1 − ρ) g²,  p ← p − η g / (√s + ε)
     adamw      p ← (1 − η λ_w) p, then adam's step           (decoupled weight decay)
 
 L2 regularisation (Nielsen's network2) composes with each: the engines add (λ/n) w to the
@@ -165,6 +165,18 @@ class Nesterov(Momentum):
         p -= eta * g
 
 
+class Adam(Optimizer):
+    """Adam (Kingma and Ba): moving averages of g and g², bias-corrected, as torch.optim.Adam."""
+
+    name = "adam"
+    hypers = (BETA1, BETA2, EPS)
+    slots = ("m", "s")
+
+    @staticmethod
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        adam_step(p, g, state[0], state[1], eta, h, t)
+
+
 class RMSprop(Optimizer):
     """RMSprop (Hinton): divide by a moving root mean square of g, as torch.optim.RMSprop."""
 
@@ -179,18 +191,6 @@ class RMSprop(Optimizer):
         s *= h[0]
         s += (1 - h[0]) * g * g                                   # s ← ρ s + (1 − ρ) g²
         p -= eta * g / (np.sqrt(s) + h[1])
-
-
-class Adam(Optimizer):
-    """Adam (Kingma and Ba): moving averages of g and g², bias-corrected, as torch.optim.Adam."""
-
-    name = "adam"
-    hypers = (BETA1, BETA2, EPS)
-    slots = ("m", "s")
-
-    @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        adam_step(p, g, state[0], state[1], eta, h, t)
 
 
 class AdamW(Optimizer):
