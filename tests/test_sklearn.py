@@ -28,7 +28,6 @@ from nudges import (  # noqa: E402
 from nudges.sklearn import SETTINGS, NudgesClassifier  # noqa: E402
 
 PAIRS = [(output, cost) for cost in costs.COSTS for output in costs.COSTS[cost].deltas]
-ETAS = {"adam": 0.01}                        # η that suits each optimizer; others: 1.0
 
 
 def small(**changes) -> NudgesClassifier:
@@ -38,7 +37,8 @@ def small(**changes) -> NudgesClassifier:
 
 def for_optimizer(name: str) -> NudgesClassifier:
     momentum = 0.6 if "momentum" in optim.OPTIMIZERS[name].uses else 0.0
-    return small(optimizer=name, eta=ETAS.get(name, 1.0), momentum=momentum)
+    adaptive = "eps" in optim.OPTIMIZERS[name].uses            # divides by √s: a small η
+    return small(optimizer=name, eta=0.01 if adaptive else 1.0, momentum=momentum)
 
 
 # One estimator per optimizer and per (output, cost) pair, from the registries, and one that
