@@ -85,7 +85,7 @@ def gradients(inputs, weights, acts, deltas, grad_w, grad_b, decay, limit):
 def step(data, rows, net, buffers, state, rule, t):
     """One step on rows `rows` of data = (x, targets); False (nothing moved) if it would not
     be finite. net = (weights, biases, every parameter flat); buffers = (inputs, ys, zs, acts,
-    deltas, grad_w, grad_b, every gradient flat); state[i]: parameter i's state arrays, flat;
+    deltas, grad_w, grad_b, every gradient flat); state[i]: parameter i's state arrays, rows;
     rule = (η, λ/n, limit, the optimizer's hyperparameters), all float64."""
     x, targets = data
     weights, biases, params = net
@@ -98,8 +98,18 @@ def step(data, rows, net, buffers, state, rule, t):
     if not gradients(inputs[:m], weights, acts, deltas, grad_w, grad_b, decay, limit):
         return False
     for k in range(len(params)):
-        optimizer_update(params[k], grads[k], state[k], eta, hyper, t)
+        update_in_chunks(params[k], grads[k], state[k], eta, hyper, t)
     return True
+
+
+def update_in_chunks(p, g, state, eta, hyper, t):
+    """The optimizer's update, CHUNK elements at a time: its temporaries stay small (in cache,
+    and never a fresh mmap). state: (slots, len(p)), one row per state array. η goes in as
+    the parameters' dtype, as NumPy treats a Python float; the hyperparameters stay float64."""
+    eta_p = p.dtype.type(eta)
+    for start in range(0, len(p), CHUNK):
+        stop = min(start + CHUNK, len(p))
+        optimizer_update(p[start:stop], g[start:stop], state[:, start:stop], eta_p, hyper, t)
 
 
 def steps(data, order, span, net, buffers, state, rule):
@@ -113,7 +123,9 @@ def steps(data, order, span, net, buffers, state, rule):
     return stop - first
 
 
-TEMPLATE = (gather, activate, forward, backward, no_prime, gradients, step, steps)
+CHUNK = 2048
+TEMPLATE = (gather, activate, forward, backward, no_prime, gradients, update_in_chunks, step,
+            steps)
 
 
 # The names the template calls, bound in the generated module to the network's own pieces.
