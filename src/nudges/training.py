@@ -14,38 +14,43 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
+from typing import Any
 
 import numpy as np
 
-from . import display, optim, threads
+from . import optim, threads
 from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number, check_types
-from .engines import Batches, Rule, make_stepper, reference_step
+from .engines import Batches, Rule, reference_step
 from .errors import InvalidInput, TrainingDiverged
 from .network import Network
+from .steppers import make_stepper
 
 EVAL_CHUNK = 10_000
 SCHEDULES = ("constant", "cosine")
 
 
+# Every optimizer's hyperparameters as declared; momentum 0 unless given (> 0 picks "momentum")
+OptimizerSettings: Any = make_dataclass("OptimizerSettings", [
+    (name, "float", field(default=0.0 if name == "momentum" else h.default))
+    for name, h in optim.hypers().items()], frozen=True, kw_only=True)
+
+
 @dataclass(frozen=True, kw_only=True)
-class Settings:
-    """The hyperparameters of a run; optimizer None: "sgd", or "momentum" if momentum > 0."""
+class Settings(OptimizerSettings):  # type: ignore[misc]
+    """The hyperparameters of a run: the loop's and every optimizer's (momentum, beta1, ...,
+    made from their declarations); optimizer None: "sgd", or "momentum" if momentum > 0."""
 
     epochs: int = 30
     batch_size: int = 10
     eta: float = 3.0
     lmbda: float = 0.0
-    momentum: float = 0.0
     seed: int | None = None
     schedule: str = "constant"
     shift: int = 0
     optimizer: str | None = None
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
 
     @property
     def optimizer_name(self) -> str:
@@ -105,8 +110,6 @@ class History:
 
     settings: Settings
     epochs: list[EpochReport] = field(default_factory=list)
-
-    _repr_html_ = display.history_html
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
