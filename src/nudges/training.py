@@ -1,14 +1,11 @@
 """Mini-batch stochastic gradient descent: the training loop, for every engine and optimizer.
 
-Each epoch shuffles the training rows with the run's Generator, cuts them into mini-batches, and
-moves every weight and bias against the mean gradient of its batch, by the run's optimizer
-(nudges.optim: plain SGD, p ← p − η ∂C/∂p, by default), with L2 regularisation λ adding
-(λ/n) w to the gradient of every weight (n = training-set size, as in Nielsen's network2).
-
-The step itself is run by an engine (nudges.engines): the readable reference, NumPy buffers, or
-compiled; they compute the same numbers. Training reports each epoch through a generator or a
-callback, and never prints.
-"""
+Each epoch shuffles the training rows with the run's Generator, cuts them into mini-batches and
+moves every weight and bias against its batch's mean gradient by the run's optimizer
+(nudges.optim; plain SGD by default), with L2 regularisation adding (λ/n) w to every weight's
+gradient (n = training-set size, as in Nielsen's network2). An engine (nudges.engines) runs the
+step: the readable reference, NumPy or compiled, with the same numbers. Training reports each
+epoch through a generator or a callback, and never prints."""
 
 from __future__ import annotations
 
@@ -287,10 +284,9 @@ def train(net: Network, x: Array, y: np.ndarray, *, epochs: int = 30, batch_size
     """Train net in place by mini-batch SGD and return the history of every epoch.
 
     x: (n, sizes[0]) inputs; y: (n,) integer labels (or one-hot rows). The same seed (and the
-    same network seed) gives the same weights and history, bit for bit. optimizer: "sgd",
-    "momentum", "nesterov" or "adam" (nudges.optim; default: sgd, or momentum when momentum >
-    0). schedule="cosine" decays η over the epochs; shift=s moves each training image by up to
-    s pixels at random. engine="reference" trains with the readable step (nudges.engines).
+    same network seed) gives the same weights and history, bit for bit. optimizer: a name in
+    nudges.optim (default: sgd, or momentum when momentum > 0). schedule="cosine" decays η; shift=s
+    moves each image by up to s pixels; engine="reference": the readable step (nudges.engines).
     """
     settings = Settings(epochs=epochs, batch_size=batch_size, eta=eta, lmbda=lmbda,
                         momentum=momentum, seed=seed, schedule=schedule, shift=shift,
