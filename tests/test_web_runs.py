@@ -127,7 +127,7 @@ def test_each_optimizer_trains_each_kind_at_the_suggested_eta(client, optimizer,
     assert run["points"][-1][1] < run["points"][0][1]               # the cost fell
     settings = run["settings"]
     assert settings["optimizer"] == optimizer and settings["eta"] == body["eta"]
-    assert set(settings) - {"eta", "epochs", "batch_size", "slow", "optimizer"} \
+    assert set(settings) - {"eta", "epochs", "batch_size", "slow", "follow", "optimizer"} \
         == set(optim.OPTIMIZERS[optimizer].uses)
 
 
@@ -139,7 +139,7 @@ def test_adam_runs_with_the_betas_it_is_given(client):
     run = wait_for(client, "adam-session", lambda r: r["state"] != "running")
     assert run["state"] == "done" and run["seen"] == 200
     assert run["settings"] == {"eta": 0.01, "epochs": 1, "batch_size": 10, "slow": False,
-                               "optimizer": "adam", "beta1": 0.8, "beta2": 0.99,
+                               "follow": False, "optimizer": "adam", "beta1": 0.8, "beta2": 0.99,
                                "eps": Settings().eps}
     momentum = client.post("/api/train/start", json={**body, "optimizer": "nesterov",
                                                        "beta1": None, "beta2": None}).json()
