@@ -53,3 +53,47 @@ def served(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     calls: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.update(app=app, **kw))
     return calls
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """Debian's Chromium through Playwright (its own browser downloads are not used), for a
+    module's browser tests; skipped, saying why, without them."""
+    import shutil
+    chromium = os.environ.get("NUDGES_CHROMIUM", "/usr/bin/chromium")
+    if not shutil.which(chromium):
+        pytest.skip(f"browser tests need Chromium at {chromium} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="browser tests need playwright (pip install playwright)")
+    args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--no-first-run",
+            "--disable-sync", "--disable-extensions", "--mute-audio"]
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium, args=args)
+        yield launched
+        launched.close()
+
+
+LAPTOP = {"width": 1152, "height": 720}
+TIMEOUT = 15_000     # ms a page may take for anything
+
+
+@pytest.fixture
+def fresh(browser: Any) -> Any:
+    """open_page(url, viewport=LAPTOP): new pages in contexts of their own (their own
+    sessionStorage: their own session); the test fails on any page error or console error."""
+    contexts, errors = [], []
+
+    def open_page(url: str, viewport: dict[str, int] | None = None) -> Any:
+        context = browser.new_context(viewport=viewport or LAPTOP)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.set_default_timeout(TIMEOUT)
+        tab.goto(url)
+        return tab
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert not errors, errors

@@ -79,14 +79,6 @@ def serve(app):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def artifacts(tmp_path_factory) -> Path:
     base = os.environ.get("NUDGES_ARTIFACTS")
     folder = Path(base) / "browser" if base else tmp_path_factory.mktemp("browser")
@@ -272,26 +264,6 @@ def test_measure_gradient_noise(page, artifacts):
 
 # -- the tour, the averaging table, honest scales, sessions, every screen ----------------------
 PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1152, "height": 720}
-
-
-@pytest.fixture
-def fresh(browser):
-    """New pages in contexts of their own (their own sessionStorage: their own session)."""
-    contexts, errors = [], []
-
-    def open_page(url: str, viewport: dict | None = None):
-        context = browser.new_context(viewport=viewport or LAPTOP)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.set_default_timeout(TIMEOUT)
-        tab.goto(url)
-        return tab
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, errors
 
 
 def walk_the_tour(tab, artifacts: Path, size: str) -> None:

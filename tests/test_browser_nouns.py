@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .test_browser import ARGS, CHROMIUM, LAPTOP, TIMEOUT, serve, sync_api
+from .test_browser import LAPTOP, serve
 from .test_web_tables import write_table
 from .web_helpers import tiny_dataset
 
@@ -23,14 +23,6 @@ WORDS = """(() => {
       .join(' '));
   return shown + ' ' + named.join(' ');
 })()"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def served(model, data):
@@ -52,12 +44,9 @@ def table(tmp_path_factory):
     yield from served(Network([4, 5, 3], seed=0), data)
 
 
-def said(browser, url: str, views: list[str]) -> dict[str, str]:
+def said(fresh, url: str, views: list[str]) -> dict[str, str]:
     """Every view's visible text and accessible names, by view."""
-    context = browser.new_context(viewport=LAPTOP)
-    tab = context.new_page()
-    tab.set_default_timeout(TIMEOUT)
-    tab.goto(url + "#see")
+    tab = fresh(url + "#see", LAPTOP)
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?' || "
                           "document.body.classList.contains('table')")
     texts = {}
@@ -68,7 +57,6 @@ def said(browser, url: str, views: list[str]) -> dict[str, str]:
             tab.click("#targets button >> nth=1")
             tab.wait_for_timeout(600)
         texts[view] = tab.evaluate(WORDS)
-    context.close()
     return texts
 
 
@@ -77,16 +65,16 @@ def digit_words(texts: dict[str, str]) -> dict[str, list[str]]:
             for view, text in texts.items() if re.search("digit", text, flags=re.IGNORECASE)}
 
 
-def test_pictures_of_clothes_are_never_called_digits(browser, clothes):
+def test_pictures_of_clothes_are_never_called_digits(fresh, clothes):
     views = [*(f"tour/{n}?seed=0&steps=5" for n in range(1, 11)), "see", "nudges", "average",
              "learn", "noise"]
-    texts = said(browser, clothes, views)
+    texts = said(fresh, clothes, views)
     assert not digit_words(texts)
     assert "training pictures" in texts["tour/6?seed=0&steps=5"]
     assert any(name in texts["nudges"] for name in CLOTHES)
 
 
-def test_a_table_is_never_called_digits(browser, table):
-    texts = said(browser, table, ["see", "learn", "noise"])
+def test_a_table_is_never_called_digits(fresh, table):
+    texts = said(fresh, table, ["see", "learn", "noise"])
     assert not digit_words(texts)
     assert "length" in texts["see"]            # the table's own words: its columns

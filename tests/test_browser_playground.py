@@ -10,15 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import (  # noqa: F401  (fixtures)
-    LAPTOP,
-    PHONE,
-    artifacts,
-    browser,
-    fresh,
-    screenshot,
-    serve,
-)
+from .test_browser import LAPTOP, PHONE, artifacts, screenshot, serve  # noqa: F401  (the artifacts fixture)
 from .web_helpers import tiny_dataset
 
 pytestmark = pytest.mark.browser

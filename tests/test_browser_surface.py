@@ -3,82 +3,33 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
-
 import pytest
 
-CHROMIUM = os.environ.get("NUDGES_CHROMIUM", "/usr/bin/chromium")
-if not shutil.which(CHROMIUM):
-    pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="browser tests need playwright (pip install playwright)")
-uvicorn = pytest.importorskip("uvicorn")
-
-from nudges import Network  # noqa: E402
-from nudges.web import create_app  # noqa: E402
-
-from .web_helpers import our_threads, tiny_dataset  # noqa: E402
+from .test_browser import serve
+from .web_helpers import tiny_dataset
 
 pytestmark = pytest.mark.browser
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-extensions", "--mute-audio"]
 LAPTOP, PHONE = {"width": 1280, "height": 720}, {"width": 390, "height": 844}
 SGD = "#surface-chart polyline.sgd"
 
 
 @pytest.fixture(scope="module")
 def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(Network([784, 16, 16, 10], seed=1), tiny_dataset(300, 50, 50))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        ws="none", lifespan="on"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-surface", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/"
-    srv.should_exit = True
-    thread.join(20)
-    assert not our_threads()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    from nudges import Network
+    from nudges.web import create_app
+    yield from serve(create_app(Network([784, 16, 16, 10], seed=1), tiny_dataset(300, 50, 50)))
 
 
 @pytest.fixture
-def opened(browser, server):
+def opened(fresh, server):
     """A function opening a fresh page at #surface (a laptop's viewport unless given), once
-    both paths are drawn; no console error in any by the end."""
-    contexts, errors = [], []
-
+    both paths are drawn; no console error in any by the end (test_browser's `fresh`)."""
     def open_at(viewport: dict = LAPTOP):
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page = fresh(server + "#surface", viewport)
         page.set_default_timeout(30_000)
-        page.goto(server + "#surface")
         page.wait_for_selector(SGD)
         return page
-    yield open_at
-    for context in contexts:
-        context.close()
-    assert not errors, errors
+    return open_at
 
 
 def drawn(page) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .test_browser import ARGS, CHROMIUM, LAPTOP, PHONE, TIMEOUT, serve, sync_api
+from .test_browser import LAPTOP, PHONE, serve
 
 pytestmark = pytest.mark.browser
 VIEWS = ("see", "nudges", "average", "learn", "noise")
@@ -35,33 +35,6 @@ def server(served):
     return served["url"]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def open_tab(browser):
-    contexts, errors = [], []
-
-    def open_page(url: str, viewport: dict | None = None):
-        context = browser.new_context(viewport=viewport or LAPTOP)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.set_default_timeout(TIMEOUT)
-        tab.goto(url)
-        return tab
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert not errors, errors
-
-
 def at_step(tab, step: int) -> None:
     """Wait until tour step `step` is drawn with its numbers."""
     tab.wait_for_function("(n) => document.getElementById('tour-count').textContent === "
@@ -70,8 +43,8 @@ def at_step(tab, step: int) -> None:
                           ".textContent.startsWith('Loading')", arg=step)
 
 
-def test_the_default_tour_starts_untrained_with_wishes_that_can_be_seen(server, open_tab):
-    tab = open_tab(server + "#tour/2")
+def test_the_default_tour_starts_untrained_with_wishes_that_can_be_seen(server, fresh):
+    tab = fresh(server + "#tour/2")
     at_step(tab, 2)
     assert "untrained" in tab.inner_text("#lesson-where")
     longest = tab.evaluate("Math.max(...[...document.querySelectorAll('#tour-figure .hbar i')]"
@@ -93,8 +66,8 @@ def claim_agrees(tab) -> float:
     return cosine
 
 
-def test_step_8_says_what_the_cosine_says_at_the_start_and_after_3_epochs(server, open_tab):
-    tab = open_tab(server + "#tour/8")
+def test_step_8_says_what_the_cosine_says_at_the_start_and_after_3_epochs(server, fresh):
+    tab = fresh(server + "#tour/8")
     at_step(tab, 8)
     early = claim_agrees(tab)
     for _ in range(3):
@@ -109,8 +82,8 @@ def test_step_8_says_what_the_cosine_says_at_the_start_and_after_3_epochs(server
     assert early != late
 
 
-def test_an_address_carries_the_tours_state_through_a_reload(server, open_tab):
-    tab = open_tab(server + "#tour/3?seed=2&steps=30&x=17")
+def test_an_address_carries_the_tours_state_through_a_reload(server, fresh):
+    tab = fresh(server + "#tour/3?seed=2&steps=30&x=17")
     at_step(tab, 3)
     assert tab.input_value("#tour-example") == "17"
     assert "30 mini-batch steps" in tab.inner_text("#lesson-where")
@@ -126,9 +99,9 @@ def test_an_address_carries_the_tours_state_through_a_reload(server, open_tab):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
-def test_every_step_and_view_fits_and_has_no_serious_axe_violation(server, open_tab, viewport):
+def test_every_step_and_view_fits_and_has_no_serious_axe_violation(server, fresh, viewport):
     axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
-    tab = open_tab(server + "#tour/1", viewport)
+    tab = fresh(server + "#tour/1", viewport)
     problems = []
     for step in range(1, 11):
         tab.evaluate(f"location.hash = '#tour/{step}?seed=0&steps=40'")
@@ -149,10 +122,10 @@ def check_page(tab, axe, where: str, viewport: dict) -> list:
                     for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def test_each_stage_of_the_backward_pass_shows_the_librarys_numbers(served, open_tab,
+def test_each_stage_of_the_backward_pass_shows_the_librarys_numbers(served, fresh,
                                                                      tmp_path):
     from nudges.explain import example_nudges, wishes
-    tab = open_tab(served["url"] + "#nudges")
+    tab = fresh(served["url"] + "#nudges")
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
     tab.click("#random")
     tab.wait_for_function("document.getElementById('bw-text').dataset.example !== ''")
@@ -185,8 +158,8 @@ def test_each_stage_of_the_backward_pass_shows_the_librarys_numbers(served, open
                           ".startsWith('Stage 5 of 6')")
 
 
-def test_presenter_mode_labels_are_16_px_at_1280x720(server, open_tab):
-    tab = open_tab(server + "?present#nudges", {"width": 1280, "height": 720})
+def test_presenter_mode_labels_are_16_px_at_1280x720(server, fresh):
+    tab = fresh(server + "?present#nudges", {"width": 1280, "height": 720})
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
     tab.click("#random")
     tab.click("#targets button[data-digit='2']")
@@ -198,8 +171,8 @@ def test_presenter_mode_labels_are_16_px_at_1280x720(server, open_tab):
 
 
 @pytest.mark.parametrize("what", ["net", "lesson-curve"])
-def test_figures_save_as_svg_and_png(server, open_tab, what):
-    tab = open_tab(server + ("#nudges" if what == "net" else "#tour/1"))
+def test_figures_save_as_svg_and_png(server, fresh, what):
+    tab = fresh(server + ("#nudges" if what == "net" else "#tour/1"))
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
     if what == "net":
         tab.click("#random")

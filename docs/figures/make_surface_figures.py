@@ -12,31 +12,16 @@ from __future__ import annotations
 
 import argparse
 import io
-import socket
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
+from make_web_figures import ARGS, serve  # this folder's other figure script
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from nudges import Network, load_digits
 from nudges.web import create_app
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 SHOTS = {"web-surface": (1280, 800), "web-phone-surface": (390, 844)}
-
-
-def serve(app) -> tuple[uvicorn.Server, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, f"http://127.0.0.1:{port}/"
 
 
 def shoot(browser, url: str, out: Path, name: str, viewport: tuple[int, int]) -> None:
