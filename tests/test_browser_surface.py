@@ -84,3 +84,18 @@ def test_no_serious_accessibility_violation(opened, viewport):
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
            if v["impact"] in ("serious", "critical")]
     assert not bad, bad
+
+
+def test_the_address_carries_the_walks_settings_through_a_reload(fresh, server):
+    tab = fresh(server + "#surface?eta=0.5&batch=20&steps=40&examples=200")
+    tab.set_default_timeout(30_000)
+    tab.wait_for_selector(SGD)
+    assert [tab.input_value(f"#surface-{k}") for k in ("eta", "batch", "steps", "examples")] \
+        == ["0.5", "20", "40", "200"]
+    assert "after 40 steps at η = 0.5" in tab.inner_text("#surface-sentence")
+    tab.fill("#surface-steps", "30")
+    tab.dispatch_event("#surface-steps", "change")
+    tab.wait_for_function("location.hash.includes('steps=30')")
+    tab.reload()
+    tab.wait_for_function("document.getElementById('surface-sentence').textContent"
+                          ".includes('after 30 steps')")

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 
 from nudges.errors import InvalidInput
-from nudges.network import Network
+from nudges.network import Network, flat
 from nudges.surface import (
     cost_surface,
     filter_normalised,
-    flatten,
     surface_value,
     unflatten,
     walk,
@@ -59,7 +58,7 @@ def test_both_paths_start_at_the_start_projected_at_the_origin(net, data, found)
         assert (path.alpha[0], path.beta[0], path.off_plane[0]) == (0, 0, 0)
         assert path.cost[0] == pytest.approx(net.cost(*data), rel=1e-6)
         assert len(path.alpha) == 21 and 0 <= path.hidden <= 1
-    np.testing.assert_array_equal(found.theta0, flatten(net))
+    np.testing.assert_array_equal(found.theta0, flat(net.weights, net.biases))
 
 
 def test_each_path_point_costs_what_net_cost_says(net, data, found) -> None:
@@ -82,10 +81,10 @@ def test_the_plane_is_orthonormal_and_the_grid_holds_both_paths(found) -> None:
 
 
 def test_the_walks_go_downhill_and_the_input_is_untouched(net, data, found) -> None:
-    before = flatten(net)
+    before = flat(net.weights, net.biases)
     assert found.gd.cost[-1] < found.gd.cost[0] and found.sgd.cost[-1] < found.sgd.cost[0]
     cost_surface(net, *data, steps=3, grid=5)
-    np.testing.assert_array_equal(flatten(net), before)
+    np.testing.assert_array_equal(flat(net.weights, net.biases), before)
 
 
 def test_one_seed_gives_one_surface_and_another_seed_another(net, data, found) -> None:

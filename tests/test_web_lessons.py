@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from nudges.network import Network  # noqa: E402
+from nudges.network import Network, flat  # noqa: E402
 from nudges.web import lessons  # noqa: E402
 
 from .web_helpers import drawing, error_of, tiny_client, tiny_dataset  # noqa: E402
@@ -35,7 +35,7 @@ def test_the_average_column_is_minus_the_gradient_of_the_batch(client, net):
         assert r["average"] == pytest.approx(-grad[at[0]][at[1:]], rel=1e-5, abs=1e-9)
         assert r["full"] == pytest.approx(-full[at[0]][at[1:]], rel=1e-4, abs=1e-8)
         assert np.mean(r["nudges"]) == pytest.approx(r["average"], rel=1e-3, abs=1e-7)
-    g, f = (lessons.flat(*grads) for grads in ((grad_w, grad_b), (full_w, full_b)))
+    g, f = (flat(*grads) for grads in ((grad_w, grad_b), (full_w, full_b)))
     assert table["cosine"] == pytest.approx(g @ f / np.linalg.norm(g) / np.linalg.norm(f), 1e-4)
     sizes = [abs(r["average"]) for r in table["rows"]]
     assert sizes == sorted(sizes, reverse=True)                  # the biggest mean nudges

@@ -56,22 +56,29 @@ def write_atomically(path: Path, write: Callable[[IO[bytes]], Any]) -> None:
     OSError becomes InvalidInput.
     """
     target = check_target(path)
-    directory = target.parent if str(target.parent) else Path(".")
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else new_file_mode()
     try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-                f.flush()
-                os.fchmod(f.fileno(), mode)
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_whole(target, write, mode)
     except OSError as e:
         raise InvalidInput(f"cannot save to {path}: {_reason(e, target)}") from None
+
+
+def replace_whole(target: Path, write: Callable[[IO[bytes]], Any], mode: int) -> None:
+    """write(file) on a unique temporary file beside target (mode `mode`), fsync'd and renamed
+    to target, then the folder fsync'd; the temporary file is removed on any failure. OSError
+    propagates: each caller says it in its own words."""
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     fsync_directory(directory)
 
 

@@ -206,6 +206,12 @@ class Network:
         return clone
 
 
+def flat(weights: list[Array], biases: list[Array]) -> np.ndarray:
+    """Every weight, then every bias (or their gradients or nudges), as one float64 vector:
+    the order of noise.full_gradient, the page's parameter lists and the cost surface's θ."""
+    return np.concatenate([p.ravel() for p in weights + biases]).astype(np.float64)
+
+
 def set_parameters(net: Network, weights: list[Array], biases: list[Array]) -> None:
     """Replace net's parameters, checking shapes and converting to its dtype."""
     for l, (w, b) in enumerate(zip(weights, biases)):

@@ -21,7 +21,7 @@ import numpy as np
 from .activations import Array
 from .checks import as_batch, as_targets, check_number
 from .errors import InvalidInput
-from .network import Network
+from .network import Network, flat
 
 CHUNK = 10_000
 
@@ -47,15 +47,10 @@ class NoiseTable(list[NoiseRow]):
     """gradient_noise's rows, one per batch size: a list that a notebook shows as a table."""
 
 
-def _flat(grad_w: list[Array], grad_b: list[Array]) -> np.ndarray:
-    """All of ∂C/∂W and ∂C/∂b as one float64 vector."""
-    return np.concatenate([g.ravel() for g in grad_w + grad_b]).astype(np.float64)
-
-
 def _batch_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:
     """∂C/∂(W, b) of the mean cost over the rows of x, flattened.  (n_parameters,)"""
     trace = net.run(x)
-    return _flat(*net.gradient_from(trace, net.backward(trace, targets)))
+    return flat(*net.gradient_from(trace, net.backward(trace, targets)))
 
 
 def full_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:

@@ -22,7 +22,7 @@ import numpy as np
 from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
-from .network import Network
+from .network import Network, flat
 from .training import Settings, State, sgd_step
 
 CHUNK = 2_000_000        # activations (grid points x rows x neurons) computed at once
@@ -58,11 +58,6 @@ class Surface:
     v: Array
 
 
-def flatten(net: Network) -> Array:
-    """θ: every weight, then every bias, in one float64 vector."""
-    return np.concatenate([p.ravel() for p in net.weights + net.biases]).astype(np.float64)
-
-
 def unflatten(net: Network, theta: Array) -> tuple[list[Array], list[Array]]:
     """The weights and biases (shaped like net's) that θ holds."""
     parts, at = [], 0
@@ -90,7 +85,7 @@ def walk(net: Network, x: Array, targets: Array, eta: float, batch_size: int, st
     order from a shuffle by rng, reshuffled when it runs out (SGD)."""
     net, n = net.copy(), len(x)
     settings, state = Settings(epochs=1, batch_size=batch_size, eta=eta), State.start(net, 0)
-    thetas, order = [flatten(net)], np.arange(0)
+    thetas, order = [flat(net.weights, net.biases)], np.arange(0)
     for _ in range(steps):
         if rng is not None and len(order) < batch_size:
             order = rng.permutation(n)
@@ -98,7 +93,7 @@ def walk(net: Network, x: Array, targets: Array, eta: float, batch_size: int, st
         order = order[batch_size:]
         with np.errstate(over="ignore"):     # its float32 bound on |∂C/∂p| may be inf: fine
             sgd_step(net, x[rows], targets[rows], settings, n, state)
-        thetas.append(flatten(net))
+        thetas.append(flat(net.weights, net.biases))
     return thetas
 
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from .atomic import fsync_directory, new_file_mode
+from .atomic import new_file_mode, replace_whole
 from .errors import InvalidInput, shown
 
 RESULTS, TABLE, CURVES = "results.jsonl", "results.csv", "sweep-curves.png"
@@ -126,20 +126,9 @@ def append_line(path: Path, line: str) -> None:
 def write_whole(path: Path, write: Callable[[IO[bytes]], Any]) -> Path:
     """write(file) on a unique temporary file beside path, renamed to path once complete."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                write(f)
-                os.fchmod(f.fileno(), new_file_mode())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        replace_whole(path, write, new_file_mode())
     except OSError as e:
         raise InvalidInput(f"cannot write {shown(path)}: {e.strerror or e}") from None
-    fsync_directory(path.parent)
     return path
 
 

@@ -102,12 +102,13 @@ def _print_sees(w: Wishes, what: str, names: list[str]) -> None:
 
 
 def _said(name: str, article: str) -> str:
-    """How a class is named in a sentence: 'a 6', 'an 8', 'the 6', 'digit 6' for digits, else
-    'Coat' (in quotes; 'a' becomes the article it takes: "an 'Ankle boot'")."""
+    """How a class is named in a sentence: 'a 6', 'an 8', 'the 6', 'digit 6' for digits; else
+    in quotes, with its article where the sentence wants one: "an 'Ankle boot'", 'Coat'."""
     if article == "a":
         article = words.article(name)
-    return f"{article} {name}" if name.isdigit() else f"{article} {name!r}" if article in (
-        "a", "an") else repr(name)
+    if name.isdigit():
+        return f"{article} {name}"
+    return f"{article} {name!r}" if article in ("a", "an") else repr(name)
 
 
 def _print_output_wishes(w: Wishes, top: int, names: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Watch it learn at a pace a person can follow: one mini-batch step a second, and before each
 step its mini-batch: the examples, each one's nudges to a few parameters (one per neuron) and
-their average, −∇C of the batch, which plain SGD moves by η times (explain.example_nudges and
-Network.gradient, at the weights the step starts from).
+their average, −∇C of the batch, which plain SGD moves by η times (explain.example_nudges at
+the weights the step starts from; their mean is Network.gradient's negative, as tested).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from ..explain import example_nudges
-from ..network import Network
+from ..network import Network, flat
 from ..training import State
-from .lessons import Batch, chosen_rows, examples_view, flat, flat_index
+from .lessons import Batch, chosen_rows, examples_view, flat_index
 from .views import significant
 
 FOLLOW_SECONDS = 1.0       # between steps at the pace a person can follow
@@ -29,7 +29,8 @@ def next_batch(net: Network, x: np.ndarray, labels: np.ndarray, state: State,
     index = np.asarray(state.order[state.step * size:(state.step + 1) * size])
     batch = Batch(index, x[index], labels[index])
     nudge_w, nudge_b = example_nudges(net, batch.x, batch.y)   # (n, n_out, n_in), (n, n_out)
-    mean = -flat(*net.gradient(batch.x, batch.y))              # the batch's −∇C
+    mean = flat([w.mean(axis=0) for w in nudge_w],             # their average: the batch's −∇C
+                [b.mean(axis=0) for b in nudge_b])
     rows = []
     for layer, j, k in chosen_rows(net, mean, [], ROWS):
         cells = nudge_b[layer - 1][:, j] if k is None else nudge_w[layer - 1][:, j, k]

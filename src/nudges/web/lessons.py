@@ -18,7 +18,7 @@ import numpy as np
 from ..activations import Array
 from ..checks import as_targets
 from ..explain import Wishes, example_nudges
-from ..network import Network
+from ..network import Network, flat
 from ..noise import full_gradient
 from .views import rounded, significant
 
@@ -50,11 +50,6 @@ def flat_params(net: Network) -> list[Param]:
     for l, n in enumerate(net.sizes[1:], start=1):
         names += [(l, j, None) for j in range(n)]
     return names
-
-
-def flat(grad_w: list[Array], grad_b: list[Array]) -> np.ndarray:
-    """The parameters' values as one float64 vector, in the order of flat_index."""
-    return np.concatenate([g.ravel() for g in grad_w + grad_b]).astype(np.float64)
 
 
 def chosen_rows(net: Network, mean: np.ndarray, picks: list[Param], top: int) -> list[Param]:

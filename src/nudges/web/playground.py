@@ -18,7 +18,7 @@ from ..checks import as_targets
 from ..engines import Batches
 from ..errors import InvalidInput
 from ..explain import example_nudges, wishes
-from ..network import Network
+from ..network import Network, flat
 from ..playground import Split, check_features, make_points, split, with_features
 from ..steppers import make_stepper
 from ..training import Settings, State, measure, rule, sgd_step
@@ -239,7 +239,3 @@ def finite(value: float) -> float | None:
     """value, or None (JSON null) for an infinite or NaN cost of diverging weights."""
     return value if np.isfinite(value) else None
 
-
-def flat(grad_w: list[np.ndarray], grad_b: list[np.ndarray]) -> np.ndarray:
-    """Every weight's and bias's gradient in one vector."""
-    return np.concatenate([g.ravel() for g in grad_w + grad_b])

@@ -41,18 +41,24 @@ export function svgText(svg) {
 }
 
 function savePng(svg, name) {
-  const box = svg.viewBox.baseVal, image = new Image();
-  image.onload = () => {
-    const canvas = document.createElement("canvas");
-    canvas.width = 2 * box.width;
-    canvas.height = 2 * box.height;
-    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-    canvas.toBlob((blob) => save(blob, `${name}.png`), "image/png");
-  };
-  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svgText(svg));
+  const box = svg.viewBox.baseVal;
+  savePngOf(svgText(svg), `${name}.png`, 2 * box.width, 2 * box.height);
 }
 
-function save(blob, filename) {
+// An SVG file's text drawn as a PNG of width x height (its own size if not given), saved.
+export function savePngOf(text, filename, width = null, height = null) {
+  const image = new Image();
+  image.onload = () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = width ?? image.width;
+    canvas.height = height ?? image.height;
+    canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+    canvas.toBlob((blob) => save(blob, filename), "image/png");
+  };
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(text);
+}
+
+export function save(blob, filename) {
   const a = document.createElement("a");
   a.href = URL.createObjectURL(blob);
   a.download = filename;

@@ -12,13 +12,21 @@ import {setupPad, shownExample} from "./pad.js";
 import {playgroundHash, setupPlayground, showPlayground} from "./playground.js";
 import {schedule, showError} from "./see.js";
 import {setupRows} from "./rows.js";
-import {loadSurface, setupSurface} from "./surface.js";
+import {loadSurface, setSurfaceQuery, setupSurface, surfaceQuery} from "./surface.js";
 import {PICTURE_VIEWS, state} from "./state.js";
 import {pollStatus} from "./status.js";
 import {setTourQuery, setupTour, showTour, tourQuery, tourStep} from "./tour.js";
 import {$} from "./util.js";
 
 const VIEWS = ["tour", "see", "nudges", "average", "learn", "noise", "surface", "playground"];
+// Views whose state lives in the address too: the address they show, and how they take it.
+const ADDRESSES = {
+  tour: {hash: () => `#tour/${tourStep() + 1}?${tourQuery()}`,
+         take: (step, query) => { if (step) tourStep(Number(step) - 1); setTourQuery(query); }},
+  surface: {hash: () => (surfaceQuery() ? `#surface?${surfaceQuery()}` : "#surface"),
+            take: (_, query) => setSurfaceQuery(query)},
+  playground: {hash: playgroundHash, take: () => {}},    // it reads location.hash itself
+};
 const tabs = () => [...document.querySelectorAll("nav [data-view]")];
 
 // Show a view; the address says which (#nudges), and for the tour which step (#tour/4).
@@ -31,8 +39,7 @@ export function show(view) {
     tab.setAttribute("aria-selected", String(chosen));
     tab.tabIndex = chosen ? 0 : -1;
   }
-  const hash = view === "tour" ? `#tour/${tourStep() + 1}?${tourQuery()}`
-    : view === "playground" ? playgroundHash() : "#" + view;
+  const hash = ADDRESSES[view] ? ADDRESSES[view].hash() : "#" + view;
   if (history.replaceState && location.hash !== hash) history.replaceState(null, "", hash);
   const example = shownExample();
   if (view === "nudges" && state.target === null && example) setTarget(example.label, false);
@@ -67,13 +74,12 @@ function setupTabs() {
   });
 }
 
-// #tour/4?seed=0&steps=10, #nudges, …: the view, and the tour's step and state, an address
-// asks for.
+// #tour/4?seed=0&steps=10, #surface?eta=3, #nudges, …: the view an address asks for, and the
+// state of a view that keeps it there (ADDRESSES).
 function route() {
   const [path, query = ""] = location.hash.slice(1).split("?");
   const [view, step] = path.split("/");
-  if (view === "tour" && step) tourStep(Number(step) - 1);
-  if (view === "tour") setTourQuery(query);
+  if (ADDRESSES[view]) ADDRESSES[view].take(step, query);
   show(VIEWS.includes(view) ? view : "tour");
 }
 

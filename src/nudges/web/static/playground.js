@@ -4,7 +4,8 @@
 
 import {api} from "./api.js";
 import {CLASS_COLOURS, bars, drawCurves, drawNetwork, drawRegions} from "./playground-draw.js";
-import {download, exportModel, exportPng, figure} from "./playground-export.js";
+import {save} from "./export.js";
+import {exportModel, exportPng, figure} from "./playground-export.js";
 import {buildForm, fromHash, readForm, toHash, writeForm} from "./playground-ui.js";
 import {$, fmt, num} from "./util.js";
 
@@ -48,7 +49,7 @@ export async function setupPlayground() {
   $("pg-apply").addEventListener("click", () => drawBatch(true));
   $("pg-csv").addEventListener("change", upload);
   $("pg-png").addEventListener("click", exportPng);
-  $("pg-svg").addEventListener("click", () => download(new Blob([figure()],
+  $("pg-svg").addEventListener("click", () => save(new Blob([figure()],
     {type: "image/svg+xml"}), "playground.svg"));
   $("pg-model").addEventListener("click", exportModel);
   pg.ready = true;

@@ -11,18 +11,40 @@ const PLOT = {l: 70, t: 12, size: 470}, BAR = {y: 562, h: 14};
 const RAMP = ["#08142b", "#123a6b", "#1f6aa8", "#4aa3ff", "#a9d6ff", "#eef7ff"];
 const GD = NEG, SGD = HI, FIELDS = {eta: "eta", batch: "batch_size", steps: "steps",
                                     examples: "examples"};
-let loaded = false, busy = false, again = false;
+let loaded = false, busy = false, again = false, asked = "";
+
+// The walk's settings as an address's query (#surface?eta=3&batch=10&steps=100&examples=500),
+// and back: a link or a reload draws the same walk.
+export function surfaceQuery() {
+  return new URLSearchParams(Object.keys(FIELDS).filter((id) => $("surface-" + id).value)
+    .map((id) => [id, $("surface-" + id).value])).toString();
+}
+
+export function setSurfaceQuery(query) {
+  asked = query;
+  const q = new URLSearchParams(query);
+  for (const id of Object.keys(FIELDS)) {
+    if (q.has(id) && Number.isFinite(Number(q.get(id)))) $("surface-" + id).value = q.get(id);
+  }
+}
+
+function remember() {
+  if (document.body.dataset.view === "surface" && history.replaceState) {
+    history.replaceState(null, "", `#surface?${surfaceQuery()}`);
+  }
+}
 
 export async function setupSurface() {
   $("surface-form").addEventListener("submit", (e) => { e.preventDefault(); loadSurface(true); });
   for (const id of Object.keys(FIELDS)) {
-    $("surface-" + id).addEventListener("change", () => loadSurface(true));
+    $("surface-" + id).addEventListener("change", () => { remember(); loadSurface(true); });
   }
   try {
     const {limits, defaults} = await api("surface");
     for (const [id, name] of Object.entries(FIELDS)) {
       bound($("surface-" + id), limits[name], defaults[name]);
     }
+    setSurfaceQuery(asked);                         // an address read before the limits came
     if (document.body.dataset.view === "surface") loadSurface(false);   // opened at #surface
   } catch (e) { $("surface-status").textContent = e.message; }
 }
