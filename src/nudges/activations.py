@@ -74,8 +74,8 @@ def relu(z: Array) -> Array:
 
 
 def relu_prime(z: Array, a: Array) -> Array:
-    """ReLU'(z) = 1 where z > 0, else 0."""
-    return (z > 0).astype(z.dtype)
+    """ReLU'(z) = 1 where z > 0, else 0: the sign of max(z, 0)."""
+    return np.sign(np.maximum(z, 0))
 
 
 def tanh(z: Array) -> Array:

@@ -2,8 +2,9 @@
 
 nudges.compiled writes a module for one network's pieces: it binds the names below that this
 file only uses (`hidden_f`, `hidden_prime`, `output_f`, `output_prime`, `output_delta`,
-`optimizer_update`) to the registries' own functions, compiled by numba, and then copies this
-file's functions in unchanged. So nothing here knows an activation, a cost or an optimizer,
+`optimizer_update`) to the registries' own functions, compiled by numba, writes `update_each`
+(a loop that runs the optimizer's update on each element: see nudges.compiled.update_source),
+and then copies this file's functions in unchanged. So nothing here knows an activation, a cost or an optimizer,
 and no kernel is written twice: each piece's one NumPy text is what numba compiles.
 
 Untyped on purpose: numba infers each argument's type (tuples of arrays of either dtype).
@@ -25,9 +26,35 @@ def gather(x, targets, rows, inputs, ys):
 def activate(z, a, output):
     """a ← σ(z), the output layer's σ or the hidden layers'."""
     if output:
-        a[:] = output_f(z)
+        output_layer(z, a)
     else:
-        a[:] = hidden_f(z)
+        for i in range(z.shape[0]):
+            for j in range(z.shape[1]):
+                a[i, j] = hidden_f(z[i, j])                            # one number at a time
+
+
+def output_each(z, a):
+    """a ← σ(z) for an elementwise output σ, one number at a time (no temporary arrays)."""
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            a[i, j] = output_f(z[i, j])
+
+
+def output_rows(z, a):
+    """a ← σ(z) for an output σ that reads whole rows (softmax)."""
+    a[:] = output_f(z)
+
+
+def delta_each(z, a, ys, d):
+    """d ← δ^L = the cost's δ(a, y, σ'(z)) for an elementwise output σ, one number at a time."""
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            d[i, j] = output_delta(a[i, j], ys[i, j], output_prime(z[i, j], a[i, j]))
+
+
+def delta_rows(z, a, ys, d):
+    """d ← δ^L for an output σ that is not elementwise: its cost's δ(a, y) asks no σ'."""
+    d[:] = output_delta(a, ys, None)
 
 
 def forward(inputs, weights, biases, zs, acts):
@@ -45,16 +72,13 @@ def backward(ys, weights, zs, acts, deltas):
     """deltas[k][:m] ← δ^(k+1): the cost's δ^L, then (δ W) ⊙ σ'(z) down the layers."""
     last, m = len(weights) - 1, len(ys)
     z, a = zs[last][:m], acts[last][:m]
-    deltas[last][:m] = output_delta(a, ys, output_prime(z, a))
+    output_layer_delta(z, a, ys, deltas[last][:m])
     for k in range(last - 1, -1, -1):
-        d = deltas[k][:m]
+        d, z, a = deltas[k][:m], zs[k][:m], acts[k][:m]
         np.dot(deltas[k + 1][:m], weights[k + 1], d)                  # δ W  (m, n_k)
-        d *= hidden_prime(zs[k][:m], acts[k][:m])  # ⊙ σ'(z)
-
-
-def no_prime(z, a):
-    """σ' of an output that is not elementwise: none, and its cost's δ^L must not ask."""
-    return None
+        for i in range(m):
+            for j in range(d.shape[1]):
+                d[i, j] *= hidden_prime(z[i, j], a[i, j])              # ⊙ σ'(z)
 
 
 def gradients(inputs, weights, acts, deltas, grad_w, grad_b, decay, limit):
@@ -98,18 +122,8 @@ def step(data, rows, net, buffers, state, rule, t):
     if not gradients(inputs[:m], weights, acts, deltas, grad_w, grad_b, decay, limit):
         return False
     for k in range(len(params)):
-        update_in_chunks(params[k], grads[k], state[k], eta, hyper, t)
+        update_each(params[k], grads[k], state[k], eta, hyper, t)
     return True
-
-
-def update_in_chunks(p, g, state, eta, hyper, t):
-    """The optimizer's update, CHUNK elements at a time: its temporaries stay small (in cache,
-    and never a fresh mmap). state: (slots, len(p)), one row per state array. η goes in as
-    the parameters' dtype, as NumPy treats a Python float; the hyperparameters stay float64."""
-    eta_p = p.dtype.type(eta)
-    for start in range(0, len(p), CHUNK):
-        stop = min(start + CHUNK, len(p))
-        optimizer_update(p[start:stop], g[start:stop], state[:, start:stop], eta_p, hyper, t)
 
 
 def steps(data, order, span, net, buffers, state, rule):
@@ -123,9 +137,8 @@ def steps(data, order, span, net, buffers, state, rule):
     return stop - first
 
 
-CHUNK = 2048
-TEMPLATE = (gather, activate, forward, backward, no_prime, gradients, update_in_chunks, step,
-            steps)
+TEMPLATE = (gather, activate, output_each, output_rows, delta_each, delta_rows, forward,
+            backward, gradients, step, steps)
 
 
 # The names the template calls, bound in the generated module to the network's own pieces.
@@ -145,7 +158,17 @@ def output_f(z):  # pragma: no cover
 
 
 def output_prime(z, a):  # pragma: no cover
-    """σ'(z) of the output layer (no_prime if it is not elementwise)."""
+    """σ'(z) of the output layer (when it is elementwise)."""
+    raise NotImplementedError
+
+
+def output_layer(z, a):  # pragma: no cover - bound to output_each or output_rows
+    """a ← σ(z) of the output layer."""
+    raise NotImplementedError
+
+
+def output_layer_delta(z, a, ys, d):  # pragma: no cover - bound to delta_each or delta_rows
+    """d ← δ^L."""
     raise NotImplementedError
 
 
@@ -156,4 +179,10 @@ def output_delta(a, y, sigma_prime):  # pragma: no cover
 
 def optimizer_update(p, g, state, eta, h, t):  # pragma: no cover
     """One step of a parameter (Optimizer.update)."""
+    raise NotImplementedError
+
+
+def update_each(p, g, state, eta, h, t):  # pragma: no cover
+    """p[i], state[:, i] ← Optimizer.update(p[i], g[i], state[:, i], …) for every i (generated
+    for the optimizer's number of slots)."""
     raise NotImplementedError

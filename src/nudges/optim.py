@@ -15,9 +15,10 @@ An optimizer is one class, and owns its settings: `hypers` declares each hyperpa
 (name, default, bounds, help), and the checks, the CLI's flags and the page's inputs are made
 from those declarations; `slots` names its state arrays (any number, each shaped like its
 parameter and saved in checkpoints by name, so a resumed run is bit-exact); `update` is its
-step, NumPy array code run in place by every engine (the compiled engine compiles the same
-function with numba, so it must be code numba accepts: in-place array arithmetic, np.sqrt,
-math). It reads its hyperparameters as `h`, in declared order, always float64.
+step, written once as plain arithmetic that returns the new parameter and the new state: it
+reads whole arrays in the reference and NumPy engines, and single numbers in the compiled
+engine, which numba runs in one loop over the elements (so it may use arithmetic, np.sqrt and
+math, and no array methods). It reads its hyperparameters as `h`, in declared order, float64.
 Subclassing with a `name` registers it in OPTIMIZERS.
 """
 
@@ -29,10 +30,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .activations import Array
 from .errors import InvalidInput
 
 Constants = tuple[float, ...]
+Value = Any   # a whole array (the reference and NumPy engines) or one number (compiled)
 OPTIMIZERS: dict[str, type[Optimizer]] = {}
 
 
@@ -96,9 +97,10 @@ class Optimizer:
                                f"{settings.momentum!r}; use the momentum or nesterov optimizer")
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        """One step of p in place; g is the gradient (and may be overwritten); t counts steps
-        from 1."""
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        """(p after one step, the state after it), from p, its gradient g and its state (one
+        value per slot); t counts steps from 1. Whole arrays or single numbers alike."""
         raise NotImplementedError
 
 
@@ -126,8 +128,9 @@ class SGD(Optimizer):
         check_decay(settings, n_train)
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        p -= eta * g
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        return p - eta * g, ()
 
 
 class Momentum(Optimizer):
@@ -143,11 +146,10 @@ class Momentum(Optimizer):
         check_decay(settings, n_train)
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        v = state[0]
-        v *= h[0]                                                 # μ v
-        v -= eta * g                                              # μ v − η g
-        p += v
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        v = h[0] * state[0] - eta * g                             # v ← μ v − η g
+        return p + v, (v,)
 
 
 class Nesterov(Momentum):
@@ -157,12 +159,10 @@ class Nesterov(Momentum):
     hypers = (Hyper("momentum", 0.9, 0, 1, MOMENTUM.help, "()"),)
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        v = state[0]
-        v *= h[0]
-        v -= eta * g                                              # v = μ v − η g
-        p += h[0] * v
-        p -= eta * g
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        v = h[0] * state[0] - eta * g                             # v ← μ v − η g
+        return p + h[0] * v - eta * g, (v,)
 
 
 class Adam(Optimizer):
@@ -173,8 +173,9 @@ class Adam(Optimizer):
     slots = ("m", "s")
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        adam_step(p, g, state[0], state[1], eta, h, t)
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        return adam_step(p, g, state[0], state[1], eta, h, t)
 
 
 class RMSprop(Optimizer):
@@ -186,11 +187,10 @@ class RMSprop(Optimizer):
     slots = ("s",)
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        s = state[0]
-        s *= h[0]
-        s += (1 - h[0]) * g * g                                   # s ← ρ s + (1 − ρ) g²
-        p -= eta * g / (np.sqrt(s) + h[1])
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        s = h[0] * state[0] + (1 - h[0]) * g * g                  # s ← ρ s + (1 − ρ) g²
+        return p - eta * g / (np.sqrt(s) + h[1]), (s,)
 
 
 class AdamW(Optimizer):
@@ -203,20 +203,20 @@ class AdamW(Optimizer):
     slots = ("m", "s")
 
     @staticmethod
-    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        p *= 1 - eta * h[3]
-        adam_step(p, g, state[0], state[1], eta, h, t)
+    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
+               t: int) -> tuple[Value, tuple[Value, ...]]:
+        return adam_step((1 - eta * h[3]) * p, g, state[0], state[1], eta, h, t)
 
 
-def adam_step(p: Array, g: Array, m: Array, s: Array, eta: float, h: Constants, t: int) -> None:
-    """Adam's step in place, h = (β₁, β₂, ε): m and s the moving averages of g and g²."""
+def adam_step(p: Value, g: Value, m: Value, s: Value, eta: float, h: Constants,
+              t: int) -> tuple[Value, tuple[Value, ...]]:
+    """Adam's step, h = (β₁, β₂, ε): m and s the moving averages of g and g²."""
     beta1, beta2, eps = h[0], h[1], h[2]
-    m += (1 - beta1) * (g - m)                                    # m ← β₁ m + (1 − β₁) g
-    s *= beta2
-    s += (1 - beta2) * g * g                                      # s ← β₂ s + (1 − β₂) g²
+    m = m + (1 - beta1) * (g - m)                                 # m ← β₁ m + (1 − β₁) g
+    s = beta2 * s + (1 - beta2) * g * g                           # s ← β₂ s + (1 − β₂) g²
     step = eta / (1 - beta1 ** t)                                 # η / (1 − β₁ᵗ)
     root = math.sqrt(1 - beta2 ** t)
-    p -= step * m / (np.sqrt(s) / root + eps)                     # η m̂ / (√ŝ + ε)
+    return p - step * m / (np.sqrt(s) / root + eps), (m, s)       # η m̂ / (√ŝ + ε)
 
 
 def hypers() -> dict[str, Hyper]:
