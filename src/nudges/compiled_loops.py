@@ -23,25 +23,28 @@ def gather(x, targets, rows, inputs, ys):
             ys[i, q] = targets[row, q]
 
 
-def activate(z, a, output):
-    """a ← σ(z), the output layer's σ or the hidden layers'."""
+def activate(z, b, a, output):
+    """z ← z + b and a ← σ(z), the output layer's σ or the hidden layers'."""
     if output:
-        output_layer(z, a)
+        output_layer(z, b, a)
     else:
         for i in range(z.shape[0]):
             for j in range(z.shape[1]):
+                z[i, j] += b[j]
                 a[i, j] = hidden_f(z[i, j])                            # one number at a time
 
 
-def output_each(z, a):
-    """a ← σ(z) for an elementwise output σ, one number at a time (no temporary arrays)."""
+def output_each(z, b, a):
+    """z ← z + b and a ← σ(z) for an elementwise output σ, one number at a time."""
     for i in range(z.shape[0]):
         for j in range(z.shape[1]):
+            z[i, j] += b[j]
             a[i, j] = output_f(z[i, j])
 
 
-def output_rows(z, a):
-    """a ← σ(z) for an output σ that reads whole rows (softmax)."""
+def output_rows(z, b, a):
+    """z ← z + b and a ← σ(z) for an output σ that reads whole rows (softmax)."""
+    z += b
     a[:] = output_f(z)
 
 
@@ -63,8 +66,7 @@ def forward(inputs, weights, biases, zs, acts):
     for k in range(len(weights)):
         z = zs[k][:m]
         np.dot(a, weights[k].T, z)                                    # (m, n_out)
-        z += biases[k]
-        activate(z, acts[k][:m], k == last)                           # a = σ(z)
+        activate(z, biases[k], acts[k][:m], k == last)                # a = σ(z + b)
         a = acts[k][:m]
 
 
@@ -162,8 +164,8 @@ def output_prime(z, a):  # pragma: no cover
     raise NotImplementedError
 
 
-def output_layer(z, a):  # pragma: no cover - bound to output_each or output_rows
-    """a ← σ(z) of the output layer."""
+def output_layer(z, b, a):  # pragma: no cover - bound to output_each or output_rows
+    """z ← z + b and a ← σ(z) of the output layer."""
     raise NotImplementedError
 
 

@@ -63,10 +63,7 @@ class Rule:
               t: int) -> None:
         """Move each parameter by the optimizer's update (slots[i]: parameter i's state)."""
         for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            state = slots[i] if slots else []
-            p[...], moved = self.optimizer.update(p, g, tuple(state), self.eta, self.constants, t)
-            for array, new in zip(state, moved, strict=True):
-                array[...] = new
+            self.optimizer.update(p, g, slots[i] if slots else [], self.eta, self.constants, t)
 
 
 class Stepper(Protocol):

@@ -15,10 +15,15 @@ An optimizer is one class, and owns its settings: `hypers` declares each hyperpa
 (name, default, bounds, help), and the checks, the CLI's flags and the page's inputs are made
 from those declarations; `slots` names its state arrays (any number, each shaped like its
 parameter and saved in checkpoints by name, so a resumed run is bit-exact); `update` is its
-step, written once as plain arithmetic that returns the new parameter and the new state: it
-reads whole arrays in the reference and NumPy engines, and single numbers in the compiled
-engine, which numba runs in one loop over the elements (so it may use arithmetic, np.sqrt and
-math, and no array methods). It reads its hyperparameters as `h`, in declared order, float64.
+step, NumPy array code that moves p and its state in place. Every engine runs that one text:
+the reference and NumPy engines as it is, and the compiled engine as a function of single
+numbers that nudges.compiled_updates writes from it (each `x op= e` becoming `x = x op e`), which
+numba runs in one loop over the elements. So an update is written in that form:
+- it binds its state by unpacking (`m, s = state`) or hands it whole to another optimizer's
+  update (`Adam.update(p, g, state, eta, h, t)`);
+- it changes p and the state only by `-=`, `+=`, `*=` or `/=`;
+- it uses arithmetic, np.sqrt and math, nothing that needs a whole array.
+It reads its hyperparameters as `h`, in declared order, always float64.
 Subclassing with a `name` registers it in OPTIMIZERS.
 """
 
@@ -30,10 +35,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .activations import Array
 from .errors import InvalidInput
 
 Constants = tuple[float, ...]
-Value = Any   # a whole array (the reference and NumPy engines) or one number (compiled)
 OPTIMIZERS: dict[str, type[Optimizer]] = {}
 
 
@@ -97,10 +102,9 @@ class Optimizer:
                                f"{settings.momentum!r}; use the momentum or nesterov optimizer")
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        """(p after one step, the state after it), from p, its gradient g and its state (one
-        value per slot); t counts steps from 1. Whole arrays or single numbers alike."""
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        """One step of p in place; g is the gradient (and may be overwritten); t counts steps
+        from 1."""
         raise NotImplementedError
 
 
@@ -128,9 +132,8 @@ class SGD(Optimizer):
         check_decay(settings, n_train)
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        return p - eta * g, ()
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        p -= eta * g
 
 
 class Momentum(Optimizer):
@@ -146,10 +149,11 @@ class Momentum(Optimizer):
         check_decay(settings, n_train)
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        v = h[0] * state[0] - eta * g                             # v ← μ v − η g
-        return p + v, (v,)
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        v, = state
+        v *= h[0]                                                 # μ v
+        v -= eta * g                                              # μ v − η g
+        p += v
 
 
 class Nesterov(Momentum):
@@ -159,10 +163,12 @@ class Nesterov(Momentum):
     hypers = (Hyper("momentum", 0.9, 0, 1, MOMENTUM.help, "()"),)
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        v = h[0] * state[0] - eta * g                             # v ← μ v − η g
-        return p + h[0] * v - eta * g, (v,)
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        v, = state
+        v *= h[0]
+        v -= eta * g                                              # v = μ v − η g
+        p += h[0] * v
+        p -= eta * g
 
 
 class Adam(Optimizer):
@@ -173,9 +179,15 @@ class Adam(Optimizer):
     slots = ("m", "s")
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        return adam_step(p, g, state[0], state[1], eta, h, t)
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        beta1, beta2, eps = h[0], h[1], h[2]
+        m, s = state
+        m += (1 - beta1) * (g - m)                                # m ← β₁ m + (1 − β₁) g
+        s *= beta2
+        s += (1 - beta2) * g * g                                  # s ← β₂ s + (1 − β₂) g²
+        root = math.sqrt(1 - beta2 ** t)                          # √(1 − β₂ᵗ)
+        step = eta * root / (1 - beta1 ** t)
+        p -= step * m / (np.sqrt(s) + eps * root)                 # = η m̂ / (√ŝ + ε)
 
 
 class RMSprop(Optimizer):
@@ -187,13 +199,14 @@ class RMSprop(Optimizer):
     slots = ("s",)
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        s = h[0] * state[0] + (1 - h[0]) * g * g                  # s ← ρ s + (1 − ρ) g²
-        return p - eta * g / (np.sqrt(s) + h[1]), (s,)
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        s, = state
+        s *= h[0]
+        s += (1 - h[0]) * g * g                                   # s ← ρ s + (1 − ρ) g²
+        p -= eta * g / (np.sqrt(s) + h[1])
 
 
-class AdamW(Optimizer):
+class AdamW(Adam):
     """AdamW (Loshchilov and Hutter): Adam with decoupled weight decay, as torch.optim.AdamW:
     p ← (1 − η λ_w) p before Adam's step (every parameter; L2's λ still adds to g)."""
 
@@ -203,20 +216,9 @@ class AdamW(Optimizer):
     slots = ("m", "s")
 
     @staticmethod
-    def update(p: Value, g: Value, state: tuple[Value, ...], eta: float, h: Constants,
-               t: int) -> tuple[Value, tuple[Value, ...]]:
-        return adam_step((1 - eta * h[3]) * p, g, state[0], state[1], eta, h, t)
-
-
-def adam_step(p: Value, g: Value, m: Value, s: Value, eta: float, h: Constants,
-              t: int) -> tuple[Value, tuple[Value, ...]]:
-    """Adam's step, h = (β₁, β₂, ε): m and s the moving averages of g and g²."""
-    beta1, beta2, eps = h[0], h[1], h[2]
-    m = m + (1 - beta1) * (g - m)                                 # m ← β₁ m + (1 − β₁) g
-    s = beta2 * s + (1 - beta2) * g * g                           # s ← β₂ s + (1 − β₂) g²
-    step = eta / (1 - beta1 ** t)                                 # η / (1 − β₁ᵗ)
-    root = math.sqrt(1 - beta2 ** t)
-    return p - step * m / (np.sqrt(s) / root + eps), (m, s)       # η m̂ / (√ŝ + ε)
+    def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
+        p *= 1 - eta * h[3]
+        Adam.update(p, g, state, eta, h, t)
 
 
 def hypers() -> dict[str, Hyper]:
