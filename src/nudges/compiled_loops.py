@@ -1,11 +1,12 @@
 """The loops of the compiled engine, as plain Python: the template nudges.compiled compiles.
 
 nudges.compiled writes a module for one network's pieces: it binds the names below that this
-file only uses (`hidden_f`, `hidden_prime`, `output_f`, `output_prime`, `output_delta`,
-`optimizer_update`) to the registries' own functions, compiled by numba, writes `update_each`
-(a loop that runs the optimizer's update on each element: see nudges.compiled.update_source),
-and then copies this file's functions in unchanged. So nothing here knows an activation, a cost or an optimizer,
-and no kernel is written twice: each piece's one NumPy text is what numba compiles.
+file only uses (`hidden_f`, `hidden_prime`, `output_f`, `output_prime`, `output_delta`) to the
+registries' own functions, compiled by numba; it adds the optimizer's update rewritten for single
+numbers (nudges.compiled_updates) and `update_each`, the loop that runs it on every element; and
+it copies this file's functions in unchanged. So nothing here knows an activation, a cost or an
+optimizer, and no kernel is written twice: each piece's one NumPy text is what numba compiles,
+one number at a time where the piece is elementwise.
 
 Untyped on purpose: numba infers each argument's type (tuples of arrays of either dtype).
 """

@@ -44,6 +44,19 @@ def scalar_sources(optimizer: type[Any]) -> list[str]:
     return [source for callee in rewriter.callees for source in scalar_sources(callee)] + [text]
 
 
+def why_not(optimizer: type[Any]) -> str | None:
+    """Why optimizer's update cannot be rewritten (its source is not on file, as for code
+    typed into `python -c`, or it is not in the form), or None when it can."""
+    try:
+        scalar_sources(optimizer)
+    except InvalidInput as e:
+        return str(e)
+    except (OSError, TypeError):
+        return (f"the {optimizer.name} optimizer's update has no source file to compile "
+                "(define it in a file or a notebook cell)")
+    return None
+
+
 def is_docstring(line: ast.stmt) -> bool:
     return isinstance(line, ast.Expr) and isinstance(line.value, ast.Constant)
 
@@ -59,6 +72,7 @@ class Rewriter(ast.NodeTransformer):
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.Assign:
         if not isinstance(node.target, ast.Name):
             raise self.refused(node, "only a name may change in place (p -= …, v *= …)")
+        self.generic_visit(node)
         return ast.Assign([ast.Name(node.target.id, ast.Store())],
                           ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value))
 
@@ -70,6 +84,12 @@ class Rewriter(ast.NodeTransformer):
             self.unpacked = [ast.unparse(e) for e in target.elts]
         elif any(isinstance(t, ast.Subscript) for t in ast.walk(target)):
             raise self.refused(node, "change arrays with -=, +=, *= or /=, not p[...] = …")
+        self.generic_visit(node)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.Subscript:
+        if isinstance(node.value, ast.Name) and node.value.id == "state":
+            raise self.refused(node, "unpack the state (v, = state) instead of indexing it")
         return node
 
     def visit_Expr(self, node: ast.Expr) -> ast.stmt:

@@ -175,7 +175,7 @@ class Adam(Optimizer):
     """Adam (Kingma and Ba): moving averages of g and g², bias-corrected, as torch.optim.Adam."""
 
     name = "adam"
-    hypers = (BETA1, BETA2, EPS)
+    hypers: ClassVar[tuple[Hyper, ...]] = (BETA1, BETA2, EPS)
     slots = ("m", "s")
 
     @staticmethod

@@ -2,13 +2,15 @@
 nudges.engines, nudges.fast and nudges.compiled).
 
     auto   compiled for mini-batches of up to COMPILED_MAX_BATCH rows when numba is installed
-           and the network has at most COMPILED_MAX_LAYERS layers of weights; else numpy
+           and the network has at most COMPILED_MAX_LAYERS layers of weights, and the
+           optimizer's update can be rewritten for it (nudges.compiled_updates); else numpy
 """
 
 from __future__ import annotations
 
 from . import engines
 from .checks import check_choice
+from .compiled_updates import why_not
 from .engines import ENGINES, ReferenceStepper, Rule, Stepper
 from .errors import InvalidInput
 from .fast import NumpyStepper
@@ -28,7 +30,11 @@ def make_stepper(net: Network, size: int, rule: Rule, engine: str = "auto") -> S
         raise InvalidInput(f"the compiled engine builds at most {COMPILED_MAX_LAYERS} layers of "
                            f"weights (compiling takes minutes beyond), got {len(net.weights)}; "
                            "use engine 'numpy' or 'auto' (which uses NumPy for these)")
-    if engine == "compiled" or (engine == "auto" and size <= COMPILED_MAX_BATCH and not deep):
+    unfit = why_not(rule.optimizer)
+    if engine == "compiled" and unfit:
+        raise InvalidInput(f"{unfit}; use engine 'numpy' or 'auto' (which uses NumPy for it)")
+    if engine == "compiled" or (engine == "auto" and size <= COMPILED_MAX_BATCH and not deep
+                                and not unfit):
         if engines.compiled_available():
             from .compiled import CompiledStepper  # numba: an optional dependency
             return CompiledStepper(net, size, rule)
