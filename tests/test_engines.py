@@ -82,7 +82,8 @@ def test_numpy_path_without_numba(monkeypatch):
 
 
 def test_an_epoch_does_not_copy_the_data_set():
-    """Peak traced memory of an epoch: the buffers, far below the 20 MB data set."""
+    """Peak traced memory of an epoch: the buffers and a layer's temporaries, far below the
+    20 MB data set."""
     rng = np.random.default_rng(0)
     x = rng.random((25_000, 200), dtype=np.float32)
     targets = as_targets(rng.integers(0, 10, len(x)), 10, len(x), np.dtype("float32"))[0]
@@ -96,7 +97,7 @@ def test_an_epoch_does_not_copy_the_data_set():
         run_epoch(net, x, targets, Settings(epochs=1, batch_size=size, eta=0.1), state)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        assert peak < x.nbytes / 10, f"batch {size}: peak {peak:,} bytes"
+        assert peak < x.nbytes / 5, f"batch {size}: peak {peak:,} bytes"   # a copy: 20 MB
 
 
 @pytest.fixture
