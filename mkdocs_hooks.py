@@ -24,30 +24,27 @@ def summary(obj: object) -> str:
     return " ".join(paragraph.split()).replace("|", "\\|").replace("[", "\\[")
 
 
-def yes(flag: bool) -> str:
-    """A table cell for whether the compiled engine has a kernel."""
-    return "yes" if flag else "no (NumPy engine)"
-
-
 def registry_tables() -> str:
     """Markdown tables of nudges.activations.ACTIVATIONS, costs.COSTS and optim.OPTIMIZERS."""
-    from nudges.activations import ACTIVATIONS, hidden_names, output_names
-    from nudges.costs import COSTS
+    from nudges.activations import ACTIVATIONS, hidden_names
+    from nudges.costs import COSTS, output_names
     from nudges.optim import OPTIMIZERS
 
-    rows = ["| activation | σ | layers | compiled kernel |", "|---|---|---|---|"]
+    rows = ["| activation | σ | σ' | layers |", "|---|---|---|---|"]
     layers = {"hidden": hidden_names(), "output": output_names()}
     for a in ACTIVATIONS.values():
         serves = " and ".join(kind for kind, names in layers.items() if a.name in names)
-        rows.append(f"| `{a.name}` | {summary(a.f)} | {serves} | {yes(a.kernel is not None)} |")
-    rows += ["", "| cost | C_x | output layers | compiled kernel |", "|---|---|---|---|"]
+        prime = "(not elementwise)" if a.prime is None else summary(a.prime)
+        rows.append(f"| `{a.name}` | {summary(a.f)} | {prime} | {serves} |")
+    rows += ["", "| cost | C_x | output layers |", "|---|---|---|"]
     for c in COSTS.values():
-        kernels = all(d.kernel is not None for d in c.deltas.values())
         outputs = ", ".join(f"`{name}`" for name in c.deltas)
-        rows.append(f"| `{c.name}` | {summary(c.value)} | {outputs} | {yes(kernels)} |")
-    rows += ["", "| optimizer | update | compiled kernel |", "|---|---|---|"]
+        rows.append(f"| `{c.name}` | {summary(c.value)} | {outputs} |")
+    rows += ["", "| optimizer | update | hyperparameters (default) | state |", "|---|---|---|---|"]
     for o in OPTIMIZERS.values():
-        rows.append(f"| `{o.name}` | {summary(o)} | {yes(o.kernel is not None)} |")
+        hypers = ", ".join(f"`{h.name}` ({h.default:g})" for h in o.hypers) or "none"
+        slots = ", ".join(f"`{name}`" for name in o.slots) or "none"
+        rows.append(f"| `{o.name}` | {summary(o)} | {hypers} | {slots} |")
     return "\n".join(rows)
 
 

@@ -195,11 +195,6 @@ def main(system, path, configs, seed, n_train):
     started = time.perf_counter()
     if system.startswith("torch"):
         import torch  # noqa: F401
-    if system == "nudges-f32":
-        from nudges import engines
-        if engines.compiled_available():
-            import nudges.compiled
-            nudges.compiled.build()
     import_seconds = time.perf_counter() - started
     data = load(path, n_train, system)
     run = RUNS[system]

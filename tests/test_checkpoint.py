@@ -377,7 +377,8 @@ def test_resume_is_bit_exact_for_every_optimizer(tmp_path, optimizer):
     rng = np.random.default_rng(1)
     x, y = rng.random((50, 9)), rng.integers(0, 3, 50)
     settings = Settings(epochs=2, batch_size=7, eta=0.05, seed=4, optimizer=optimizer,
-                        momentum=0.0 if optimizer in ("sgd", "adam") else 0.8, lmbda=0.1)
+                        momentum=0.8 if "momentum" in OPTIMIZERS[optimizer].uses else 0.0,
+                        lmbda=0.1)
     def net() -> Network:
         return Network([9, 5, 3], activation="tanh", output="softmax", cost="cross-entropy",
                        seed=2)

@@ -5,7 +5,7 @@ from nudges import activations, costs
 from nudges.errors import InvalidInput
 
 SIGMOID = activations.get("sigmoid")
-SOFTMAX = activations.get("softmax", output=True)
+SOFTMAX = costs.output_activation("softmax")
 
 
 def test_quadratic_is_half_squared_distance():
@@ -40,4 +40,4 @@ def test_softmax_with_quadratic_cost_is_refused():
 
 def test_unknown_cost_lists_the_known_ones():
     with pytest.raises(InvalidInput, match="known: quadratic, cross-entropy"):
-        costs.get("hinge", "sigmoid")
+        costs.get("no-such-cost", "sigmoid")

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from nudges import Network
-from nudges.activations import ACTIVATIONS
+from nudges.activations import ACTIVATIONS, hidden_names
 from nudges.cli import main
 from nudges.costs import COSTS
 from nudges.data import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
@@ -188,10 +188,11 @@ BAD_FLAGS = {
     "batch too big": (["--batch-size", str(N_TRAIN + 1)], "training-set size 200, got 201"),
     "epochs 0": (["--epochs", "0"], "epochs must be an integer >= 1, got 0"),
     "epochs < 0": (["--epochs", "-2"], "epochs must be an integer >= 1, got -2"),
-    "activation": (["--activation", "swish"], "unknown hidden activation 'swish'; known: "
-                   "sigmoid, relu, tanh"),
+    "activation": (["--activation", "no-such-activation"], "unknown hidden activation "
+                   "'no-such-activation'; known: " + ", ".join(hidden_names())),
     "output": (["--output", "relu"], "unknown output activation 'relu'; known: sigmoid, softmax"),
-    "cost": (["--cost", "hinge"], "unknown cost 'hinge'; known: quadratic, cross-entropy"),
+    "cost": (["--cost", "no-such-cost"],
+             "unknown cost 'no-such-cost'; known: quadratic, cross-entropy"),
     "softmax + quadratic": (["--output", "softmax"], "a softmax output layer does not go with "
                             r"the quadratic cost \(use cross-entropy\)"),
     "init": (["--init", "zeros"], "unknown init 'zeros'; known: scaled, normal, he"),
@@ -334,7 +335,8 @@ BAD_MODELS = {
     "missing layer": (changed(w1=None), "need w1"),
     "wrong dtype": (changed(b0=np.zeros(8)), "b0 is stored as float64"),
     "sizes lie": (with_network(sizes=[16, 10**9, 10]), "over the limit of 50,000,000"),
-    "unknown activation": (with_network(activation="swish"), "unknown hidden activation"),
+    "unknown activation": (with_network(activation="no-such-activation"),
+                           "unknown hidden activation"),
     "NaN weights": (changed(w1=np.full((10, 8), np.nan, np.float32)), "NaN or inf"),
     "newer format": (changed(metadata={"version": 2}), "format version 2 is not supported"),
     "another format": (changed(metadata={"format": "keras"}), "format tag"),
@@ -454,14 +456,14 @@ def test_activations_and_costs_do_not_overflow(dtype: type) -> None:
         a = activation.f(z)
         assert a.dtype == dtype and np.isfinite(a).all()
         if activation.prime is not None:
-            assert np.isfinite(activation.prime(a)).all()
-    np.testing.assert_array_equal(ACTIVATIONS["sigmoid"].f(z)[0, [0, -1]], [0, 1])
+            assert np.isfinite(activation.prime(z, a)).all()
+    np.testing.assert_allclose(ACTIVATIONS["sigmoid"].f(z)[0, [0, -1]], [0, 1], rtol=0, atol=1e-37)
     for cost in COSTS.values():
         for name in cost.outputs:
             a = ACTIVATIONS[name].f(z)
             value = cost.value(z, a, y, ACTIVATIONS[name])
             assert value.dtype == dtype and np.isfinite(value).all()
-            assert np.isfinite(cost.delta(a, y, ACTIVATIONS[name])).all()
+            assert np.isfinite(cost.delta(z, a, y, ACTIVATIONS[name])).all()
     ce = COSTS["cross-entropy"].value(z, ACTIVATIONS["softmax"].f(z), y, ACTIVATIONS["softmax"])
     np.testing.assert_allclose(ce, [2e4, 2e4 + np.log(2)], rtol=1e-6)   # −ln a_y, exactly
 

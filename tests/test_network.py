@@ -1,13 +1,12 @@
 import numpy as np
 import pytest
 
-from nudges import InvalidInput, Network
+from nudges import InvalidInput, Network, activations, costs
 from nudges.network import set_parameters
 from nudges.training import Settings, State, sgd_step
 
-ALL_COMBINATIONS = [(h, o, c) for h in ("sigmoid", "relu", "tanh")
-                    for o, c in (("sigmoid", "quadratic"), ("sigmoid", "cross-entropy"),
-                                 ("softmax", "cross-entropy"))]
+ALL_COMBINATIONS = [(h, o, c) for h in activations.hidden_names()     # from the registries
+                    for c, cost in costs.COSTS.items() for o in cost.deltas]
 
 
 def test_shapes_follow_the_video():

@@ -91,7 +91,7 @@ def test_grid_and_random_search():
     ("[grid]\neta = []\n", [], "the grid for eta is empty"),
     ('[grid]\neta = ["fast"]\n', [], "eta takes float values, got 'fast'"),
     ("", ["--epochs", "2.5"], "--epochs takes comma-separated int values"),
-    ("", ["--cost", "hinge"], "unknown cost 'hinge'"),
+    ("", ["--cost", "no-such-cost"], "unknown cost 'no-such-cost'"),
     ("", ["--eta", "1,2,3", "--seed", "0,1", "--max-trials", "5"], "6 trials, more than"),
     ("", ["--search", "random"], "a random search needs trials"),
     ("search = 'grid'\ncolour = 'red'\n", [], "expected keys search"),

@@ -118,24 +118,25 @@ def test_each_kind_names_only_what_the_registries_hold():
     for kind in choices.KINDS.values():
         net = kind.network
         assert net["activation"] in activations.hidden_names()
-        assert net["output"] in activations.output_names()
+        assert net["output"] in costs.output_names()
         assert net["output"] in costs.COSTS[net["cost"]].deltas
 
 
 @pytest.mark.parametrize("change, message", [
     ({"activation": "softmax"}, "unknown hidden activation 'softmax'"),
-    ({"activation": "swish"}, "unknown hidden activation 'swish'"),
+    ({"activation": "no-such-activation"}, "unknown hidden activation 'no-such-activation'"),
     ({"output": "relu"}, "unknown output activation 'relu'"),
     ({"output": "softmax", "cost": "quadratic"}, "does not go with the quadratic cost"),
-    ({"cost": "hinge"}, "unknown cost 'hinge'"),
+    ({"cost": "no-such-cost"}, "unknown cost 'no-such-cost'"),
     ({"init": "xavier"}, "unknown init 'xavier'"),
 ])
 def test_a_kind_naming_something_unregistered_cannot_be_made(change, message):
     network = {**choices.KINDS["sigmoid"].network, **change}
     with pytest.raises(InvalidInput, match=message):
         choices.Kind("a preset", network, eta=1.0, batch_size=10)
-    with pytest.raises(InvalidInput, match="unknown optimizer 'rmsprop'"):
-        choices.Kind("a preset", choices.KINDS["sigmoid"].network, 1.0, 10, {"rmsprop": 0.1})
+    with pytest.raises(InvalidInput, match="unknown optimizer 'no-such-optimizer'"):
+        choices.Kind("a preset", choices.KINDS["sigmoid"].network, 1.0, 10,
+                     {"no-such-optimizer": 0.1})
 
 
 def test_config_offers_exactly_the_registered_optimizers(config):

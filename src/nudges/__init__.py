@@ -7,6 +7,7 @@
                            evaluation=data.test, seed=0)
 """
 
+from . import display  # noqa: F401  (attaches the rich display to the classes)
 from .data import Dataset, load_digits, load_mnist, load_sample
 from .datasets import load_dataset
 from .engines import ENGINES

@@ -1,18 +1,17 @@
 """The compiled engine (the `fast` extra): a whole epoch of steps in one numba call.
 
 For a small mini-batch the NumPy step pays more for its ~30 calls than for its arithmetic; here
-one compiled call runs every step left in the epoch: the same BLAS products (np.dot with
-`out`, which numba sends to BLAS through SciPy), and the elementwise work (gather, bias, σ, σ',
-δ^L, the update) in explicit loops, which LLVM vectorises.
+one compiled call runs every step left in the epoch: the same BLAS products (np.dot with `out`,
+which numba sends to BLAS through SciPy) and the elementwise work.
 
-Nothing here knows an activation, a cost or an optimizer. The loops of nudges.compiled_loops
-(the template) call four dispatchers, `activate`, `times_prime`, `output_errors` and `update`,
-by a code. `build()` writes a module that holds the template, a copy of each kernel loop
-specialised to each registered scalar kernel (Activation.kernel, Delta.kernel,
-Optimizer.kernel), and dispatchers from code to copy; numba compiles it. The file's name is a
-hash of that source and every kernel's, so numba's on-disk cache serves the next process and a
-changed kernel can never meet a stale compilation. A network with a piece that has no kernel is
-refused (engines.missing_kernels).
+Nothing here knows an activation, a cost or an optimizer, and nothing is written twice: numba
+compiles the registries' own NumPy functions (Activation.f and .prime, Delta.f,
+Optimizer.update). `build(pieces)` writes a module that binds them to the names the template
+(nudges.compiled_loops) uses and copies the template in unchanged; the file's name is a hash of
+that text and of every function's source, so numba's on-disk cache serves the next process and
+a changed function can never meet a stale compilation. Every plain function a piece calls
+(SiLU calls sigmoid) is made callable from compiled code, and the two helpers NumPy has but
+numba lacks, `row_max` and `row_sum`, are supplied here.
 
 Results equal the reference within rounding: numba's e^x and sums may round differently.
 """
@@ -24,132 +23,135 @@ import hashlib
 import importlib.util
 import inspect
 import os
-import re
 import sys
 import tempfile
 import threading
+import tokenize
+import types
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from numba import njit
+from numba.extending import overload, register_jitable
 
-from .activations import ACTIVATIONS, Array
-from .compiled_loops import (
-    TEMPLATE,
-    map_with_bias,
-    output_errors_of,
-    rows_with_bias,
-    steps,
-    times_prime_of,
-    update_with,
-)
-from .costs import COSTS
+from . import activations, costs, optim
+from .activations import Array, row_max, row_sum
+from .compiled_loops import TEMPLATE
+from .compiled_updates import scalar_name, scalar_sources
 from .engines import Batches, Rule
 from .network import Network
-from .optim import OPTIMIZERS
 
-BUILDING = threading.Lock()   # one thread generates and imports the module; others wait
-
-# -- the generated module --------------------------------------------------------------------
-def kernels() -> dict[str, list[tuple[str, Callable[..., Any]]]]:
-    """Every registered kernel, by kind, in code order: (whose it is, the function). A code
-    is an index here; an activation's code also indexes "prime" (a None there: no σ'), an
-    optimizer's "per_step"."""
-    table: dict[str, list[tuple[str, Callable[..., Any]]]] = {
-        "activate": [], "prime": [], "output_delta": [], "update": [], "per_step": []}
-    for name, a in ACTIVATIONS.items():
-        if a.kernel is not None:
-            table["activate"].append((name, a.kernel.f or a.kernel.row))  # type: ignore[arg-type]
-            table["prime"].append((name, a.kernel.prime))                 # type: ignore[arg-type]
-    for cost in COSTS.values():
-        for output, delta in cost.deltas.items():
-            if delta.kernel is not None:
-                table["output_delta"].append((f"{cost.name}/{output}", delta.kernel))
-    for optimizer in OPTIMIZERS.values():
-        if optimizer.kernel is not None:
-            table["update"].append((optimizer.name, optimizer.kernel))
-            table["per_step"].append((optimizer.name, optimizer.per_step))
-    return table
+BUILDING = threading.Lock()   # one thread generates and imports a module; others wait
+Pieces = tuple[str, str, str, str, str]   # hidden, output, cost, optimizer, dtype
 
 
-def source_of(function: Callable[..., Any] | None) -> str:
-    """A function's source (or, for a builtin like math.tanh, its qualified name)."""
-    if function is None:
-        return "None"
+@overload(row_max)
+def row_max_compiled(z: Any) -> Callable[[Any], Any]:
+    """row_max for numba, which has no max(axis=...)."""
+    def impl(z: Any) -> Any:
+        top = np.empty((z.shape[0], 1), z.dtype)
+        for i in range(z.shape[0]):
+            top[i, 0] = z[i].max()
+        return top
+    return impl
+
+
+@overload(row_sum)
+def row_sum_compiled(z: Any) -> Callable[[Any], Any]:
+    """row_sum for numba, which has no keepdims."""
+    def impl(z: Any) -> Any:
+        return z.sum(axis=1).reshape((z.shape[0], 1))
+    return impl
+
+
+def functions(pieces: Pieces) -> dict[str, Callable[..., Any]]:
+    """The registries' functions for one network, by the name the template calls them."""
+    hidden, output, cost, _, _ = pieces
+    known = activations.ACTIVATIONS          # looked up now: a test may register entries
+    pieces_used = {"hidden_f": known[hidden].f, "hidden_prime": known[hidden].prime,
+                   "output_f": known[output].f, "output_prime": known[output].prime,
+                   "output_delta": costs.COSTS[cost].deltas[output].f}
+    return {name: f for name, f in pieces_used.items() if f is not None}   # softmax: no σ'
+
+
+def helpers(function: Callable[..., Any], seen: dict[int, Callable[..., Any]]) -> None:
+    """Every plain Python function `function` calls through its globals, recursively, into seen
+    (by id), so that each can be made callable from compiled code."""
+    for name in getattr(function, "__code__", types.SimpleNamespace(co_names=())).co_names:
+        called = getattr(function, "__globals__", {}).get(name)
+        if isinstance(called, types.FunctionType) and id(called) not in seen \
+                and called not in (row_max, row_sum):
+            seen[id(called)] = called
+            helpers(called, seen)
+
+
+@functools.cache
+def jitable(function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` made callable from compiled code (once per process), as it is."""
+    return register_jitable(function)
+
+
+def bind(function: Callable[..., Any]) -> Any:
+    """A piece as numba calls it: the Python function, compiled (and its helpers callable)."""
+    seen: dict[int, Callable[..., Any]] = {}
+    helpers(function, seen)
+    for called in seen.values():
+        jitable(called)
+    return njit(error_model="numpy", nogil=True)(function)
+
+
+def source_of(function: Callable[..., Any]) -> str:
+    """A function's source, or where it has none on file (a notebook cell), its bytecode and
+    constants, so that a changed function never meets a stale compilation."""
+    code = getattr(function, "__code__", None)
+    name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
     try:
         return inspect.getsource(function)
-    except (OSError, TypeError):
-        return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', '')}"
+    except (OSError, TypeError, SyntaxError, tokenize.TokenError):   # no file, or not Python
+        return name if code is None else f"{name} {code.co_code.hex()} {code.co_consts!r}"
 
 
-def specialise(loop: Callable[..., Any], suffix: int, kernels: dict[str, str]) -> str:
-    """The source of `loop` with its kernel parameters replaced by calls to named kernels:
-    numba compiles each loop around one kernel (inlined, vectorised) and can cache it."""
-    source = inspect.getsource(loop)
-    kept = [p for p in inspect.signature(loop).parameters if p not in kernels]
-    body = source.split("\n", 1)[1]
-    for parameter, name in kernels.items():
-        body = re.sub(rf"\b{parameter}\(", f"{name}(", body)
-    return f"@njit(**INLINED)\ndef {loop.__name__}_{suffix}({', '.join(kept)}):\n{body}"
-
-
-def dispatchers(table: dict[str, list[tuple[str, Callable[..., Any]]]]) -> str:
-    """The specialised loops, and the four dispatchers that pick one by code."""
-    primes = {what: i for i, (what, f) in enumerate(table["prime"]) if f is not None}
-    loops: list[str] = []
-    calls: dict[str, dict[int, str]] = {
-        "activate(out, b, code)": {}, "times_prime(d, a, code)": {},
-        "output_errors(d, out, targets, rows, code)": {},
-        "update(params, grads, first, second, hyper, t, n_slots, code)": {}}
-    heads = list(calls)
-    for i, (what, _f) in enumerate(table["activate"]):
-        rowwise = ACTIVATIONS[what].kernel.f is None  # type: ignore[union-attr]
-        loop = rows_with_bias if rowwise else map_with_bias
-        loops.append(specialise(loop, i, {"row" if rowwise else "f": f"activate_{i}"}))
-        calls[heads[0]][i] = f"{loop.__name__}_{i}(out, b)"
-    for i in primes.values():
-        loops.append(specialise(times_prime_of, i, {"prime": f"prime_{i}"}))
-        calls[heads[1]][i] = f"times_prime_of_{i}(d, a)"
-    for i, (what, _f) in enumerate(table["output_delta"]):
-        output = what.split("/", 1)[1]
-        prime = f"prime_{primes[output]}" if output in primes else "no_prime"
-        loops.append(specialise(output_errors_of, i,
-                                {"delta": f"output_delta_{i}", "prime": prime}))
-        calls[heads[2]][i] = f"output_errors_of_{i}(d, out, targets, rows)"
-    for i in range(len(table["update"])):
-        loops.append(specialise(update_with, i, {"kernel": f"update_{i}",
-                                                 "per_step": f"per_step_{i}"}))
-        calls[heads[3]][i] = f"update_with_{i}(params, grads, first, second, hyper, t, n_slots)"
-    return "\n\n".join(loops + [dispatcher(head, branches) for head, branches in calls.items()])
-
-
-def dispatcher(head: str, branches: dict[int, str]) -> str:
-    """A function that runs branches[code] (an unknown code raises)."""
-    body = "".join(f"    if code == {i}:\n        {call}\n        return\n"
-                   for i, call in branches.items())
-    return f"@njit(**INLINED)\ndef {head}:\n{body}    raise ValueError('no kernel for this code')\n"
-
-
-def bind(function: Callable[..., Any] | None) -> Any:
-    """A kernel as numba calls it: the Python function, compiled."""
-    from numba import njit
-    return None if function is None else njit(error_model="numpy", nogil=True)(function)
-
-
-def module_source(table: dict[str, list[tuple[str, Callable[..., Any]]]]) -> str:
-    """The generated module: the kernels bound, the template compiled, the dispatchers."""
-    bindings = "".join(f"{name}_{i} = bind(TABLE[{name!r}][{i}][1])\n"
-                       for name, entries in table.items() for i in range(len(entries)))
-    template = "\n\n".join(("@njit(**JIT)\n" if f is steps else "@njit(**INLINED)\n")
-                             + inspect.getsource(f) for f in TEMPLATE)
-    return ("# Generated by nudges.compiled from the registries; rebuilt when they change.\n"
+def module_source(pieces: Pieces) -> str:
+    """The generated module: the pieces bound to the template's names, then the template."""
+    bindings = "".join(f"{name} = bind(functions(PIECES)[{name!r}])\n"
+                       for name in functions(pieces))
+    template = "\n\n".join(("@njit(**JIT)\n" if f.__name__ == "steps" else "@njit(**INLINED)\n")
+                           + inspect.getsource(f) for f in TEMPLATE)
+    return ("# Generated by nudges.compiled for one network's pieces; rebuilt when they change.\n"
             "import math\n\nimport numpy as np\nfrom numba import njit\n\n"
-            "from nudges.compiled import bind, kernels\n\n"
+            "from nudges.compiled import bind, functions\n\n"
             "JIT = {'cache': True, 'nogil': True, 'error_model': 'numpy'}\n"
             "INLINED = {**JIT, 'inline': 'always'}\n"
-            f"TABLE = kernels()\n{bindings}\n\n{template}\n\n{dispatchers(table)}")
+            f"PIECES = {pieces!r}\n{bindings}\n\n{template}\n\n"
+            f"{update_source(optim.OPTIMIZERS[pieces[3]])}\n"
+            f"{layer_source(activations.ACTIVATIONS[pieces[1]].elementwise)}")
+
+
+def layer_source(elementwise: bool) -> str:
+    """The output layer's σ and δ^L one number at a time when its σ is elementwise, else on
+    whole rows (softmax)."""
+    how = "each" if elementwise else "rows"
+    return f"output_layer = output_{how}\noutput_layer_delta = delta_{how}\n"
+
+
+def update_source(optimizer: type[optim.Optimizer]) -> str:
+    """The optimizer's update rewritten for single numbers (nudges.compiled_updates), and
+    `update_each`: one loop that hands it each element (p[i], g[i] and its state, as float64
+    numbers) and stores what it returns, so the update runs with no temporary arrays."""
+    n_slots = len(optimizer.slots)
+    rewritten = "".join(f"@njit(**INLINED)\n{text}\n\n\n" for text in scalar_sources(optimizer))
+    state = "".join(f"float(state[{k}, i]), " for k in range(n_slots))
+    stores = "".join(f"        state[{k}, i] = moved[{k}]\n" for k in range(n_slots))
+    return (f"{rewritten}optimizer_update = {scalar_name(optimizer)}\n\n\n@njit(**INLINED)\n"
+            "def update_each(p, g, state, eta, hyper, t):\n"
+            "    t = float(t)   # so that β ** t is one pow, computed once, not once per i\n"
+            "    for i in range(len(p)):\n"
+            f"        p[i], moved = optimizer_update(float(p[i]), float(g[i]), ({state}), eta, "
+            "hyper, t)\n"
+            f"{stores}")
 
 
 def generated_dir() -> Path:
@@ -166,21 +168,23 @@ def generated_dir() -> Path:
     raise OSError("no writable folder for the compiled engine's generated code")
 
 
-def build() -> ModuleType:
-    """The generated module for today's registries (written and imported once per process;
-    under a lock, so that two threads starting to train at once, as two runs on the web page
-    do, never see the module half imported)."""
+def build(pieces: Pieces) -> ModuleType:
+    """The generated module for these pieces (written and imported once per process; under a
+    lock, so that two threads starting to train at once never see it half imported)."""
     with BUILDING:
-        return generated(tuple((kind, tuple(entries)) for kind, entries in kernels().items()))
+        used = functions(pieces).values()
+        seen: dict[int, Callable[..., Any]] = {}
+        for function in used:
+            helpers(function, seen)
+        return generated(pieces, tuple(used), tuple(seen.values()))
 
 
 @functools.cache
-def generated(key: tuple[tuple[str, tuple[tuple[str, Callable[..., Any]], ...]], ...]
-              ) -> ModuleType:
-    """The module for one kernel table (key: kernels() as tuples), written if new, imported."""
-    table = {kind: list(entries) for kind, entries in key}
-    text = module_source(table)
-    sources = [source_of(f) for entries in table.values() for _, f in entries]
+def generated(pieces: Pieces, used: tuple[Callable[..., Any], ...],
+              called: tuple[Callable[..., Any], ...]) -> ModuleType:
+    """The module for one network's pieces (and the functions they are today), imported."""
+    text = module_source(pieces)
+    sources = [source_of(f) for f in used + called]
     digest = hashlib.sha256("\n".join([text, *sources]).encode()).hexdigest()[:20]
     name = f"nudges_compiled_{digest}"
     if name in sys.modules:
@@ -205,35 +209,33 @@ class CompiledStepper:
     def __init__(self, net: Network, size: int, rule: Rule) -> None:
         def rows(n: int) -> Array:
             return np.zeros((size, n), dtype=net.dtype)
-        self.steps_function = build().steps
-        codes = {kind: [what for what, _ in entries] for kind, entries in kernels().items()}
-        layers = [net.layer_activation(k).name for k in range(len(net.weights))]
-        self.codes = (np.array([codes["activate"].index(a) for a in layers], dtype=np.int64),
-                      codes["output_delta"].index(f"{net.cost_function.name}/{net.output.name}"),
-                      codes["update"].index(rule.optimizer.name), len(rule.optimizer.slots))
+        pieces = (net.hidden.name, net.output.name, net.cost_function.name,
+                  rule.optimizer.name, net.dtype.name)
+        self.steps_function = build(pieces).steps
         grad_w, grad_b = [np.zeros_like(w) for w in net.weights], [np.zeros_like(b) for b in
                                                                    net.biases]
         self.net = (tuple(net.weights), tuple(net.biases),                  # the same arrays
                     tuple(p.reshape(-1) for p in net.weights + net.biases))
-        self.buffers = (rows(net.sizes[0]), tuple(rows(n) for n in net.sizes[1:]),
-                        tuple(rows(n) for n in net.sizes[1:]), tuple(grad_w), tuple(grad_b),
-                        tuple(g.reshape(-1) for g in grad_w + grad_b))
+        hidden = net.sizes[1:]
+        self.buffers = (rows(net.sizes[0]), rows(net.sizes[-1]), tuple(rows(n) for n in hidden),
+                        tuple(rows(n) for n in hidden), tuple(rows(n) for n in hidden),
+                        tuple(grad_w), tuple(grad_b), tuple(g.reshape(-1) for g in grad_w + grad_b))
         limit = min(rule.limit(net.dtype), float(np.finfo(net.dtype).max))
-        self.hyper = np.array([rule.eta, rule.decay, *rule.constants, limit], dtype=net.dtype)
-        self.unused = [np.zeros_like(p) for p in net.weights + net.biases]  # slots it lacks
-        self.kept: tuple[list[list[Array]] | None, Any] = (None, None)  # slots, state(slots)
-
-    def state(self, slots: list[list[Array]]) -> tuple[Any, Any]:
-        """(first slot, second slot), each flat per parameter; `unused` stands in for none."""
-        return tuple(tuple((slots[i][j] if slots and j < len(slots[i]) else self.unused[i])
-                           .reshape(-1) for i in range(len(self.unused)))
-                     for j in (0, 1))  # type: ignore[return-value]
+        self.rule = (float(rule.eta), float(rule.decay), limit,          # float64, as given
+                     tuple(float(c) for c in rule.constants))
+        n_slots = len(rule.optimizer.slots)
+        self.state = tuple(np.zeros((n_slots, p.size), net.dtype) for p in self.net[2])
 
     def steps(self, batches: Batches, first: int, stop: int, slots: list[list[Array]],
               t: int) -> int:
         """Steps first, …, stop − 1, all in one compiled call; how many finished."""
-        if self.kept[0] is not slots:                 # one epoch passes the same slots
-            self.kept = (slots, self.state(slots))
-        return int(self.steps_function(
+        for rows, arrays in zip(self.state, slots):       # in: one row per state array
+            for row, array in zip(rows, arrays, strict=True):
+                row[:] = array.reshape(-1)
+        done = int(self.steps_function(
             (batches.x, batches.targets), batches.order, (batches.size, first, stop, t),
-            self.net, self.buffers, self.kept[1], self.hyper, self.codes))
+            self.net, self.buffers, self.state, self.rule))
+        for rows, arrays in zip(self.state, slots):       # and out, into the run's State
+            for row, array in zip(rows, arrays, strict=True):
+                array.reshape(-1)[:] = row
+        return done

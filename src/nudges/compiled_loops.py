@@ -1,80 +1,87 @@
 """The loops of the compiled engine, as plain Python: the template nudges.compiled compiles.
 
-Each function here is copied into the module that nudges.compiled generates and compiled by
-numba there. They name no activation, cost or optimizer: `forward`, `backward` and `step` call
-the four dispatchers below by a code (their bodies are generated, one branch per registered
-kernel), and the loops that take a kernel parameter (`map_with_bias`, `times_prime_of`, ...)
-are specialised per kernel, the parameter replaced by the kernel's name.
+nudges.compiled writes a module for one network's pieces: it binds the names below that this
+file only uses (`hidden_f`, `hidden_prime`, `output_f`, `output_prime`, `output_delta`) to the
+registries' own functions, compiled by numba; it adds the optimizer's update rewritten for single
+numbers (nudges.compiled_updates) and `update_each`, the loop that runs it on every element; and
+it copies this file's functions in unchanged. So nothing here knows an activation, a cost or an
+optimizer, and no kernel is written twice: each piece's one NumPy text is what numba compiles,
+one number at a time where the piece is elementwise.
 
 Untyped on purpose: numba infers each argument's type (tuples of arrays of either dtype).
 """
 
-import math
-
 import numpy as np
 
 
-def gather(x, rows, inputs):
-    """inputs[i] ← x[rows[i]] for each i < len(rows), one element at a time (vectorised)."""
+def gather(x, targets, rows, inputs, ys):
+    """inputs[i] ← x[rows[i]] and ys[i] ← targets[rows[i]] for each i < len(rows)."""
     for i in range(len(rows)):
         row = rows[i]
         for q in range(x.shape[1]):
             inputs[i, q] = x[row, q]
+        for q in range(targets.shape[1]):
+            ys[i, q] = targets[row, q]
 
 
-def forward(inputs, weights, biases, acts, codes):
-    """acts[k][:m] ← σ_k(a^(k−1) W^kᵀ + b^k) for every layer; a^0 = inputs (m, n_in)."""
-    a, m = inputs, len(inputs)
+def activate(z, b, a, output):
+    """z ← z + b and a ← σ(z), the output layer's σ or the hidden layers'."""
+    if output:
+        output_layer(z, b, a)
+    else:
+        for i in range(z.shape[0]):
+            for j in range(z.shape[1]):
+                z[i, j] += b[j]
+                a[i, j] = hidden_f(z[i, j])                            # one number at a time
+
+
+def output_each(z, b, a):
+    """z ← z + b and a ← σ(z) for an elementwise output σ, one number at a time."""
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            z[i, j] += b[j]
+            a[i, j] = output_f(z[i, j])
+
+
+def output_rows(z, b, a):
+    """z ← z + b and a ← σ(z) for an output σ that reads whole rows (softmax)."""
+    z += b
+    a[:] = output_f(z)
+
+
+def delta_each(z, a, ys, d):
+    """d ← δ^L = the cost's δ(a, y, σ'(z)) for an elementwise output σ, one number at a time."""
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            d[i, j] = output_delta(a[i, j], ys[i, j], output_prime(z[i, j], a[i, j]))
+
+
+def delta_rows(z, a, ys, d):
+    """d ← δ^L for an output σ that is not elementwise: its cost's δ(a, y) asks no σ'."""
+    d[:] = output_delta(a, ys, None)
+
+
+def forward(inputs, weights, biases, zs, acts):
+    """zs[k][:m] ← a^(k−1) W^kᵀ + b^k and acts[k][:m] ← σ(zs[k]); a^0 = inputs (m, n_in)."""
+    a, m, last = inputs, len(inputs), len(weights) - 1
     for k in range(len(weights)):
-        out = acts[k][:m]
-        np.dot(a, weights[k].T, out)                                  # z (m, n_out)
-        activate(out, biases[k], codes[k])                            # a = σ(z + b)
-        a = out
+        z = zs[k][:m]
+        np.dot(a, weights[k].T, z)                                    # (m, n_out)
+        activate(z, biases[k], acts[k][:m], k == last)                # a = σ(z + b)
+        a = acts[k][:m]
 
 
-def backward(targets, rows, weights, acts, deltas, codes, delta_code):
+def backward(ys, weights, zs, acts, deltas):
     """deltas[k][:m] ← δ^(k+1): the cost's δ^L, then (δ W) ⊙ σ'(z) down the layers."""
-    last, m = len(weights) - 1, len(rows)
-    output_errors(deltas[last][:m], acts[last], targets, rows, delta_code)
+    last, m = len(weights) - 1, len(ys)
+    z, a = zs[last][:m], acts[last][:m]
+    output_layer_delta(z, a, ys, deltas[last][:m])
     for k in range(last - 1, -1, -1):
-        d = deltas[k][:m]
+        d, z, a = deltas[k][:m], zs[k][:m], acts[k][:m]
         np.dot(deltas[k + 1][:m], weights[k + 1], d)                  # δ W  (m, n_k)
-        times_prime(d, acts[k], codes[k])                             # ⊙ σ'(z)
-
-
-def map_with_bias(out, b, f):
-    """out[i, j] ← f(out[i, j] + b[j]): an elementwise σ."""
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = f(out[i, j] + b[j])
-
-
-def rows_with_bias(out, b, row):
-    """out[i] ← row(out[i] + b): a σ that needs the whole row (softmax)."""
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] += b[j]
-        row(out[i])
-
-
-def times_prime_of(d, a, prime):
-    """d ← d ⊙ σ'(z), σ'(z) from a."""
-    for i in range(d.shape[0]):
-        for j in range(d.shape[1]):
-            d[i, j] *= prime(a[i, j])
-
-
-def output_errors_of(d, out, targets, rows, delta, prime):
-    """d[i, j] ← δ^L of output j for row i, from a, y and σ'(z)."""
-    for i in range(d.shape[0]):
-        for j in range(d.shape[1]):
-            a = out[i, j]
-            d[i, j] = delta(a, targets[rows[i], j], prime(a))
-
-
-def no_prime(a):
-    """What a δ^L that asks for σ' of a non-elementwise σ gets: NaN, so the step is refused."""
-    return a * math.nan
+        for i in range(m):
+            for j in range(d.shape[1]):
+                d[i, j] *= hidden_prime(z[i, j], a[i, j])              # ⊙ σ'(z)
 
 
 def gradients(inputs, weights, acts, deltas, grad_w, grad_b, decay, limit):
@@ -102,73 +109,83 @@ def gradients(inputs, weights, acts, deltas, grad_w, grad_b, decay, limit):
     return ok
 
 
-def update_with(params, grads, first, second, hyper, t, n_slots, per_step, kernel):
-    """Every element of every parameter moved by the optimizer's kernel (its state in place);
-    params, grads and the two state slots: flat views, one per parameter."""
-    eta, c0, c1, c2 = per_step(hyper[0], hyper[2], hyper[3], hyper[4], t)
-    for k in range(len(params)):
-        p, g, s0, s1 = params[k], grads[k], first[k], second[k]
-        for i in range(len(p)):
-            q, v0, v1 = kernel(p[i], g[i], s0[i], s1[i], eta, c0, c1, c2)
-            p[i] = q
-            if n_slots > 0:
-                s0[i] = v0
-            if n_slots > 1:
-                s1[i] = v1
-
-
-def step(data, rows, net, buffers, state, hyper, t, codes):
+def step(data, rows, net, buffers, state, rule, t):
     """One step on rows `rows` of data = (x, targets); False (nothing moved) if it would not
-    be finite. net = (weights, biases, every parameter flat); buffers = (inputs, acts, deltas,
-    grad_w, grad_b, every gradient flat); state = (first slot, second slot), flat, per
-    parameter; hyper = (η, λ/n, c0, c1, c2, limit); codes = (layer codes, δ^L code,
-    optimizer code, number of slots)."""
+    be finite. net = (weights, biases, every parameter flat); buffers = (inputs, ys, zs, acts,
+    deltas, grad_w, grad_b, every gradient flat); state[i]: parameter i's state arrays, rows;
+    rule = (η, λ/n, limit, the optimizer's hyperparameters), all float64."""
     x, targets = data
     weights, biases, params = net
-    inputs, acts, deltas, grad_w, grad_b, grads = buffers
-    layer_codes, delta_code, optimizer_code, n_slots = codes
+    inputs, ys, zs, acts, deltas, grad_w, grad_b, grads = buffers
+    eta, decay, limit, hyper = rule
     m = len(rows)
-    gather(x, rows, inputs)                                           # the one gather
-    forward(inputs[:m], weights, biases, acts, layer_codes)
-    backward(targets, rows, weights, acts, deltas, layer_codes, delta_code)
-    if not gradients(inputs[:m], weights, acts, deltas, grad_w, grad_b, hyper[1], hyper[5]):
+    gather(x, targets, rows, inputs, ys)                              # the one gather
+    forward(inputs[:m], weights, biases, zs, acts)
+    backward(ys[:m], weights, zs, acts, deltas)
+    if not gradients(inputs[:m], weights, acts, deltas, grad_w, grad_b, decay, limit):
         return False
-    update(params, grads, state[0], state[1], hyper, t, n_slots, optimizer_code)
+    for k in range(len(params)):
+        update_each(params[k], grads[k], state[k], eta, hyper, t)
     return True
 
 
-def steps(data, order, span, net, buffers, state, hyper, codes):
+def steps(data, order, span, net, buffers, state, rule):
     """Steps first, …, stop − 1 of an epoch, step s on rows order[s·size:(s+1)·size], where
     span = (size, first, stop, t before them); the number that finished."""
     size, first, stop, t = span
     for s in range(first, stop):
-        if not step(data, order[s * size:(s + 1) * size], net, buffers, state, hyper,
-                    t + s - first + 1, codes):
+        if not step(data, order[s * size:(s + 1) * size], net, buffers, state, rule,
+                    t + s - first + 1):
             return s - first
     return stop - first
 
 
-TEMPLATE = (gather, forward, backward, no_prime, gradients, step, steps)
-LOOPS = (map_with_bias, rows_with_bias, times_prime_of, output_errors_of, update_with)
+TEMPLATE = (gather, activate, output_each, output_rows, delta_each, delta_rows, forward,
+            backward, gradients, step, steps)
 
 
-def activate(out, b, code):  # pragma: no cover - replaced in the generated module
-    """out ← σ(out + b) for the activation with this code."""
+# The names the template calls, bound in the generated module to the network's own pieces.
+def hidden_f(z):  # pragma: no cover - bound in the generated module
+    """a = σ(z) of the hidden layers (Activation.f)."""
     raise NotImplementedError
 
 
-def times_prime(d, a, code):  # pragma: no cover - replaced in the generated module
-    """d ← d ⊙ σ'(z) from a, for the (elementwise) activation with this code."""
+def hidden_prime(z, a):  # pragma: no cover
+    """σ'(z) of the hidden layers (Activation.prime)."""
     raise NotImplementedError
 
 
-def output_errors(d, out, targets, rows, code):  # pragma: no cover - generated
-    """d ← δ^L for the (cost, output activation) with this code."""
+def output_f(z):  # pragma: no cover
+    """a = σ(z) of the output layer."""
     raise NotImplementedError
 
 
-def update(params, grads, first, second, hyper, t, n_slots, code):  # pragma: no cover
-    """Every parameter moved by the optimizer with this code (update_with its kernel)."""
+def output_prime(z, a):  # pragma: no cover
+    """σ'(z) of the output layer (when it is elementwise)."""
     raise NotImplementedError
 
 
+def output_layer(z, b, a):  # pragma: no cover - bound to output_each or output_rows
+    """z ← z + b and a ← σ(z) of the output layer."""
+    raise NotImplementedError
+
+
+def output_layer_delta(z, a, ys, d):  # pragma: no cover - bound to delta_each or delta_rows
+    """d ← δ^L."""
+    raise NotImplementedError
+
+
+def output_delta(a, y, sigma_prime):  # pragma: no cover
+    """δ^L of the cost for the output layer (Delta.f)."""
+    raise NotImplementedError
+
+
+def optimizer_update(p, g, state, eta, h, t):  # pragma: no cover
+    """One step of a parameter (Optimizer.update)."""
+    raise NotImplementedError
+
+
+def update_each(p, g, state, eta, h, t):  # pragma: no cover
+    """p[i], state[:, i] ← Optimizer.update(p[i], g[i], state[:, i], …) for every i (generated
+    for the optimizer's number of slots)."""
+    raise NotImplementedError

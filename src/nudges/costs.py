@@ -8,10 +8,10 @@ network turns per-example errors into a gradient, and not here.
                    C_x = −ln a_y                                  (softmax: log-likelihood)
                    both give δ^L = a − y: σ' cancels.
 
-A `Cost` declares its δ^L for each output activation it supports, by name (`deltas`), each as a
-reference formula, an optional in-place form (else derived from the reference) and an optional
-scalar kernel `(a, y, σ'(a)) -> δ` for the compiled engine. An output it declares nothing for is
-refused, so no engine can guess a δ. Cross-entropy is computed from z (softplus and
+A `Cost` declares its δ^L for each output activation it supports, by name (`deltas`), each one
+function of NumPy array code `(a, y, σ'(z)) -> δ^L` that every engine runs (the compiled engine
+compiles it with numba). An output it declares nothing for is refused, so no engine can guess
+a δ. Cross-entropy is computed from z (softplus and
 log-sum-exp), so it stays finite for saturated outputs where ln a would be ln 0.
 """
 
@@ -22,28 +22,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import activations
 from .activations import Activation, Array
 from .errors import InvalidInput
 
 
 @dataclass(frozen=True)
 class Delta:
-    """δ^L = ∂C_x/∂z^L for one output activation: `f(a, y, output)` (reference), `f_(delta, a, y,
-    output)` in place (None: derived from f), `kernel(a, y, prime) -> δ` for one output neuron
-    (None: no compiled kernel); `wish(a, y)` = −∂C_x/∂a^L, what the example asks of its
-    outputs (the explanations draw it; None: −δ^L / σ'(a), for an elementwise σ)."""
+    """δ^L = ∂C_x/∂z^L for one output activation, as NumPy array code: `f(a, y, sigma_prime)`,
+    where sigma_prime is the output's σ'(z) (None for an output that is not elementwise, like
+    softmax, whose δ^L cannot use it); `wish(a, y)` = −∂C_x/∂a^L, what the example asks of its
+    outputs (the explanations draw it; None: −δ^L / σ'(z), for an elementwise σ)."""
 
-    f: Callable[[Array, Array, Activation], Array]
-    f_: Callable[[Array, Array, Array, Activation], None] | None = None
-    kernel: Callable[[float, float, float], float] | None = None
+    f: Callable[..., Array]          # (a, y, sigma_prime) -> δ^L
     wish: Callable[[Array, Array], Array] | None = None
-
-    def apply_(self, delta: Array, a: Array, y: Array, output: Activation) -> None:
-        """delta ← δ^L, in place."""
-        if self.f_ is not None:
-            self.f_(delta, a, y, output)
-        else:
-            np.copyto(delta, self.f(a, y, output))
 
 
 @dataclass(frozen=True)
@@ -63,17 +55,19 @@ class Cost:
         """Whether this cost declares a δ^L for `output`."""
         return output.name in self.deltas
 
-    def delta(self, a: Array, y: Array, output: Activation) -> Array:
-        """δ^L for output activations a and one-hot targets y.  (n, k)"""
-        return self.deltas[output.name].f(a, y, output)
+    def delta(self, z: Array, a: Array, y: Array, output: Activation) -> Array:
+        """δ^L for output weighted inputs z, activations a and one-hot targets y.  (n, k)"""
+        sigma_prime = None if output.prime is None else output.prime(z, a)
+        return self.deltas[output.name].f(a, y, sigma_prime)
 
-    def wish(self, a: Array, y: Array, output: Activation) -> Array:
-        """−∂C_x/∂a^L for output activations a and one-hot targets y.  (n, k)"""
+    def wish(self, z: Array, a: Array, y: Array, output: Activation) -> Array:
+        """−∂C_x/∂a^L for output z, activations a and one-hot targets y.  (n, k)"""
         declared = self.deltas[output.name]
         if declared.wish is not None:
             return declared.wish(a, y)
         assert output.prime is not None, f"{self.name} declares no wish for {output.name}"
-        return -declared.f(a, y, output) / np.maximum(output.prime(a), np.finfo(a.dtype).tiny)
+        sigma_prime = output.prime(z, a)
+        return -declared.f(a, y, sigma_prime) / np.maximum(sigma_prime, np.finfo(a.dtype).tiny)
 
 
 # -- quadratic -----------------------------------------------------------------------------
@@ -83,22 +77,9 @@ def quadratic(z: Array, a: Array, y: Array, output: Activation) -> Array:
     return c
 
 
-def quadratic_delta(a: Array, y: Array, output: Activation) -> Array:
-    """δ^L = (a − y) ⊙ σ'(z^L), with σ' taken from a.  (n, k)"""
-    assert output.prime is not None, "quadratic cost needs an elementwise output"
-    return (a - y) * output.prime(a)
-
-
-def quadratic_delta_(delta: Array, a: Array, y: Array, output: Activation) -> None:
-    """delta ← (a − y) ⊙ σ'(a), in place."""
-    assert output.prime is not None, "quadratic cost needs an elementwise output"
-    np.subtract(a, y, out=delta)
-    delta *= output.prime(a)
-
-
-def quadratic_delta_scalar(a: float, y: float, prime: float) -> float:
-    """(a − y) σ' for one output neuron."""
-    return (a - y) * prime
+def quadratic_delta(a: Array, y: Array, sigma_prime: Array) -> Array:
+    """δ^L = (a − y) ⊙ σ'(z^L).  (n, k)"""
+    return (a - y) * sigma_prime
 
 
 # -- cross-entropy -------------------------------------------------------------------------
@@ -122,18 +103,9 @@ def cross_entropy(z: Array, a: Array, y: Array, output: Activation) -> Array:
     return c
 
 
-def cross_entropy_delta(a: Array, y: Array, output: Activation) -> Array:
-    """δ^L = a − y for sigmoid with cross-entropy and for softmax with log-likelihood.  (n, k)"""
-    return a - y
-
-
-def cross_entropy_delta_(delta: Array, a: Array, y: Array, output: Activation) -> None:
-    """delta ← a − y, in place."""
-    np.subtract(a, y, out=delta)
-
-
-def cross_entropy_delta_scalar(a: float, y: float, prime: float) -> float:
-    """a − y for one output neuron (σ' cancels)."""
+def cross_entropy_delta(a: Array, y: Array, sigma_prime: Array | None) -> Array:
+    """δ^L = a − y for sigmoid with cross-entropy and for softmax with log-likelihood (σ'
+    cancels).  (n, k)"""
     return a - y
 
 
@@ -163,13 +135,21 @@ def register(cost: Cost) -> Cost:
     return cost
 
 
-register(Cost("quadratic", quadratic, {
-    "sigmoid": Delta(quadratic_delta, quadratic_delta_, quadratic_delta_scalar, quadratic_wish)}))
+register(Cost("quadratic", quadratic, {"sigmoid": Delta(quadratic_delta, quadratic_wish)}))
 register(Cost("cross-entropy", cross_entropy, {
-    "sigmoid": Delta(cross_entropy_delta, cross_entropy_delta_, cross_entropy_delta_scalar,
-                     sigmoid_cross_entropy_wish),
-    "softmax": Delta(cross_entropy_delta, cross_entropy_delta_, cross_entropy_delta_scalar,
-                     log_likelihood_wish)}))
+    "sigmoid": Delta(cross_entropy_delta, sigmoid_cross_entropy_wish),
+    "softmax": Delta(cross_entropy_delta, log_likelihood_wish)}))
+
+
+def output_names() -> list[str]:
+    """The activations an output layer can use: those some registered cost has a δ^L for."""
+    known = activations.ACTIVATIONS
+    return [name for name in known if any(c.fits(known[name]) for c in COSTS.values())]
+
+
+def output_activation(name: str) -> Activation:
+    """The output activation called `name`: one that some cost declares a δ^L for."""
+    return activations.get(name, output_names(), "output")
 
 
 def get(name: str, output: str) -> Cost:

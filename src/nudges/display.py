@@ -9,17 +9,13 @@ is needed. `network(net, x)` draws a network lit by one example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from .explain import Agreement, Wishes
+from .network import Network
+from .noise import NoiseRow, NoiseTable
 from .svg import DIM, HI, NEG, POS, bars, chart, esc, gray_png, image, line, square_side, svg, text
-
-if TYPE_CHECKING:
-    from .explain import Agreement, Wishes
-    from .network import Network
-    from .noise import NoiseRow
-    from .training import History
+from .training import History
 
 SHOWN = 16        # neurons drawn per layer; the rest are counted
 EDGES = 48        # strongest edges drawn between two drawn layers
@@ -207,3 +203,11 @@ def noise_html(rows: list[NoiseRow]) -> str:
                   "cosine with the full gradient, by log₁₀ batch size", y_range=(0, 1))
     return box("Mini-batch gradients against the full gradient",
                f"{rows[0].repeats if rows else 0} random batches per size", table, curve)
+
+
+# The math's classes know nothing of HTML: their rich display is attached here, from this side.
+Network._repr_html_ = network_html            # type: ignore[attr-defined]
+History._repr_html_ = history_html            # type: ignore[attr-defined]
+Wishes._repr_html_ = wishes_html              # type: ignore[attr-defined]
+Agreement._repr_html_ = agreement_html        # type: ignore[attr-defined]
+NoiseTable._repr_html_ = noise_html           # type: ignore[attr-defined]

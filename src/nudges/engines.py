@@ -3,11 +3,12 @@
     reference  Network.trace, backward and gradient_from, then the optimizer's update: the
                readable step, with fresh NumPy arrays each time (this module)
     numpy      the same arithmetic into buffers allocated once per epoch (nudges.fast)
-    compiled   the same arithmetic, a whole epoch in one numba call, compiled from the
-               registries' scalar kernels (nudges.compiled; the `fast` extra)
-    auto       compiled for mini-batches of up to COMPILED_MAX_BATCH rows when numba is
-               installed, every piece of the network has a kernel and it has at most
-               COMPILED_MAX_LAYERS layers of weights; else numpy
+    compiled   the same arithmetic, a whole epoch in one numba call, numba compiling the
+               registries' own functions (nudges.compiled; the `fast` extra)
+    auto       compiled for small mini-batches when numba is installed, else numpy
+               (nudges.steppers.make_stepper picks)
+
+This module is the interface; it imports none of the engines that implement it.
 
 Each engine's stepper has one method, `steps(batches, first, stop, slots, t)`: it runs steps
 first, …, stop − 1 of an epoch and returns how many finished. A step whose update would not
@@ -24,14 +25,10 @@ from typing import Protocol
 import numpy as np
 
 from .activations import Array
-from .checks import check_choice
-from .errors import InvalidInput
 from .network import Network
 from .optim import Constants, Optimizer
 
 ENGINES = ("reference", "numpy", "compiled")
-COMPILED_MAX_BATCH = 64   # above this, BLAS's blocked products beat the compiled loops
-COMPILED_MAX_LAYERS = 8   # numba's first compile for a depth: 20 s at 8 layers, 2 min at 16
 
 
 @dataclass(frozen=True)
@@ -115,40 +112,3 @@ class ReferenceStepper:
 def compiled_available() -> bool:
     """Whether numba and SciPy (its BLAS for np.dot) are installed: the `fast` extra."""
     return all(importlib.util.find_spec(name) is not None for name in ("numba", "scipy"))
-
-
-def missing_kernels(net: Network, optimizer: type[Optimizer]) -> list[str]:
-    """What in this network and optimizer has no compiled kernel (empty: it can compile)."""
-    layers = dict.fromkeys(net.layer_activation(l) for l in range(len(net.weights)))
-    missing = [f"activation {a.name}" for a in layers if a.kernel is None]
-    if net.cost_function.deltas[net.output.name].kernel is None:
-        missing.append(f"cost {net.cost_function.name} with {net.output.name} outputs")
-    if optimizer.kernel is None:
-        missing.append(f"optimizer {optimizer.name}")
-    return missing
-
-
-def make_stepper(net: Network, size: int, rule: Rule, engine: str = "auto") -> Stepper:
-    """The stepper of `engine` for net and mini-batches of up to `size` rows."""
-    check_choice("engine", engine, ("auto", *ENGINES))
-    if engine == "reference":
-        return ReferenceStepper(net, rule)
-    deep = len(net.weights) > COMPILED_MAX_LAYERS
-    if engine == "compiled" and deep:
-        raise InvalidInput(f"the compiled engine builds at most {COMPILED_MAX_LAYERS} layers of "
-                           f"weights (compiling takes minutes beyond), got {len(net.weights)}; "
-                           "use engine 'numpy' or 'auto' (which uses NumPy for these)")
-    if engine == "compiled" or (engine == "auto" and size <= COMPILED_MAX_BATCH and not deep):
-        missing = missing_kernels(net, rule.optimizer)
-        if not compiled_available() or missing:
-            if engine == "compiled":
-                raise InvalidInput(
-                    "the compiled engine needs numba (pip install 'nudges[fast]')"
-                    if not missing else
-                    f"the compiled engine has no kernel for {', '.join(missing)}; use engine "
-                    "'numpy' or 'auto' (which falls back to NumPy)")
-        else:
-            from .compiled import CompiledStepper
-            return CompiledStepper(net, size, rule)
-    from .fast import NumpyStepper
-    return NumpyStepper(net, size, rule)

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import display
 from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
@@ -71,8 +70,6 @@ class Wishes:
     cost: float
     weights: list[Array]
 
-    _repr_html_ = display.wishes_html
-
     @property
     def output(self) -> Array:
         """The output activations a^L.  (n_L,)"""
@@ -112,14 +109,14 @@ def _check_index(what: str, value: object, size: int) -> int:
     return int(value)
 
 
-def output_wish(net: Network, a: Array, targets: Array) -> Array:
+def output_wish(net: Network, z: Array, a: Array, targets: Array) -> Array:
     """−∂C_x/∂a^L for each row (n, n_L), as the cost declares it (costs.Delta.wish).
 
     quadratic: y − a.  sigmoid cross-entropy: (y − a) / (a(1 − a)).
     softmax log-likelihood (C_x = −ln a_y): y / a, a wish for the right digit only (softmax
     then pulls the others down through its Jacobian, which gives −δ^L = y − a).
     """
-    return net.cost_function.wish(a, targets, net.output)
+    return net.cost_function.wish(z, a, targets, net.output)
 
 
 def wishes(net: Network, x: Array, label: int) -> Wishes:
@@ -137,7 +134,7 @@ def wishes(net: Network, x: Array, label: int) -> Wishes:
     targets = as_targets(np.array([label]), net.sizes[-1], 1, net.dtype)[0]   # (1, n_L)
     deltas = net.backward(trace, targets)                                      # (1, n_l) each
     passed_back = [-(d @ w)[0] for d, w in zip(deltas[1:], net.weights[1:], strict=True)]  # (n_l,)
-    wish_l = output_wish(net, trace.activations[-1], targets)[0]
+    wish_l = output_wish(net, trace.zs[-1], trace.activations[-1], targets)[0]
     pairs = zip(deltas, trace.activations[:-1], strict=True)
     return Wishes(label, trace, wish_l, [*passed_back, wish_l], [d[0] for d in deltas],
                   [-np.outer(d[0], a[0]) for d, a in pairs],              # (n_out, n_in)
@@ -195,8 +192,6 @@ class Agreement:
     std: Array
     deltas: Array
     inputs: Array
-
-    _repr_html_ = display.agreement_html
 
     @property
     def n(self) -> int:

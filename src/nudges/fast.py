@@ -1,19 +1,17 @@
-"""The NumPy engine: the reference step's arithmetic with no allocation per step.
+"""The NumPy engine: the reference step's arithmetic in buffers allocated once per epoch.
 
 engines.reference_step (trace, backward, gradient_from, the optimizer's update) is the
 readable step; this does the same arithmetic into buffers allocated once per epoch, so a
 mini-batch of 10 costs little more than its matrix products:
 
 - one gather per batch, `np.take(x, batch, axis=0, out=...)`, from the contiguous data set;
-- z = a Wᵀ + b into the buffer that then holds a = σ(z) (each activation's in-place form:
-  backprop needs only a, since σ'(z) is a function of a);
+- z = a Wᵀ + b into one buffer and a = σ(z) into another (the activation's own `f`, its result
+  copied in), since σ'(z) = prime(z, a) may need both;
 - 1/n folded into δ (small) instead of into ∂C/∂W (large), so each gradient is one matrix
   product into a buffer; then the optimizer's own update, the same function the reference runs.
 
 Results equal the reference's within float32 (or float64) rounding, not bit for bit: 1/n is
-applied before the product instead of after, and σ(z) for z < 0 is 1/(1 + e^(−z)) rather
-than e^z/(1 + e^z). The caller runs steps under np.errstate(over="ignore"): e^(−z) may
-overflow to inf, which correctly gives σ = 0.
+applied before the product instead of after.
 """
 
 from __future__ import annotations
@@ -31,16 +29,16 @@ from .network import Network
 class Workspace:
     """Buffers for training steps on mini-batches of up to len(inputs) rows.
 
-    inputs (n, sizes[0]); targets (n, sizes[-1]); acts[l], deltas[l], scratch[l]: (n, sizes[l+1]);
+    inputs (n, sizes[0]); targets (n, sizes[-1]); zs[l], acts[l], deltas[l]: (n, sizes[l+1]);
     grad_w[l], grad_b[l] shaped like the parameters (∂C/∂w and ∂C/∂b): views of one flat
     buffer, `gradient`, so that one call checks them all.
     """
 
     inputs: Array
     targets: Array
+    zs: list[Array]
     acts: list[Array]
     deltas: list[Array]
-    scratch: list[Array]
     grad_w: list[Array]
     grad_b: list[Array]
     gradient: Array
@@ -62,8 +60,8 @@ class Workspace:
 
     def head(self, m: int) -> Workspace:
         """Views of the first m rows (for the last, shorter mini-batch); gradients shared."""
-        return Workspace(self.inputs[:m], self.targets[:m], [a[:m] for a in self.acts],
-                         [d[:m] for d in self.deltas], [s[:m] for s in self.scratch],
+        return Workspace(self.inputs[:m], self.targets[:m], [z[:m] for z in self.zs],
+                         [a[:m] for a in self.acts], [d[:m] for d in self.deltas],
                          self.grad_w, self.grad_b, self.gradient)
 
 
@@ -74,7 +72,6 @@ class NumpyStepper:
         self.net, self.rule, self.full = net, rule, Workspace.allocate(net, size)
         self.spare = [np.zeros_like(w) for w in net.weights] if rule.decay else []   # for λ w
         self.layers = [net.layer_activation(k) for k in range(len(net.weights))]
-        self.output_delta = net.cost_function.deltas[net.output.name]
         self.weights_t = [w.T for w in net.weights]                 # views, (n_in, n_out)
         self.limit = rule.limit(net.dtype)
 
@@ -86,23 +83,23 @@ class NumpyStepper:
         return ws
 
     def forward(self, ws: Workspace) -> None:
-        """acts[l] ← σ(a^(l−1) Wᵀ + b) for every layer, in the buffers."""
+        """zs[l] ← a^(l−1) Wᵀ + b, acts[l] ← σ(zs[l]) for every layer, in the buffers."""
         a = ws.inputs
-        for w_t, b, out, activation in zip(self.weights_t, self.net.biases, ws.acts,
-                                           self.layers, strict=True):
-            np.matmul(a, w_t, out=out)                               # z (n, n_out)
-            out += b
-            activation.apply_(out)                                   # a = σ(z)
+        for w_t, b, z, out, activation in zip(self.weights_t, self.net.biases, ws.zs, ws.acts,
+                                              self.layers, strict=True):
+            np.matmul(a, w_t, out=z)                                 # z (n, n_out)
+            z += b
+            np.copyto(out, activation.f(z))                          # a = σ(z)
             a = out
 
     def backward(self, ws: Workspace) -> None:
         """deltas[l] ← δ^l: the cost's δ^L, then δ^l = (δ^(l+1) W^(l+1)) ⊙ σ'(z^l)."""
         last = len(ws.deltas) - 1
-        self.output_delta.apply_(ws.deltas[last], ws.acts[last], ws.targets, self.net.output)
+        np.copyto(ws.deltas[last], self.net.cost_function.delta(
+            ws.zs[last], ws.acts[last], ws.targets, self.net.output))
         for k in range(last - 1, -1, -1):                          # layer k+1, downwards
             np.matmul(ws.deltas[k + 1], self.net.weights[k + 1], out=ws.deltas[k])  # (n, n_k)
-            self.layers[k].prime_into(ws.acts[k], ws.scratch[k])
-            ws.deltas[k] *= ws.scratch[k]
+            ws.deltas[k] *= self.layers[k].prime(ws.zs[k], ws.acts[k])  # type: ignore[misc]
 
     def gradients(self, ws: Workspace) -> bool:
         """grad_w[l] ← ∂C/∂W^l = δ^lᵀ a^(l−1) / n (+ (λ/n) W^l), grad_b[l] ← ∂C/∂b^l; δ scaled

@@ -18,7 +18,7 @@ from typing import cast
 
 import numpy as np
 
-from . import activations, costs, display
+from . import activations, costs
 from .activations import Activation, Array
 from .checks import (
     as_batch,
@@ -87,7 +87,7 @@ class Network:
                  dtype: str = "float32", seed: int | None = None) -> None:
         self.sizes = check_sizes(sizes)
         self.hidden = activations.get(activation)
-        self.output = activations.get(output, output=True)
+        self.output = costs.output_activation(output)
         self.cost_function = costs.get(cost, output)
         self.dtype = check_dtype(dtype, DTYPES)
         self.init = init
@@ -106,8 +106,6 @@ class Network:
         return (f"Network({self.sizes}, activation={self.hidden.name!r}, "
                 f"output={self.output.name!r}, cost={self.cost_function.name!r}, "
                 f"dtype={self.dtype.name!r})")
-
-    _repr_html_ = display.network_html
 
     @property
     def config(self) -> dict[str, object]:
@@ -174,11 +172,12 @@ class Network:
 
         targets: one-hot (n, sizes[-1]). Returns deltas[l] of shape (n, sizes[l+1]).
         """
-        delta = self.cost_function.delta(trace.activations[-1], targets, self.output)
+        delta = self.cost_function.delta(trace.zs[-1], trace.activations[-1], targets,
+                                         self.output)
         deltas = [delta]
-        hidden_prime = cast(Callable[[Array], Array], self.hidden.prime)  # elementwise: not None
+        hidden_prime = cast(Callable[[Array, Array], Array], self.hidden.prime)  # elementwise
         for l in range(len(self.weights) - 2, -1, -1):
-            prime = hidden_prime(trace.activations[l + 1])  # σ'(z^l) from a^l
+            prime = hidden_prime(trace.zs[l], trace.activations[l + 1])   # σ'(z^l)
             delta = (delta @ self.weights[l + 1]) * prime       # (n, sizes[l+1])
             deltas.append(delta)
         return deltas[::-1]

@@ -18,7 +18,6 @@ from typing import cast
 
 import numpy as np
 
-from . import display
 from .activations import Array
 from .checks import as_batch, as_targets, check_number
 from .errors import InvalidInput
@@ -46,8 +45,6 @@ class NoiseRow:
 
 class NoiseTable(list[NoiseRow]):
     """gradient_noise's rows, one per batch size: a list that a notebook shows as a table."""
-
-    _repr_html_ = display.noise_html
 
 
 def _batch_gradient(net: Network, x: Array, targets: Array) -> np.ndarray:

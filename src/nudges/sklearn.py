@@ -38,6 +38,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import optim
 from .checks import check_number
 from .errors import InvalidInput
 from .network import Network
@@ -47,6 +48,7 @@ from .training import EpochReport, Settings, State, sgd
 
 NETWORK = {name: p.default for name, p in inspect.signature(Network).parameters.items()}
 SETTINGS = [f.name for f in fields(Settings) if f.name not in ("epochs", "seed")]
+HYPERS = list(optim.hypers())            # every optimizer's hyperparameters: parameters here
 SEED_LIMIT = 2**32
 
 
@@ -79,18 +81,19 @@ class NudgesClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                  cost: str = NETWORK["cost"], init: str = NETWORK["init"],
                  dtype: str = NETWORK["dtype"], max_iter: int = Settings.epochs,
                  batch_size: int = Settings.batch_size, eta: float = Settings.eta,
-                 lmbda: float = Settings.lmbda, momentum: float = Settings.momentum,
-                 optimizer: str | None = Settings.optimizer, beta1: float = Settings.beta1,
-                 beta2: float = Settings.beta2, eps: float = Settings.eps,
+                 lmbda: float = Settings.lmbda, optimizer: str | None = Settings.optimizer,
                  schedule: str = Settings.schedule, shift: int = Settings.shift,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int = 10, tol: float = 1e-4, warm_start: bool = False,
-                 random_state: Any = None, engine: str = "auto") -> None:
+                 random_state: Any = None, engine: str = "auto", **hypers: float) -> None:
         self.hidden_layer_sizes, self.activation = hidden_layer_sizes, activation
         self.output, self.cost, self.init, self.dtype = output, cost, init, dtype
         self.max_iter = max_iter
-        self.batch_size, self.eta, self.lmbda, self.momentum = batch_size, eta, lmbda, momentum
-        self.optimizer, self.beta1, self.beta2, self.eps = optimizer, beta1, beta2, eps
+        self.batch_size, self.eta, self.lmbda, self.optimizer = batch_size, eta, lmbda, optimizer
+        for name in HYPERS:                 # momentum, beta1, ...: as the optimizers declare
+            setattr(self, name, hypers.pop(name, getattr(Settings, name)))
+        if hypers:
+            raise TypeError(f"unexpected keyword argument {next(iter(hypers))!r}")
         self.schedule, self.shift, self.early_stopping = schedule, shift, early_stopping
         self.validation_fraction, self.n_iter_no_change = validation_fraction, n_iter_no_change
         self.tol, self.warm_start, self.random_state = tol, warm_start, random_state
@@ -277,3 +280,17 @@ def seed_from(random_state: Any) -> int | None:
         return int(random_state.integers(SEED_LIMIT))
     raise InvalidInput(f"random_state must be None, an integer, a numpy RandomState or "
                        f"Generator, got {random_state!r}")
+
+
+def with_hypers(init: Any) -> inspect.Signature:
+    """init's signature with **hypers spelled out, one keyword per declared hyperparameter
+    (scikit-learn's get_params, clone and repr read the parameters from the signature)."""
+    signature = inspect.signature(init)
+    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    return signature.replace(parameters=kept + [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=getattr(Settings, name),
+                          annotation="float") for name in HYPERS])
+
+
+NudgesClassifier.__init__.__signature__ = with_hypers(  # type: ignore[attr-defined]
+    NudgesClassifier.__init__)

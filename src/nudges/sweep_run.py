@@ -73,7 +73,8 @@ def check_unused(settings: Settings, n_train: int) -> None:
     for other in optim.OPTIMIZERS.values():
         if other.uses and "momentum" not in other.uses and \
                 other.name != settings.optimizer_name:
-            other.check(replace(settings, optimizer=other.name, momentum=0.0), n_train)
+            plain: dict[str, Any] = {"optimizer": other.name, "momentum": 0.0}
+            other.check(replace(settings, **plain), n_train)
 
 
 def run_trial(trial: Trial, data: Dataset) -> Row:

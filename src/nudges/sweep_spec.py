@@ -36,7 +36,7 @@ MAX_TRIALS_EVER = 100_000  # refused above this even with --yes: counted before 
 MAX_SPEC_BYTES = 2**20     # a TOML spec file's size
 HIDDEN_DEFAULT = (16, 16)
 CHOICES: dict[str, Callable[[], Sequence[str]]] = {   # names whose values a registry lists
-    "activation": activations.hidden_names, "output": activations.output_names,
+    "activation": activations.hidden_names, "output": costs.output_names,
     "cost": lambda: list(costs.COSTS), "optimizer": lambda: list(optim.OPTIMIZERS),
     "init": lambda: INITS, "dtype": lambda: DTYPES, "schedule": lambda: SCHEDULES,
 }

@@ -1,51 +1,53 @@
 """Mini-batch stochastic gradient descent: the training loop, for every engine and optimizer.
 
-Each epoch shuffles the training rows with the run's Generator, cuts them into mini-batches, and
-moves every weight and bias against the mean gradient of its batch, by the run's optimizer
-(nudges.optim: plain SGD, p ← p − η ∂C/∂p, by default), with L2 regularisation λ adding
-(λ/n) w to the gradient of every weight (n = training-set size, as in Nielsen's network2).
-
-The step itself is run by an engine (nudges.engines): the readable reference, NumPy buffers, or
-compiled; they compute the same numbers. Training reports each epoch through a generator or a
-callback, and never prints.
-"""
+Each epoch shuffles the training rows with the run's Generator, cuts them into mini-batches and
+moves every weight and bias against its batch's mean gradient by the run's optimizer
+(nudges.optim; plain SGD by default), with L2 regularisation adding (λ/n) w to every weight's
+gradient (n = training-set size, as in Nielsen's network2). An engine (nudges.engines) runs the
+step: the readable reference, NumPy or compiled, with the same numbers. Training reports each
+epoch through a generator or a callback, and never prints."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
+from typing import Any
 
 import numpy as np
 
-from . import display, optim, threads
+from . import optim, threads
 from .activations import Array
 from .augment import is_square, random_shifts
 from .checks import as_batch, as_targets, check_choice, check_number, check_types
-from .engines import Batches, Rule, make_stepper, reference_step
+from .engines import Batches, Rule, reference_step
 from .errors import InvalidInput, TrainingDiverged
 from .network import Network
+from .steppers import make_stepper
 
 EVAL_CHUNK = 10_000
 SCHEDULES = ("constant", "cosine")
 
 
+# Every optimizer's hyperparameters as declared; momentum 0 unless given (> 0 picks "momentum")
+OptimizerSettings: Any = make_dataclass("OptimizerSettings", [
+    (name, "float", field(default=0.0 if name == "momentum" else h.default))
+    for name, h in optim.hypers().items()], frozen=True, kw_only=True)
+
+
 @dataclass(frozen=True, kw_only=True)
-class Settings:
-    """The hyperparameters of a run; optimizer None: "sgd", or "momentum" if momentum > 0."""
+class Settings(OptimizerSettings):  # type: ignore[misc]
+    """The hyperparameters of a run: the loop's and every optimizer's (momentum, beta1, ...,
+    made from their declarations); optimizer None: "sgd", or "momentum" if momentum > 0."""
 
     epochs: int = 30
     batch_size: int = 10
     eta: float = 3.0
     lmbda: float = 0.0
-    momentum: float = 0.0
     seed: int | None = None
     schedule: str = "constant"
     shift: int = 0
     optimizer: str | None = None
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
 
     @property
     def optimizer_name(self) -> str:
@@ -105,8 +107,6 @@ class History:
 
     settings: Settings
     epochs: list[EpochReport] = field(default_factory=list)
-
-    _repr_html_ = display.history_html
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready form."""
@@ -284,10 +284,9 @@ def train(net: Network, x: Array, y: np.ndarray, *, epochs: int = 30, batch_size
     """Train net in place by mini-batch SGD and return the history of every epoch.
 
     x: (n, sizes[0]) inputs; y: (n,) integer labels (or one-hot rows). The same seed (and the
-    same network seed) gives the same weights and history, bit for bit. optimizer: "sgd",
-    "momentum", "nesterov" or "adam" (nudges.optim; default: sgd, or momentum when momentum >
-    0). schedule="cosine" decays η over the epochs; shift=s moves each training image by up to
-    s pixels at random. engine="reference" trains with the readable step (nudges.engines).
+    same network seed) gives the same weights and history, bit for bit. optimizer: a name in
+    nudges.optim (default: sgd, or momentum when momentum > 0). schedule="cosine" decays η; shift=s
+    moves each image by up to s pixels; engine="reference": the readable step (nudges.engines).
     """
     settings = Settings(epochs=epochs, batch_size=batch_size, eta=eta, lmbda=lmbda,
                         momentum=momentum, seed=seed, schedule=schedule, shift=shift,

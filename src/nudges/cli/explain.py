@@ -140,7 +140,8 @@ def _print_levers(net: Network, w: Wishes, top: int, inputs: list[str]) -> None:
     lev = w.levers(last, w.label)
     print(f"\n3. The three levers of output neuron {w.label} (δ = ∂C_x/∂z = {lev.delta:+.3g}):")
     if net.output.prime is not None and lev.wish:
-        slope = float(net.output.prime(w.output[w.label:w.label + 1])[0])
+        z = w.trace.zs[-1][0]
+        slope = float(net.output.prime(z[w.label:w.label + 1], w.output[w.label:w.label + 1])[0])
         print(f"   (δ = −wish × σ'(z) = −({lev.wish:+.3g}) × {slope:.3g}"
               + (": a saturated neuron learns slowly)" if slope < 0.05 else ")"))
     print(f"   its bias: nudge −δ = {lev.bias_nudge:+.3g}")

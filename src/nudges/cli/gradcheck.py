@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--layers", default="8,6,5,4", help="layer sizes of the small network")
     p.add_argument("--activation", choices=activations.hidden_names(), default="sigmoid",
                    help="hidden activation")
-    p.add_argument("--output", choices=activations.output_names(), default="sigmoid",
+    p.add_argument("--output", choices=costs.output_names(), default="sigmoid",
                    help="output activation")
     p.add_argument("--cost", choices=list(costs.COSTS), default="quadratic",
                    help="cost per example")

@@ -35,9 +35,10 @@ PRESETS: dict[str, dict[str, Any]] = {
                     cost="cross-entropy", init="he", epochs=15, batch_size=100, eta=0.1,
                     momentum=0.9, lmbda=5.0, schedule="cosine", shift=0),
 }
-DEFAULTS: dict[str, Any] = dict(PRESETS["video"], init="scaled", lmbda=0.0, momentum=0.0,
+DEFAULTS: dict[str, Any] = dict(PRESETS["video"], init="scaled", lmbda=0.0,
                                 schedule="constant", shift=0, seed=0, dtype="float32",
-                                optimizer=None, beta1=0.9, beta2=0.999, eps=1e-8)
+                                optimizer=None,
+                                **{name: getattr(Settings, name) for name in optim.hypers()})
 
 SETTINGS = [f.name for f in fields(Settings)]
 
@@ -103,7 +104,7 @@ def _add_network_options(p: argparse.ArgumentParser) -> None:
                                     f"spelling of --hidden; default: {d['layers']})")
     p.add_argument("--activation", metavar=braces(activations.hidden_names()),
                    help=f"hidden activation (default: {d['activation']})")
-    p.add_argument("--output", metavar=braces(activations.output_names()),
+    p.add_argument("--output", metavar=braces(costs.output_names()),
                    help=f"output activation (default: {d['output']})")
     p.add_argument("--cost", metavar=braces(list(costs.COSTS)),
                    help=f"cost per example (default: {d['cost']})")
@@ -123,11 +124,10 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--optimizer", metavar=braces(list(optim.OPTIMIZERS)),
                    help="how a step moves the parameters (default: sgd, or momentum when "
                         "--momentum is given)")
-    p.add_argument("--momentum", type=float, help="momentum μ in [0, 1) for the momentum and "
-                   "nesterov optimizers (default: 0)")
-    p.add_argument("--beta1", type=float, help=f"Adam's β₁ (default: {d['beta1']})")
-    p.add_argument("--beta2", type=float, help=f"Adam's β₂ (default: {d['beta2']})")
-    p.add_argument("--eps", type=float, help=f"Adam's ε (default: {d['eps']:g})")
+    for name, hyper in optim.hypers().items():            # as each optimizer declares them
+        users = ", ".join(o.name for o in optim.OPTIMIZERS.values() if name in o.uses)
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float,
+                       help=f"{hyper.help} ({users}; default: {d[name]:g})")
     p.add_argument("--schedule", metavar=braces(SCHEDULES),
                    help="learning-rate schedule (default: constant)")
     p.add_argument("--shift", type=int, help="random shifts of up to this many pixels "
@@ -201,7 +201,7 @@ def refuse_unused(args: argparse.Namespace, settings: Settings) -> None:
     """InvalidInput for an optimizer's flag (--beta1, --momentum, ...) given to another."""
     chosen = optim.get(settings.optimizer_name)
     flags = {name for optimizer in optim.OPTIMIZERS.values() for name in optimizer.uses}
-    unused = sorted(f"--{name}" for name in flags - set(chosen.uses)
+    unused = sorted(f"--{name.replace('_', '-')}" for name in flags - set(chosen.uses)
                     if getattr(args, name, None) is not None)
     if unused:
         raise InvalidInput(f"the {chosen.name} optimizer does not use {', '.join(unused)}; "

@@ -10,8 +10,11 @@ newly registered one appears in the menu, with inputs for its settings, without 
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from .. import activations, costs, optim
 from ..checks import check_choice
@@ -40,7 +43,7 @@ class Kind:
 
     def __post_init__(self) -> None:
         """InvalidInput if the preset names anything the core has not registered."""
-        output = activations.get(self.network["output"], output=True)
+        output = costs.output_activation(self.network["output"])
         activations.get(self.network["activation"])
         costs.get(self.network["cost"], output.name)
         check_choice("init", self.network["init"], INITS)
@@ -96,3 +99,27 @@ def shown_settings() -> list[dict[str, Any]]:
     """The inputs for optimizer settings: name, label, default, and the step of its arrows."""
     return [{"name": name, "label": SHOWN[name][0], "default": setting_default(name),
              "step": SHOWN[name][1]} for name in optimizer_settings() if name in SHOWN]
+
+
+def hyper_field(h: optim.Hyper) -> Any:
+    """A request field for an optimizer's hyperparameter: its declared bounds, None its default."""
+    low: dict[str, Any] = {"ge": h.low} if h.ends[0] == "[" else {"gt": h.low}
+    high: dict[str, Any] = ({} if h.high == math.inf else
+                            {"le": h.high} if h.ends[1] == "]" else {"lt": h.high})
+    return (float | None, Field(default=None, **low, **high))
+
+
+def bounds(model: type[BaseModel], name: str) -> dict[str, float]:
+    """A numeric field's bounds as pydantic checks them, e.g. {"gt": 0, "le": 100}."""
+    found: dict[str, float] = {}
+    for rule in model.model_fields[name].metadata:
+        for key in ("gt", "ge", "lt", "le"):
+            if getattr(rule, key, None) is not None:
+                found[key] = getattr(rule, key)
+    return found
+
+
+def defaults(model: type[BaseModel]) -> dict[str, Any]:
+    """The values a request gets for the fields it leaves out."""
+    return {name: f.get_default(call_default_factory=True)
+            for name, f in model.model_fields.items() if not f.is_required()}

@@ -111,7 +111,8 @@ def levers_extra(net: Network, w: Wishes, layer: int, j: int) -> dict[str, Any]:
     prime = net.layer_activation(layer - 1).prime
     k = int(np.argmax(np.abs(levers.weight_nudges)))
     return {"z": float(w.trace.zs[layer - 1][0][j]), "delta": levers.delta,
-            "sigma_prime": None if prime is None else float(prime(a[j:j + 1])[0]),
+            "sigma_prime": None if prime is None else float(
+                prime(w.trace.zs[layer - 1][0][j:j + 1], a[j:j + 1])[0]),
             "inputs": significant(levers.a_prev), "k": k, "a_k": float(levers.a_prev[k]),
             "w_jk": float(levers.weights[k]), "nudge_jk": float(levers.weight_nudges[k])}
 

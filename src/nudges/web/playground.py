@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 
 from ..checks import as_targets
-from ..engines import Batches, make_stepper
+from ..engines import Batches
 from ..errors import InvalidInput
 from ..explain import example_nudges, wishes
 from ..network import Network, flat
 from ..playground import Split, check_features, make_points, split, with_features
+from ..steppers import make_stepper
 from ..training import Settings, State, measure, rule, sgd_step
 
 HISTORY = 300                 # points kept on the curves (thinned by half when full)

@@ -112,7 +112,7 @@ def options(request: Request) -> dict[str, Any]:
     """What the page may choose, from the registries, with the defaults and the limits."""
     return {"shapes": list(playground.SHAPES), "two_classes": list(playground.TWO_CLASSES),
             "features": playground.FEATURE_LABELS, "activations": activations.hidden_names(),
-            "outputs": activations.output_names(), "inits": list(INITS),
+            "outputs": costs.output_names(), "inits": list(INITS),
             "costs": {name: list(c.outputs) for name, c in costs.COSTS.items()},
             "optimizers": list(optim.OPTIMIZERS), "defaults": asdict(Config()),
             "csv": playgrounds(request).points is not None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from .. import optim
 from ..errors import InvalidInput
@@ -20,6 +20,9 @@ from .choices import (
     DEFAULT_KIND,
     DEFAULT_OPTIMIZER,
     KINDS,
+    bounds,
+    defaults,
+    hyper_field,
     optimizer_settings,
     optimizers,
     setting_default,
@@ -204,7 +207,11 @@ class SessionRequest(Strict):
         return value
 
 
-class TrainRequest(SessionRequest):
+OptimizerSettings = create_model("OptimizerSettings", __base__=Strict,  # as optimizers declare
+                                 **{name: hyper_field(h) for name, h in optim.hypers().items()})
+
+
+class TrainRequest(SessionRequest, OptimizerSettings):  # type: ignore[misc,valid-type]
     """A fresh network to train: its layers, kind, optimizer and settings (choices.setting_default
     fills those it uses), and the pace (slow: 50 steps a second; follow: 1, with its batch)."""
 
@@ -218,10 +225,6 @@ class TrainRequest(SessionRequest):
     slow: bool = False
     follow: bool = False
     optimizer: str = DEFAULT_OPTIMIZER
-    momentum: float | None = Field(default=None, ge=0, lt=1)
-    beta1: float | None = Field(default=None, ge=0, lt=1)
-    beta2: float | None = Field(default=None, ge=0, lt=1)
-    eps: float | None = Field(default=None, gt=0, lt=1)
 
     @field_validator("kind")
     @classmethod
@@ -258,22 +261,6 @@ class ControlRequest(SessionRequest):
     """Pause, resume, step (one mini-batch) or stop the session's run."""
 
     action: Literal["pause", "resume", "step", "stop"]
-
-
-def bounds(model: type[BaseModel], name: str) -> dict[str, float]:
-    """A numeric field's bounds as pydantic checks them, e.g. {"gt": 0, "le": 100}."""
-    found: dict[str, float] = {}
-    for rule in model.model_fields[name].metadata:
-        for key in ("gt", "ge", "lt", "le"):
-            if getattr(rule, key, None) is not None:
-                found[key] = getattr(rule, key)
-    return found
-
-
-def defaults(model: type[BaseModel]) -> dict[str, Any]:
-    """The values a request gets for the fields it leaves out."""
-    return {name: f.get_default(call_default_factory=True)
-            for name, f in model.model_fields.items() if not f.is_required()}
 
 
 def page_config() -> dict[str, Any]:

@@ -13,7 +13,8 @@ from pydantic import Field, model_validator
 from ..network import Network
 from ..surface import Path, Surface, cost_surface, surface_value
 from .api import data_of, heavy_slot, model_of
-from .schemas import Eta, Strict, bounds, defaults
+from .choices import bounds, defaults
+from .schemas import Eta, Strict
 
 router = APIRouter(prefix="/api")
 MAX_WORK = 60_000        # steps x examples: the gradient-descent walk's rows, bounding its time

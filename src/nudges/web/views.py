@@ -85,7 +85,8 @@ def gates(net: Network, trace: Trace) -> list[list[float] | None]:
     found: list[list[float] | None] = [None]
     for l in range(1, len(net.sizes)):
         prime = net.layer_activation(l - 1).prime
-        found.append(None if prime is None else significant(prime(trace.activations[l][0])))
+        found.append(None if prime is None else significant(prime(trace.zs[l - 1][0],
+                                                                  trace.activations[l][0])))
     return found
 
 

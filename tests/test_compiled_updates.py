@@ -1,0 +1,99 @@
+"""The compiled engine's rewrite of an optimizer's update for single numbers (nudges.
+compiled_updates): what it writes, and the updates it refuses, each with the reason."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nudges import optim
+from nudges.compiled_updates import scalar_sources, why_not
+from nudges.errors import InvalidInput
+
+
+def test_momentum_is_rewritten_as_values():
+    assert scalar_sources(optim.Momentum)[-1] == (
+        "def momentum_update_each(p, g, state, eta, h, t):\n"
+        "    v, = state\n"
+        "    v = v * h[0]\n"
+        "    v = v - eta * g\n"
+        "    p = p + v\n"
+        "    return (p, (v,))")
+
+
+def test_adamw_calls_the_rewrite_of_adam():
+    sources = scalar_sources(optim.AdamW)
+    assert sources[0].startswith("def adam_update_each(")
+    assert "p, state = adam_update_each(p, g, state, eta, h, t)" in sources[-1]
+
+
+@pytest.mark.parametrize("name", list(optim.OPTIMIZERS))
+def test_every_rewrite_equals_the_update_on_numbers(name):
+    """The rewrite, run on one element, moves it as the in-place update moves an array."""
+    optimizer = optim.OPTIMIZERS[name]
+    namespace = {"np": np, "math": math}
+    for source in scalar_sources(optimizer):
+        exec(source, namespace)                                        # noqa: S102
+    rng = np.random.default_rng(0)
+    p, g = rng.normal(size=5), rng.normal(size=5)
+    state = [rng.random(5) for _ in optimizer.slots]
+    h = tuple(x.default for x in optimizer.hypers)
+    each = namespace[f"{name}_update_each"]
+    moved = [each(p[i], g[i], tuple(s[i] for s in state), 0.1, h, 3) for i in range(5)]
+    optimizer.update(p, g, state, 0.1, h, 3)
+    np.testing.assert_allclose([m[0] for m in moved], p, rtol=1e-15)
+    for k, s in enumerate(state):
+        np.testing.assert_allclose([m[1][k] for m in moved], s, rtol=1e-15)
+
+
+def refusal(body: str, folder: Path) -> str | None:
+    """why_not for an optimizer whose update is `body`, defined in a file in folder (so that
+    its source can be read)."""
+    namespace: dict[str, object] = {"optim": optim, "np": np}
+    source = ("class Odd(optim.Optimizer):\n    slots = ('s',)\n"
+              f"    @staticmethod\n    def update(p, g, state, eta, h, t):\n{body}\n")
+    path = folder / "odd.py"
+    path.write_text(source)
+    exec(compile(source, str(path), "exec"), namespace)                # noqa: S102
+    odd = namespace["Odd"]
+    odd.name = "odd"                                                   # type: ignore[attr-defined]
+    return why_not(odd)                                                # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    ("        p[...] = p - eta * g", "not p[...] ="),
+    ("        s = state[0]\n        s += g", "unpack the state"),
+    ("        p -= eta * state[0]", "unpack the state"),
+    ("        s = state\n        s += g", "do not alias it"),
+    ("        np.copyto(p, p - eta * g)", "another optimizer's update"),
+])
+def test_updates_not_in_the_form_are_refused_with_the_reason(body, says, tmp_path):
+    assert says in (refusal(body, tmp_path) or "")
+
+
+def test_an_update_typed_where_no_file_holds_it_is_refused():
+    namespace: dict[str, object] = {"optim": optim}
+    exec("class Typed(optim.Optimizer):\n    @staticmethod\n"             # noqa: S102
+         "    def update(p, g, state, eta, h, t):\n        p -= eta * g\n", namespace)
+    typed = namespace["Typed"]
+    typed.name = "typed"                                               # type: ignore[attr-defined]
+    assert "no source file" in (why_not(typed) or "")                  # type: ignore[arg-type]
+
+
+def test_a_refused_update_trains_with_numpy_under_auto_and_is_an_error_for_compiled():
+    from nudges import Network
+    from nudges.engines import Rule
+    from nudges.steppers import make_stepper
+    namespace: dict[str, object] = {"optim": optim}
+    exec("class Typed(optim.Optimizer):\n    @staticmethod\n"             # noqa: S102
+         "    def update(p, g, state, eta, h, t):\n        p -= eta * g\n", namespace)
+    typed = namespace["Typed"]
+    typed.name = "typed"                                               # type: ignore[attr-defined]
+    net = Network([4, 3, 2], seed=0)
+    rule = Rule(typed, 0.1, 0.0, ())                                   # type: ignore[arg-type]
+    assert type(make_stepper(net, 10, rule, "auto")).__name__ == "NumpyStepper"
+    with pytest.raises(InvalidInput, match="no source file.*use engine 'numpy'"):
+        make_stepper(net, 10, rule, "compiled")
