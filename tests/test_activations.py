@@ -36,6 +36,6 @@ def test_sigmoid_and_softmax_are_stable_for_huge_z(dtype):
 
 def test_unknown_names_list_the_known_ones():
     with pytest.raises(InvalidInput, match=", ".join(activations.hidden_names())):
-        activations.get("no-such-activation")
+        activations.activation_named("no-such-activation")
     with pytest.raises(InvalidInput, match="output activation 'relu'; known: sigmoid, softmax"):
         costs.output_activation("relu")

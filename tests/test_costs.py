@@ -4,7 +4,7 @@ import pytest
 from nudges import activations, costs
 from nudges.errors import InvalidInput
 
-SIGMOID = activations.get("sigmoid")
+SIGMOID = activations.activation_named("sigmoid")
 SOFTMAX = costs.output_activation("softmax")
 
 
@@ -35,9 +35,9 @@ def test_cross_entropy_is_finite_for_saturated_outputs(output):
 
 def test_softmax_with_quadratic_cost_is_refused():
     with pytest.raises(InvalidInput, match="softmax output layer does not go with the quadratic"):
-        costs.get("quadratic", "softmax")
+        costs.cost_named("quadratic", "softmax")
 
 
 def test_unknown_cost_lists_the_known_ones():
     with pytest.raises(InvalidInput, match="known: quadratic, cross-entropy"):
-        costs.get("no-such-cost", "sigmoid")
+        costs.cost_named("no-such-cost", "sigmoid")

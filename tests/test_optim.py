@@ -59,7 +59,7 @@ def test_three_hundred_steps_agree_with_torch_optim(name):
     net = Network([8, 6, 3], activation="tanh", output="softmax", cost="cross-entropy",
                   dtype="float64", seed=1)
     params = [torch.tensor(p.copy(), requires_grad=True) for p in net.weights + net.biases]
-    optimizer = optim.get(name)
+    optimizer = optim.optimizer_named(name)
     h = {hyper.name: hyper.default for hyper in optimizer.hypers}        # as declared
     eta = 0.01 if "eps" in optimizer.uses else 0.1          # the adaptive ones
     decay = 0.0 if name in DECOUPLED_IN_TORCH else 0.02

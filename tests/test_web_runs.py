@@ -179,7 +179,7 @@ def test_settings_an_optimizer_cannot_use_are_refused_with_a_message(client, bod
 
 def test_an_unknown_optimizer_gets_the_librarys_message(client):
     with pytest.raises(InvalidInput) as refused:
-        optim.get("no-such-optimizer")
+        optim.optimizer_named("no-such-optimizer")
     response = client.post("/api/train/start", json={"session": "optim-unknown",
                                                       "optimizer": "no-such-optimizer"})
     assert error_of(response, 422) == f"optimizer: {refused.value}"

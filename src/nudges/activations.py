@@ -141,7 +141,8 @@ def hidden_names() -> list[str]:
     return [name for name, a in ACTIVATIONS.items() if a.elementwise]
 
 
-def get(name: str, known: list[str] | None = None, kind: str = "hidden") -> Activation:
+def activation_named(name: str, known: list[str] | None = None, kind: str = "hidden"
+                     ) -> Activation:
     """The activation called `name`, one of `known` (default: the hidden choices; the output
     choices are costs.output_names(), as costs.output_activation asks)."""
     known = hidden_names() if known is None else known

@@ -59,7 +59,7 @@ def save_checkpoint(path: str | PathLike[str], checkpoint: Checkpoint) -> None:
     """Write the checkpoint to `path` atomically (see persist.save)."""
     state, n_layers = checkpoint.state, len(checkpoint.network.weights)
     arrays: dict[str, np.ndarray] = {}
-    for name in optim.get(checkpoint.settings.optimizer_name).slots:
+    for name in optim.optimizer_named(checkpoint.settings.optimizer_name).slots:
         kept = state.per_parameter((name,), checkpoint.network)
         arrays |= {parameter_name(name, i, n_layers): row[0] for i, row in enumerate(kept)}
     if state.order is not None:
@@ -89,7 +89,7 @@ def load_checkpoint(path: str | PathLike[str], *,
                              data["n_train"], ModelFileError)
     history = History(settings, reports_from(saved.metadata.get("history"),
                                              f"{path}: the checkpoint", ModelFileError))
-    state = _state(path, saved, where, optim.get(settings.optimizer_name).slots)
+    state = _state(path, saved, where, optim.optimizer_named(settings.optimizer_name).slots)
     return Checkpoint(saved.network, settings, state, history, data)
 
 

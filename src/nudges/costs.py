@@ -149,10 +149,10 @@ def output_names() -> list[str]:
 
 def output_activation(name: str) -> Activation:
     """The output activation called `name`: one that some cost declares a δ^L for."""
-    return activations.get(name, output_names(), "output")
+    return activations.activation_named(name, output_names(), "output")
 
 
-def get(name: str, output: str) -> Cost:
+def cost_named(name: str, output: str) -> Cost:
     """The cost called `name`, checked against the output activation it will follow."""
     if name not in COSTS:
         raise InvalidInput(f"unknown cost {name!r}; known: {', '.join(COSTS)}")

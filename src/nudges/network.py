@@ -86,9 +86,9 @@ class Network:
                  output: str = "sigmoid", cost: str = "quadratic", init: str = "scaled",
                  dtype: str = "float32", seed: int | None = None) -> None:
         self.sizes = check_sizes(sizes)
-        self.hidden = activations.get(activation)
+        self.hidden = activations.activation_named(activation)
         self.output = costs.output_activation(output)
-        self.cost_function = costs.get(cost, output)
+        self.cost_function = costs.cost_named(cost, output)
         self.dtype = check_dtype(dtype, DTYPES)
         self.init = init
         self.seed = (int(cast(int, np.random.SeedSequence().entropy)) if seed is None

@@ -231,7 +231,7 @@ def hypers() -> dict[str, Hyper]:
     return found
 
 
-def get(name: str) -> type[Optimizer]:
+def optimizer_named(name: str) -> type[Optimizer]:
     """The optimizer called `name`."""
     if name not in OPTIMIZERS:
         raise InvalidInput(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")

@@ -76,7 +76,7 @@ class Settings(OptimizerSettings):  # type: ignore[misc]
                                f"{n_train:,}, got {self.batch_size!r}")
         check_number("eta (the learning rate)", self.eta)
         check_number("lmbda (L2 regularisation)", self.lmbda, inclusive=True)
-        optim.get(self.optimizer_name).check(self, n_train)        # momentum, β, ε, decay
+        optim.optimizer_named(self.optimizer_name).check(self, n_train)   # β, ε, decay, …
         check_choice("learning-rate schedule", self.schedule, SCHEDULES)
         if int(self.shift) != self.shift or not 0 <= self.shift <= 4:
             raise InvalidInput(f"shift must be an integer from 0 to 4 pixels, got {self.shift!r}")
@@ -138,7 +138,7 @@ class State:
     def start(cls, net: Network, seed: int | None, optimizer: str = "sgd") -> State:
         """A fresh run: the optimizer's state at zero and a Generator seeded by `seed`."""
         slots = {name: [np.zeros_like(p) for p in net.weights + net.biases]
-                 for name in optim.get(optimizer).slots}
+                 for name in optim.optimizer_named(optimizer).slots}
         return cls(np.random.default_rng(seed), slots)
 
     def per_parameter(self, names: tuple[str, ...], net: Network) -> list[list[Array]]:
@@ -176,7 +176,7 @@ def l2_penalty(net: Network, lmbda: float, n: int) -> float:
 
 def rule(settings: Settings, eta: float, n_train: int) -> Rule:
     """How steps with learning rate eta move the parameters: optimizer, η, λ/n, constants."""
-    optimizer = optim.get(settings.optimizer_name)
+    optimizer = optim.optimizer_named(settings.optimizer_name)
     return Rule(optimizer, eta, settings.lmbda / n_train, optimizer.constants(settings))
 
 

@@ -148,7 +148,7 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "hidden", None) is not None:
         given["layers"] = with_hidden(chosen["layers"], args.hidden, args.layers)
     if given.get("optimizer") is not None:   # a preset's momentum does not bind another optimizer
-        kept = set(optim.get(given["optimizer"]).uses) | given.keys()
+        kept = set(optim.optimizer_named(given["optimizer"]).uses) | given.keys()
         for name in {n for o in optim.OPTIMIZERS.values() for n in o.uses} - kept:
             chosen[name] = DEFAULTS[name]
     return chosen | given
@@ -199,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
 
 def refuse_unused(args: argparse.Namespace, settings: Settings) -> None:
     """InvalidInput for an optimizer's flag (--beta1, --momentum, ...) given to another."""
-    chosen = optim.get(settings.optimizer_name)
+    chosen = optim.optimizer_named(settings.optimizer_name)
     flags = {name for optimizer in optim.OPTIMIZERS.values() for name in optimizer.uses}
     unused = sorted(f"--{name.replace('_', '-')}" for name in flags - set(chosen.uses)
                     if getattr(args, name, None) is not None)

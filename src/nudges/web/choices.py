@@ -1,10 +1,11 @@
 """What "Watch it learn" offers: kinds of network and optimizers, read from the core's registries.
 
 A kind is a friendly preset (the video's sigmoid network, a modern ReLU one). Each is checked on
-import by the lookups Network itself makes (activations.get, costs.get against the cost's
-`deltas`), so a preset can never name an activation, output or cost that nudges has not
-registered. The optimizers are nudges.optim.OPTIMIZERS, each with the Settings it `uses`, so a
-newly registered one appears in the menu, with inputs for its settings, without a change here.
+import by the lookups Network itself makes (activations.activation_named, costs.cost_named
+against the cost's `deltas`), so a preset can never name an activation, output or cost that
+nudges has not registered. The optimizers are nudges.optim.OPTIMIZERS, each with the Settings
+it `uses`, so a newly registered one appears in the menu, with inputs for its settings, without
+a change here.
 """
 
 from __future__ import annotations
@@ -44,11 +45,11 @@ class Kind:
     def __post_init__(self) -> None:
         """InvalidInput if the preset names anything the core has not registered."""
         output = costs.output_activation(self.network["output"])
-        activations.get(self.network["activation"])
-        costs.get(self.network["cost"], output.name)
+        activations.activation_named(self.network["activation"])
+        costs.cost_named(self.network["cost"], output.name)
         check_choice("init", self.network["init"], INITS)
         for name in self.etas:
-            optim.get(name)
+            optim.optimizer_named(name)
 
     def eta_for(self, optimizer: str) -> float:
         """The η that suits this kind with `optimizer`: the kind's own for it if it gives one;
@@ -56,7 +57,7 @@ class Kind:
         else the kind's η for plain SGD."""
         if optimizer in self.etas:
             return self.etas[optimizer]
-        scale = 1 - MOMENTUM if "momentum" in optim.get(optimizer).uses else 1
+        scale = 1 - MOMENTUM if "momentum" in optim.optimizer_named(optimizer).uses else 1
         return float(f"{self.eta * scale:.3g}")
 
     def offer(self, name: str) -> dict[str, Any]:

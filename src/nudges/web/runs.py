@@ -226,7 +226,7 @@ class Run:
 
     def _settings(self) -> dict[str, Any]:
         """η, epochs, batch size, pace, the optimizer and the settings it uses."""
-        s, optimizer = self.settings, optim.get(self.settings.optimizer_name)
+        s, optimizer = self.settings, optim.optimizer_named(self.settings.optimizer_name)
         return {"eta": s.eta, "epochs": s.epochs, "batch_size": s.batch_size, "slow": self.slow,
                 "follow": self.follow,
                 "optimizer": optimizer.name, **{n: getattr(s, n) for n in optimizer.uses}}

@@ -236,13 +236,13 @@ class TrainRequest(SessionRequest, OptimizerSettings):  # type: ignore[misc,vali
     @field_validator("optimizer")
     @classmethod
     def _optimizer(cls, value: str) -> str:
-        return optim.get(value).name                  # the library's message if unknown
+        return optim.optimizer_named(value).name                  # the library's message if unknown
 
     def settings(self, n_train: int) -> Settings:
         """The run's Settings, checked: InvalidInput with the library's message for values that
         cannot work (nesterov with μ 0, adam given momentum), or for a setting the optimizer
         does not use."""
-        chosen = optim.get(self.optimizer)
+        chosen = optim.optimizer_named(self.optimizer)
         given = {name: getattr(self, name) for name in optimizer_settings()
                  if getattr(self, name) is not None}
         settings = Settings(epochs=self.epochs, batch_size=min(self.batch_size, n_train),
