@@ -41,17 +41,17 @@ def worker(args: argparse.Namespace) -> None:
     from nudges import threads
     from nudges.data import load_digits
     from nudges.network import Network
-    from nudges.training import Settings, sgd
+    from nudges.training import Settings, train_epochs
 
     x, y = (a[:N_TRAIN] for a in load_digits(args.data).train)
     settings = Settings(epochs=args.epochs, batch_size=args.batch, optimizer=args.optimizer,
                         eta=OPTIMIZERS[args.optimizer], seed=0)
     with threads.flag(args.threads):
         warm = Network(SIZES, seed=0)
-        list(sgd(warm, x[:1000], y[:1000], Settings(**{**vars(settings), "epochs": 1})))
+        list(train_epochs(warm, x[:1000], y[:1000], Settings(**{**vars(settings), "epochs": 1})))
         print("ready", flush=True)
         sys.stdin.readline()
-        seconds = [r.seconds for r in sgd(Network(SIZES, seed=0), x, y, settings)]
+        seconds = [r.seconds for r in train_epochs(Network(SIZES, seed=0), x, y, settings)]
     print(json.dumps({"seconds": seconds}))
 
 

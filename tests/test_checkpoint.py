@@ -27,7 +27,7 @@ from nudges.cli import main, train_run
 from nudges.errors import ModelFileError
 from nudges.optim import OPTIMIZERS
 from nudges.persist import load, load_saved, save
-from nudges.training import History, Settings, State, sgd
+from nudges.training import History, Settings, State, train_epochs
 
 from .tiny_data import TINY, write_tiny_mnist
 
@@ -103,7 +103,7 @@ def test_a_checkpoint_round_trips_the_whole_state(tmp_path: Path) -> None:
             raise Stop
 
     with pytest.raises(Stop):
-        list(sgd(net, x, y, settings, state=state, on_batch=stop_at_11))
+        list(train_epochs(net, x, y, settings, state=state, on_batch=stop_at_11))
     history = History(settings)
     fingerprint = data_fingerprint(x.astype(np.float32), y, "blobs")
     save_checkpoint(tmp_path / "c.npz", Checkpoint(net, settings, state, history, fingerprint))
@@ -116,8 +116,8 @@ def test_a_checkpoint_round_trips_the_whole_state(tmp_path: Path) -> None:
     for ours, theirs in ((state.slots["velocity"], back.state.slots["velocity"]),):
         for v, w in zip(ours, theirs, strict=True):
             np.testing.assert_array_equal(v, w)
-    list(sgd(net, x, y, settings, state=state))
-    list(sgd(back.network, x, y, settings, state=back.state))
+    list(train_epochs(net, x, y, settings, state=state))
+    list(train_epochs(back.network, x, y, settings, state=back.state))
     for p, q in zip(net.weights + net.biases, back.network.weights + back.network.biases,
                     strict=True):
         np.testing.assert_array_equal(p, q)
@@ -383,20 +383,20 @@ def test_resume_is_bit_exact_for_every_optimizer(tmp_path, optimizer):
         return Network([9, 5, 3], activation="tanh", output="softmax", cost="cross-entropy",
                        seed=2)
     whole = net()
-    list(sgd(whole, x, y, settings))
+    list(train_epochs(whole, x, y, settings))
     broken, state = net(), State.start(net(), settings.seed, settings.optimizer_name)
 
     def stop(step: int, n_batches: int) -> None:
         if state.epoch == 1 and step == 3:
             raise Stop
     with pytest.raises(Stop):
-        list(sgd(broken, x, y, settings, state=state, on_batch=stop))
+        list(train_epochs(broken, x, y, settings, state=state, on_batch=stop))
     fingerprint = data_fingerprint(x.astype(np.float32), y, "blobs")
     save_checkpoint(tmp_path / "c.npz", Checkpoint(broken, settings, state, History(settings),
                                                    fingerprint))
     back = load_checkpoint(tmp_path / "c.npz")
     assert back.state.t == state.t == settings.batches(50) + 3
-    list(sgd(back.network, x, y, back.settings, state=back.state))
+    list(train_epochs(back.network, x, y, back.settings, state=back.state))
     for ours, theirs in zip(back.network.weights + back.network.biases,
                             whole.weights + whole.biases, strict=True):
         np.testing.assert_array_equal(ours, theirs)

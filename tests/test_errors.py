@@ -28,7 +28,7 @@ from nudges.errors import (
     TrainingDiverged,
 )
 from nudges.persist import load, save
-from nudges.training import Settings, sgd, train
+from nudges.training import Settings, train, train_epochs
 
 from .tiny_data import N_TRAIN, TINY, idx_bytes, tiny_arrays, write_tiny_mnist
 
@@ -402,7 +402,7 @@ def test_divergence_stops_at_the_step_and_keeps_the_last_good_weights() -> None:
 
     with pytest.raises(TrainingDiverged, match="epoch 1, mini-batch 3: .*smaller eta"
                        r" \(now 1e\+06\)") as info:
-        list(sgd(net, x, y, settings, on_batch=snapshot))
+        list(train_epochs(net, x, y, settings, on_batch=snapshot))
     assert isinstance(info.value, NudgesError) and not isinstance(info.value, ValueError)
     assert len(before) == 2                                  # steps 1 and 2 finished
     for kept, good in zip(net.weights + net.biases, before[-1], strict=True):
@@ -422,7 +422,7 @@ def test_divergence_keeps_finite_weights_when_the_gradient_product_overflows(
     net = Network([16, 64, 64, 64, 10], activation="relu", output="sigmoid",
                   cost="cross-entropy", init="he", seed=2)
     with pytest.raises(TrainingDiverged, match="epoch 1, mini-batch"):
-        list(sgd(net, x, y, Settings(epochs=1, batch_size=10, eta=1e4, seed=2)))
+        list(train_epochs(net, x, y, Settings(epochs=1, batch_size=10, eta=1e4, seed=2)))
     assert all(np.isfinite(p).all() for p in net.weights + net.biases)
 
 

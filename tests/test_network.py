@@ -3,7 +3,7 @@ import pytest
 
 from nudges import InvalidInput, Network, activations, costs
 from nudges.network import set_parameters
-from nudges.training import Settings, State, sgd_step
+from nudges.training import Settings, State, train_step
 
 ALL_COMBINATIONS = [(h, o, c) for h in activations.hidden_names()     # from the registries
                     for c, cost in costs.COSTS.items() for o in cost.deltas]
@@ -48,7 +48,7 @@ def test_one_sgd_step_worked_by_hand():
     grad_w, grad_b = net.gradient(np.array([[1.0, 0.0]]), np.array([0]))
     np.testing.assert_allclose(grad_w[0], [[delta, 0.0]])
     state = State.start(net, seed=0)
-    sgd_step(net, np.array([[1.0, 0.0]]), np.array([[1.0]]), Settings(eta=1.0), 1, state)
+    train_step(net, np.array([[1.0, 0.0]]), np.array([[1.0]]), Settings(eta=1.0), 1, state)
     np.testing.assert_allclose(net.weights[0], [[0.5 - delta, -0.5]])
     np.testing.assert_allclose(net.biases[0], [-delta])
 

@@ -9,7 +9,7 @@ import pytest
 from nudges import threads
 from nudges.errors import InvalidInput
 from nudges.network import Network
-from nudges.training import Settings, sgd
+from nudges.training import Settings, train_epochs
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -94,7 +94,7 @@ def test_training_steps_run_on_one_thread_and_restore_after(automatic):
     seen: list[int] = []
     net = Network([16, 8, 10], seed=0)
     settings = Settings(epochs=1, batch_size=10, eta=0.5, seed=0)
-    list(sgd(net, x, y, settings, on_batch=lambda step, n: seen.extend(blas_threads())))
+    list(train_epochs(net, x, y, settings, on_batch=lambda step, n: seen.extend(blas_threads())))
     assert seen and set(seen) == {1}
     assert set(blas_threads()) == {2}
 

@@ -4,7 +4,7 @@ import pytest
 from nudges import InvalidInput, Network
 from nudges.augment import random_shifts
 from nudges.network import set_parameters
-from nudges.training import History, Settings, State, sgd, sgd_step, train
+from nudges.training import History, Settings, State, train, train_epochs, train_step
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +57,12 @@ def test_momentum_and_l2_step_worked_by_hand():
     settings = Settings(eta=0.5, lmbda=4.0, momentum=0.5)
     state = State.start(net, seed=0)
     g1 = net.gradient(x, [0])[0][0][0, 0]
-    sgd_step(net, x, t, settings, 8, state)      # v = −η (g + λ/n w) = −0.5 (g1 + 1)
+    train_step(net, x, t, settings, 8, state)      # v = −η (g + λ/n w) = −0.5 (g1 + 1)
     v1 = -0.5 * (g1 + 0.5 * 2.0)
     assert net.weights[0][0, 0] == pytest.approx(2.0 + v1)
     g2 = net.gradient(x, [0])[0][0][0, 0]
     w1 = net.weights[0][0, 0]
-    sgd_step(net, x, t, settings, 8, state)      # v = μ v − η (g + λ/n w)
+    train_step(net, x, t, settings, 8, state)      # v = μ v − η (g + λ/n w)
     assert net.weights[0][0, 0] == pytest.approx(w1 + 0.5 * v1 - 0.5 * (g2 + 0.5 * w1))
 
 
@@ -71,7 +71,7 @@ def test_each_epoch_visits_every_example_once():
     x = np.eye(3)
     seen = []
     state = State.start(net, seed=0)
-    gen = sgd(net, x, np.array([0, 1, 0]), Settings(epochs=1, batch_size=2, eta=1.0),
+    gen = train_epochs(net, x, np.array([0, 1, 0]), Settings(epochs=1, batch_size=2, eta=1.0),
               state=state, on_batch=lambda step, n: seen.append((step, n)))
     list(gen)
     assert seen == [(1, 2), (2, 2)] and state.epoch == 1
@@ -89,7 +89,7 @@ def test_bad_settings_are_refused(field, value, message):
     net = Network([4, 2], seed=0)
     settings = Settings(**{"epochs": 1, "batch_size": 1, "eta": 1.0, field: value})
     with pytest.raises(InvalidInput, match=message):
-        next(sgd(net, np.zeros((3, 4)), np.zeros(3, dtype=int), settings))
+        next(train_epochs(net, np.zeros((3, 4)), np.zeros(3, dtype=int), settings))
 
 
 def test_random_shifts_move_the_image_and_keep_its_ink():

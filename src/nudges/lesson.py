@@ -1,7 +1,7 @@
 """The lesson network: a network of a given shape that starts untrained and learns one
 mini-batch at a time, so that a learner sees backpropagation where it still has work to do.
 
-Every step is the readable reference step (training.sgd_step), in the order a seeded shuffle
+Every step is the readable reference step (training.train_step), in the order a seeded shuffle
 gives, so (shape, seed, steps) names one network: replaying the same number of steps from the
 same seed gives the same weights. The held-out cost is recorded at fixed step counts (every step
 up to 10, every 10th up to 100, then every 100th), so the curve does not depend on how the
@@ -18,7 +18,7 @@ from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
 from .network import Network
-from .training import Settings, State, sgd_step
+from .training import Settings, State, train_step
 
 LESSON_ETA, LESSON_BATCH = 3.0, 10       # the video's and the book's: η = 3, batches of 10
 
@@ -83,7 +83,7 @@ class Lesson:
             if state.order is None:
                 state.order = state.rng.permutation(len(x))
             rows = state.order[state.step * size:(state.step + 1) * size]
-            sgd_step(self.net, x[rows], targets[rows], self.settings, len(x), state)
+            train_step(self.net, x[rows], targets[rows], self.settings, len(x), state)
             state.step += 1
             if state.step == self.steps_per_epoch:
                 state.epoch, state.step, state.order = state.epoch + 1, 0, None

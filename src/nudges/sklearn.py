@@ -44,7 +44,7 @@ from .errors import InvalidInput
 from .network import Network
 from .optim import check_fraction
 from .sklearn_io import load_classifier, plain_state, restore_state, save_classifier
-from .training import EpochReport, Settings, State, sgd
+from .training import EpochReport, Settings, State, train_epochs
 
 NETWORK = {name: p.default for name, p in inspect.signature(Network).parameters.items()}
 SETTINGS = [f.name for f in fields(Settings) if f.name not in ("epochs", "seed")]
@@ -178,11 +178,11 @@ class NudgesClassifier(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _epochs(self, x: np.ndarray, labels: np.ndarray, settings: Settings, epoch: int,
                 evaluation: tuple[np.ndarray, np.ndarray] | None = None
                 ) -> Iterator[EpochReport]:
-        """The run's epochs from `epoch` of the schedule on, as sgd yields them."""
+        """The run's epochs from `epoch` of the schedule on, as train_epochs yields them."""
         if not hasattr(self, "_state"):                 # loaded from a file: a fresh state
             self._state = State.start(self.network_, self.network_.seed, self._optimizer_name())
         self._state.epoch = epoch
-        return sgd(self.network_, x, labels, settings, evaluation=evaluation,
+        return train_epochs(self.network_, x, labels, settings, evaluation=evaluation,
                    state=self._state, engine=self.engine)
 
     def _record(self, report: EpochReport) -> None:

@@ -9,7 +9,7 @@ weights drawn at random, then scaled to the norm of that neuron's weights in θ�
 made orthogonal to u and of unit length, so α and β are distances in parameter space and the
 drawing is to scale. A point θ of a path is drawn at α = (θ − θ₀)·u, β = (θ − θ₀)·v; the rest,
 r = θ − θ₀ − α u − β v, is what the drawing hides. Both paths step with nudges' own training
-step (training.sgd_step). The costs are net.cost's, computed for many θ at once: the network's
+step (training.train_step). The costs are net.cost's, computed for many θ at once: the network's
 layers, activations and cost function, run on stacks of parameters (tested equal).
 """
 
@@ -23,7 +23,7 @@ from .activations import Array
 from .checks import as_batch, as_targets
 from .errors import InvalidInput
 from .network import Network, flat
-from .training import Settings, State, sgd_step
+from .training import Settings, State, train_step
 
 CHUNK = 2_000_000        # activations (grid points x rows x neurons) computed at once
 
@@ -80,7 +80,7 @@ def filter_normalised(net: Network, rng: np.random.Generator) -> Array:
 
 def walk(net: Network, x: Array, targets: Array, eta: float, batch_size: int, steps: int,
          rng: np.random.Generator | None) -> list[Array]:
-    """θ₀, θ₁, …, θ_steps of training a copy of net by sgd_step with learning rate eta: on all
+    """θ₀, θ₁, …, θ_steps of training a copy of net by train_step with learning rate eta: on all
     rows each step (rng None: gradient descent), or on mini-batches of batch_size taken in
     order from a shuffle by rng, reshuffled when it runs out (SGD)."""
     net, n = net.copy(), len(x)
@@ -92,7 +92,7 @@ def walk(net: Network, x: Array, targets: Array, eta: float, batch_size: int, st
         rows = slice(None) if rng is None else order[:batch_size]
         order = order[batch_size:]
         with np.errstate(over="ignore"):     # its float32 bound on |∂C/∂p| may be inf: fine
-            sgd_step(net, x[rows], targets[rows], settings, n, state)
+            train_step(net, x[rows], targets[rows], settings, n, state)
         thetas.append(flat(net.weights, net.biases))
     return thetas
 

@@ -33,7 +33,7 @@ from .errors import InvalidInput, NudgesError, TrainingDiverged, shown
 from .network import Network
 from .sweep_halving import halving
 from .sweep_spec import Spec, Trial, check_count, show
-from .training import EpochReport, Settings, sgd
+from .training import EpochReport, Settings, train_epochs
 
 Row = dict[str, Any]
 SETTINGS = [f for f in Settings.__dataclass_fields__]
@@ -86,7 +86,7 @@ def run_trial(trial: Trial, data: Dataset) -> Row:
     status = "ok"
     with threads.pinned(None), np.errstate(over="ignore", invalid="ignore"):
         try:
-            for report in sgd(net, *data.train, settings, evaluation=data.validation):
+            for report in train_epochs(net, *data.train, settings, evaluation=data.validation):
                 reports.append(report)
         except TrainingDiverged:
             status = f"diverged at epoch {len(reports) + 1}"

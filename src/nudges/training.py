@@ -180,7 +180,7 @@ def rule(settings: Settings, eta: float, n_train: int) -> Rule:
     return Rule(optimizer, eta, settings.lmbda / n_train, optimizer.constants(settings))
 
 
-def sgd_step(net: Network, x: Array, targets: Array, settings: Settings, n_train: int,
+def train_step(net: Network, x: Array, targets: Array, settings: Settings, n_train: int,
              state: State) -> None:
     """One step of the readable reference on one mini-batch (rows of x, one-hot targets), with
     the settings' η (no schedule). TrainingDiverged, every parameter untouched, if the step
@@ -196,7 +196,7 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
               on_batch: Callable[[int, int], None] | None = None, engine: str = "auto") -> None:
     """The rest of the current epoch, from state.step, leaving state at the next epoch.
 
-    x: C-contiguous (n, sizes[0]) of net's dtype (as sgd passes it). With no on_batch and no
+    x: C-contiguous (n, sizes[0]) of net's dtype (as train_epochs passes it). With no on_batch and no
     shifts, the engine runs the rest of the epoch in one call.
     """
     n, size = len(x), settings.batch_size
@@ -238,10 +238,10 @@ def _diverged(settings: Settings, state: State) -> TrainingDiverged:
         f"eta (now {settings.eta:g})")
 
 
-def sgd(net: Network, x: Array, y: np.ndarray, settings: Settings, *,
-        evaluation: tuple[Array, np.ndarray] | None = None, state: State | None = None,
-        on_batch: Callable[[int, int], None] | None = None, engine: str = "auto"
-        ) -> Iterator[EpochReport]:
+def train_epochs(net: Network, x: Array, y: np.ndarray, settings: Settings, *,
+                 evaluation: tuple[Array, np.ndarray] | None = None, state: State | None = None,
+                 on_batch: Callable[[int, int], None] | None = None, engine: str = "auto"
+                 ) -> Iterator[EpochReport]:
     """Train net in place, yielding an EpochReport after each epoch (from state.epoch on).
 
     engine: "reference" (the readable step), "numpy", "compiled", or "auto" (nudges.engines).
@@ -292,7 +292,7 @@ def train(net: Network, x: Array, y: np.ndarray, *, epochs: int = 30, batch_size
                         momentum=momentum, seed=seed, schedule=schedule, shift=shift,
                         optimizer=optimizer, beta1=beta1, beta2=beta2, eps=eps)
     history = History(settings)
-    for report in sgd(net, x, y, settings, evaluation=evaluation, engine=engine):
+    for report in train_epochs(net, x, y, settings, evaluation=evaluation, engine=engine):
         history.epochs.append(report)
         if callback is not None:
             callback(report)

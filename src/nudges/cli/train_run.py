@@ -28,7 +28,7 @@ from ..checkpoint import Checkpoint, data_fingerprint, save_checkpoint
 from ..data import Dataset
 from ..datasets.recorded import describe
 from ..network import Network
-from ..training import EpochReport, History, Settings, State, sgd
+from ..training import EpochReport, History, Settings, State, train_epochs
 from .common import percent, progress
 
 INTERRUPTED_FILE = "nudges-interrupted.npz"   # where Ctrl-C saves when no --save was given
@@ -141,7 +141,7 @@ def _train(job: Job, stop: StopOnCtrlC) -> None:
 
 
 def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
-    """sgd's reports, with a progress bar and the Ctrl-C check after every mini-batch."""
+    """train_epochs' reports, with a progress bar and the Ctrl-C check after every mini-batch."""
     n_batches = job.settings.batches(len(job.data.train[0]))
     bar = progress(n_batches, "epoch", enabled=not job.quiet)
 
@@ -154,7 +154,7 @@ def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
             raise _Interrupted
 
     try:
-        yield from sgd(job.network, *job.data.train, job.settings, evaluation=job.data.test,
+        yield from train_epochs(job.network, *job.data.train, job.settings, evaluation=job.data.test,
                        state=job.state, on_batch=on_batch, engine=job.engine)
     finally:
         if bar is not None:

@@ -21,7 +21,7 @@ from ..explain import example_nudges, wishes
 from ..network import Network, flat
 from ..playground import Split, check_features, make_points, split, with_features
 from ..steppers import make_stepper
-from ..training import Settings, State, measure, rule, sgd_step
+from ..training import Settings, State, measure, rule, train_step
 
 HISTORY = 300                 # points kept on the curves (thinned by half when full)
 CHUNK = 50                    # steps between clock checks
@@ -229,8 +229,8 @@ class Playground:
         return layer, j, k
 
     def apply(self, rows: list[int]) -> None:
-        """One step of the run's optimizer on these training rows (training.sgd_step)."""
-        sgd_step(self.net, self.inputs_train[rows], self.targets[rows], self.settings,
+        """One step of the run's optimizer on these training rows (training.train_step)."""
+        train_step(self.net, self.inputs_train[rows], self.targets[rows], self.settings,
                  len(self.y_train), self.state)
         self.record()
 
