@@ -181,7 +181,7 @@ def rule(settings: Settings, eta: float, n_train: int) -> Rule:
 
 
 def train_step(net: Network, x: Array, targets: Array, settings: Settings, n_train: int,
-             state: State) -> None:
+               state: State) -> None:
     """One step of the readable reference on one mini-batch (rows of x, one-hot targets), with
     the settings' η (no schedule). TrainingDiverged, every parameter untouched, if the step
     would not be finite."""
@@ -196,8 +196,8 @@ def run_epoch(net: Network, x: Array, targets: Array, settings: Settings, state:
               on_batch: Callable[[int, int], None] | None = None, engine: str = "auto") -> None:
     """The rest of the current epoch, from state.step, leaving state at the next epoch.
 
-    x: C-contiguous (n, sizes[0]) of net's dtype (as train_epochs passes it). With no on_batch and no
-    shifts, the engine runs the rest of the epoch in one call.
+    x: C-contiguous (n, sizes[0]) of net's dtype (as train_epochs passes it). With no on_batch
+    and no shifts, the engine runs the rest of the epoch in one call.
     """
     n, size = len(x), settings.batch_size
     if state.order is None:

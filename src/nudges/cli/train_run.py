@@ -154,8 +154,9 @@ def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
             raise _Interrupted
 
     try:
-        yield from train_epochs(job.network, *job.data.train, job.settings, evaluation=job.data.test,
-                       state=job.state, on_batch=on_batch, engine=job.engine)
+        yield from train_epochs(job.network, *job.data.train, job.settings,
+                                evaluation=job.data.test, state=job.state, on_batch=on_batch,
+                                engine=job.engine)
     finally:
         if bar is not None:
             bar.close()
