@@ -197,9 +197,9 @@ def run(args: argparse.Namespace) -> int:
         return train_run.run(job)
 
 
-def refuse_unused(args: argparse.Namespace, settings: Settings) -> None:
+def refuse_unused(args: argparse.Namespace, optimizer: str) -> None:
     """InvalidInput for an optimizer's flag (--beta1, --momentum, ...) given to another."""
-    chosen = optim.optimizer_named(settings.optimizer_name)
+    chosen = optim.optimizer_named(optimizer)
     flags = {name for optimizer in optim.OPTIMIZERS.values() for name in optimizer.uses}
     unused = sorted(f"--{name.replace('_', '-')}" for name in flags - set(chosen.uses)
                     if getattr(args, name, None) is not None)
@@ -212,14 +212,12 @@ def start(args: argparse.Namespace) -> train_run.Job:
     """A new run from the flags: network, settings, data, and where to save."""
     save_path = _save_path(args.save, args.checkpoint_every)
     opts = options(args)
-    net, settings = build(opts, args.max_parameters)
-    refuse_unused(args, settings)
+    check_sizes(parse_layers(opts["layers"]), args.max_parameters)   # flags first: before a
+    refuse_unused(args, opts["optimizer"])                            # download, not after it
     data = load_data(args, quiet=args.quiet)
     fitted = data_args.fitted(args, opts, data)   # the data's ends; no shifts for a table
-    if fitted != opts:
-        net, settings = build(fitted, args.max_parameters)
+    net, settings = build(fitted, args.max_parameters)   # once; train_epochs checks settings
     check_fits(net, data)
-    settings.check(len(data.train[0]))
     data_path = None if args.data is None else str(Path(args.data).expanduser().resolve())
     return train_run.Job(net, settings, State.start(net, settings.seed, settings.optimizer_name),
                          History(settings), data, data_path, save_path, args.checkpoint_every,
@@ -241,7 +239,6 @@ def resume(args: argparse.Namespace) -> train_run.Job:
     data, data_path = _resume_data(args, checkpoint)
     check_resumable(checkpoint, data_fingerprint(*data.train, data.name, data_path))
     check_fits(checkpoint.network, data)
-    settings.check(len(data.train[0]))
     history = History(settings, checkpoint.history.epochs)
     return train_run.Job(checkpoint.network, settings, state, history, data, data_path,
                          save_path, args.checkpoint_every, args.quiet, args.engine)
