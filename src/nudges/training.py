@@ -52,9 +52,7 @@ class Settings(OptimizerSettings):  # type: ignore[misc]
     @property
     def optimizer_name(self) -> str:
         """The optimizer this run uses, with None resolved."""
-        if self.optimizer is not None:
-            return self.optimizer
-        return "momentum" if self.momentum else "sgd"
+        return optimizer_for(self.optimizer, self.momentum)
 
     def batches(self, n: int) -> int:
         """Mini-batches per epoch of n examples: ⌈n / batch_size⌉ (the last may be short)."""
@@ -116,6 +114,11 @@ class History:
     def from_dict(cls, d: dict) -> History:  # type: ignore[type-arg]
         """The inverse of to_dict."""
         return cls(Settings(**d["settings"]), [EpochReport(**e) for e in d["epochs"]])
+
+
+def optimizer_for(optimizer: str | None, momentum: float) -> str:
+    """The optimizer a run uses: the one named, else momentum if it has some, else sgd."""
+    return optimizer if optimizer is not None else "momentum" if momentum else "sgd"
 
 
 @dataclass

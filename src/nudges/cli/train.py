@@ -16,7 +16,7 @@ from ..data import Dataset, load_digits, load_sample
 from ..engines import ENGINES
 from ..errors import InvalidInput
 from ..network import DTYPES, INITS, Network
-from ..training import SCHEDULES, History, Settings, State
+from ..training import SCHEDULES, History, Settings, State, optimizer_for
 from . import common, data_args, train_run
 from .common import add_command, add_data_option, load_data, parse_layers, with_hidden
 
@@ -212,8 +212,8 @@ def start(args: argparse.Namespace) -> train_run.Job:
     """A new run from the flags: network, settings, data, and where to save."""
     save_path = _save_path(args.save, args.checkpoint_every)
     opts = options(args)
-    check_sizes(parse_layers(opts["layers"]), args.max_parameters)   # flags first: before a
-    refuse_unused(args, opts["optimizer"])                            # download, not after it
+    check_sizes(parse_layers(opts["layers"]), args.max_parameters)   # the flags, before the
+    refuse_unused(args, optimizer_for(opts["optimizer"], opts["momentum"]))   # data loads
     data = load_data(args, quiet=args.quiet)
     fitted = data_args.fitted(args, opts, data)   # the data's ends; no shifts for a table
     net, settings = build(fitted, args.max_parameters)   # once; train_epochs checks settings
