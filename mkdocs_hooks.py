@@ -12,6 +12,7 @@ import importlib
 import inspect
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,10 @@ def summary(obj: object) -> str:
 
 
 def registry_tables() -> str:
-    """Markdown tables of nudges.activations.ACTIVATIONS, costs.COSTS and optim.OPTIMIZERS."""
-    from nudges.activations import ACTIVATIONS, hidden_names
-    from nudges.costs import COSTS, output_names
-    from nudges.optim import OPTIMIZERS
+    """Markdown tables of nudges.core.activations.ACTIVATIONS, costs.COSTS and optim.OPTIMIZERS."""
+    from nudges.core.activations import ACTIVATIONS, hidden_names
+    from nudges.core.costs import COSTS, output_names
+    from nudges.core.optimizers import OPTIMIZERS
 
     rows = ["| activation | σ | σ' | layers |", "|---|---|---|---|"]
     layers = {"hidden": hidden_names(), "output": output_names()}
@@ -54,8 +55,9 @@ def defining_module(name: str, obj: object) -> str:
     module = getattr(obj, "__module__", None)
     if isinstance(module, str) and (inspect.isclass(obj) or inspect.isroutine(obj)):
         return module
-    nudges = importlib.import_module("nudges")
-    for submodule in sorted(vars(nudges).values(), key=lambda m: getattr(m, "__name__", "")):
+    importlib.import_module("nudges")
+    loaded = [m for n, m in sorted(sys.modules.items()) if n.startswith("nudges.")]
+    for submodule in loaded:
         if inspect.ismodule(submodule) and re.search(rf"^{name}\b[^=]*=",
                                                      inspect.getsource(submodule), re.M):
             return submodule.__name__

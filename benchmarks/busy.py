@@ -8,10 +8,10 @@ busy core, with nudges' thread policy and without it (issue 22).
 (η = 0.001) at each batch size. Every training is a fresh process that loads the data and warms
 up (one epoch of 1,000 images, so the compiled code is loaded), then waits until all are warm,
 so that two trainings at once overlap from their first timed epoch. "beside a busy core"
-runs a pure-Python loop that spins on one core. Policies: "auto", nudges.threads (the default);
-"all-cores", every process's BLAS on all the cores it may use, as before issue 22 (OpenBLAS's
-default). Each cell is the median epoch; for two at once, the slower process's. Targets: two at
-once at most 2.5x alone, beside a busy core at most 1.6x.
+runs a pure-Python loop that spins on one core. Policies: "auto", nudges.engines.threads (the
+default); "all-cores", every process's BLAS on all the cores it may use, as before issue 22
+(OpenBLAS's default). Each cell is the median epoch; for two at once, the slower process's. Targets:
+two at once at most 2.5x alone, beside a busy core at most 1.6x.
 """
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ SPIN = "while True: pass"
 def worker(args: argparse.Namespace) -> None:
     """One training: warm up, say "ready", wait for a line on stdin, train; print the epochs'
     seconds."""
-    from nudges import threads
-    from nudges.data import load_digits
-    from nudges.network import Network
-    from nudges.training import Settings, train_epochs
+    from nudges.core.network import Network
+    from nudges.data.mnist import load_digits
+    from nudges.engines import threads
+    from nudges.training.settings import Settings
+    from nudges.training.sgd import train_epochs
 
     x, y = (a[:N_TRAIN] for a in load_digits(args.data).train)
     settings = Settings(epochs=args.epochs, batch_size=args.batch, optimizer=args.optimizer,

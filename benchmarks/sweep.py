@@ -19,9 +19,9 @@ import dataclasses
 import os
 import time
 
-from nudges.data import Dataset, load_digits
-from nudges.sweep_run import connect, on_dask, serially
-from nudges.sweep_spec import Spec
+from nudges.data.mnist import Dataset, load_digits
+from nudges.sweeps.run import connect, on_dask, serially
+from nudges.sweeps.spec import Spec
 
 BOOK = {"hidden": 30, "activation": "sigmoid", "output": "sigmoid", "cost": "cross-entropy",
         "epochs": 2, "batch_size": 10}

@@ -71,8 +71,9 @@ def book(sizes, size, data, seed):
 def nudges_run(dtype):
     def run(sizes, size, data, seed):
         from nudges import Network
-        from nudges.checks import as_targets
-        from nudges.training import Settings, State, run_epoch
+        from nudges.core.checks import as_targets
+        from nudges.training.settings import Settings, State
+        from nudges.training.sgd import run_epoch
         (x, y), (x_test, y_test) = data
         net = Network(sizes, seed=seed, dtype=dtype)
         x = np.ascontiguousarray(x, dtype=dtype)                   # as sgd's as_batch does
@@ -182,7 +183,7 @@ DTYPES = {"nudges-f64": np.float64, "book": np.float64}   # the others train in 
 
 def load(path, n_train, system):
     """((x, y), test) with x contiguous in the system's dtype, converted once, before timing."""
-    from nudges.data import load_mnist
+    from nudges.data.mnist import load_mnist
     dataset = load_mnist(path)
     (x, y), test = dataset.train, dataset.test
     x = np.ascontiguousarray(x[:n_train], dtype=DTYPES.get(system, np.float32))

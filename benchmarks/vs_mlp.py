@@ -77,7 +77,7 @@ def estimator(system: str, setup: str, run: tuple, epochs: int, seed: int, scale
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from nudges.sklearn import NudgesClassifier
+    from nudges.sklearn.estimator import NudgesClassifier
     hidden, batch, eta = run[:3]
     if system == "nudges":
         model = NudgesClassifier(hidden, batch_size=batch, eta=eta, max_iter=epochs,

@@ -20,8 +20,8 @@ NO_MNIST = ("full MNIST not found: set NUDGES_DATA to a folder with the four MNI
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The folder $NUDGES_DATA names (or its mnist/), if it holds full MNIST; else skip."""
-    from nudges.data import find_data_dir, nudges_data_problem
-    from nudges.errors import DataNotFound
+    from nudges.core.errors import DataNotFound
+    from nudges.data.mnist import find_data_dir, nudges_data_problem
 
     env = os.environ.get("NUDGES_DATA")
     for candidate in (Path(env), Path(env) / "mnist") if env else ():
@@ -37,12 +37,12 @@ def mnist_dir() -> Path:
 @pytest.fixture
 def sample_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make full MNIST unfindable, so loaders fall back to the embedded sample."""
-    import nudges.data
+    import nudges.data.mnist
 
     empty = tmp_path / "no-mnist"
     empty.mkdir()
     monkeypatch.setenv("NUDGES_DATA", str(empty))
-    monkeypatch.setattr(nudges.data, "cache_dir", lambda: tmp_path / "no-cache")
+    monkeypatch.setattr(nudges.data.mnist, "cache_dir", lambda: tmp_path / "no-cache")
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nudges import activations, costs
-from nudges.errors import InvalidInput
+from nudges.core import activations, costs
+from nudges.core.errors import InvalidInput
 
 finite_z = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 8)),
                   elements=st.floats(-500, 500))

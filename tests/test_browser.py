@@ -30,7 +30,8 @@ pytest.importorskip("PIL")
 
 from PIL import Image  # noqa: E402
 
-from nudges import Network, optim  # noqa: E402
+from nudges import Network  # noqa: E402
+from nudges.core import optimizers  # noqa: E402
 from nudges.web import choices, create_app, schemas  # noqa: E402
 
 from .web_helpers import our_threads, tiny_dataset  # noqa: E402
@@ -191,12 +192,12 @@ def test_the_form_offers_what_the_server_allows(page):
     assert float(page.input_value("#eta")) == schemas.KINDS["relu"].eta
     page.select_option("#kind", schemas.DEFAULT_KIND)
     names = page.eval_on_selector_all("#optimizer option", "options => options.map(o => o.value)")
-    assert names == list(optim.OPTIMIZERS) and page.input_value("#optimizer") == "sgd"
+    assert names == list(optimizers.OPTIMIZERS) and page.input_value("#optimizer") == "sgd"
     for name in names:
         page.select_option("#optimizer", name)
         shown = page.eval_on_selector_all("#optimizer-settings label:not([hidden])",
                                           "labels => labels.map(l => l.dataset.setting)")
-        assert shown == [s for s in optim.OPTIMIZERS[name].uses if s in choices.SHOWN]
+        assert shown == [s for s in optimizers.OPTIMIZERS[name].uses if s in choices.SHOWN]
         assert all(page.is_visible(f"#setting-{s}") for s in shown)
         assert float(page.input_value("#eta")) == schemas.KINDS[schemas.DEFAULT_KIND].eta_for(name)
     assert not page.is_visible("#setting-momentum")              # adam: β₁ and β₂ only
@@ -527,7 +528,7 @@ def test_every_canvas_and_chart_has_an_accessible_name(server, fresh):
 def no_digits_server():
     """A server without a model whose digits cannot be found."""
     import nudges.web.data_source
-    from nudges.errors import DataNotFound
+    from nudges.core.errors import DataNotFound
 
     def missing(*args, **kwargs):
         raise DataNotFound("full MNIST not found in /nowhere")

@@ -32,14 +32,14 @@ def served(model, data):
 
 @pytest.fixture(scope="module")
 def clothes():
-    from nudges.network import Network
+    from nudges.core.network import Network
     yield from served(Network([784, 16, 10], seed=0), tiny_dataset(200, 50, 60, classes=CLOTHES))
 
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    from nudges.datasets import load_dataset
-    from nudges.network import Network
+    from nudges.core.network import Network
+    from nudges.data.own import load_dataset
     data = load_dataset(write_table(tmp_path_factory.mktemp("t") / "boxes.csv"), label="kind")
     yield from served(Network([4, 5, 3], seed=0), data)
 

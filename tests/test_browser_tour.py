@@ -19,9 +19,9 @@ VIEWS = ("see", "nudges", "average", "learn", "noise")
 @pytest.fixture(scope="module")
 def served():
     """The page's model and data, and its address."""
-    from nudges.data import load_sample
-    from nudges.network import Network
-    from nudges.training import train
+    from nudges.core.network import Network
+    from nudges.data.mnist import load_sample
+    from nudges.training.sgd import train
     from nudges.web import create_app
     data = load_sample()
     net = Network([784, 16, 16, 10], seed=0)
@@ -124,7 +124,7 @@ def check_page(tab, axe, where: str, viewport: dict) -> list:
 
 def test_each_stage_of_the_backward_pass_shows_the_librarys_numbers(served, fresh,
                                                                      tmp_path):
-    from nudges.explain import example_nudges, wishes
+    from nudges.explain.wishes import example_nudges, wishes
     tab = fresh(served["url"] + "#nudges")
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
     tab.click("#random")

@@ -16,18 +16,19 @@ import numpy as np
 import pytest
 
 from nudges import Network
-from nudges.checkpoint import (
+from nudges.cli import main, train_run
+from nudges.core.errors import ModelFileError
+from nudges.core.optimizers import OPTIMIZERS
+from nudges.data.mnist import data_fingerprint
+from nudges.files.checkpoints import (
     Checkpoint,
     check_resumable,
-    data_fingerprint,
     load_checkpoint,
     save_checkpoint,
 )
-from nudges.cli import main, train_run
-from nudges.errors import ModelFileError
-from nudges.optim import OPTIMIZERS
-from nudges.persist import load, load_saved, save
-from nudges.training import History, Settings, State, train_epochs
+from nudges.files.models import load, load_saved, save
+from nudges.training.settings import History, Settings, State
+from nudges.training.sgd import train_epochs
 
 from .tiny_data import TINY, write_tiny_mnist
 

@@ -6,9 +6,10 @@ import re
 import numpy as np
 import pytest
 
-from nudges import load, optim
+from nudges import load
 from nudges.cli import main
-from nudges.persist import load_saved
+from nudges.core import optimizers
+from nudges.files.models import load_saved
 
 FAST = ["--epochs", "2", "--layers", "784,12,10"]
 
@@ -73,7 +74,7 @@ def test_evaluate_prints_accuracy_and_confusion(model, capsys):
 def test_predict_reads_a_png(model, tmp_path, capsys):
     from PIL import Image
 
-    from nudges.data import load_sample
+    from nudges.data.mnist import load_sample
     x, y = load_sample().test
     picture = (255 - x[0].reshape(28, 28) * 255).astype(np.uint8)   # black ink on white
     Image.fromarray(picture).resize((112, 112)).save(tmp_path / "digit.png")
@@ -127,7 +128,7 @@ def test_train_with_adam_saves_its_state_and_resumes(tmp_path, sample_only, caps
     (["--optimizer", "momentum", "--momentum", "0.5", "--eps", "1e-6"],
      "the momentum optimizer does not use --eps"),
     (["--optimizer", "no-such-optimizer"],
-     "unknown optimizer 'no-such-optimizer'; known: " + ", ".join(optim.OPTIMIZERS)),
+     "unknown optimizer 'no-such-optimizer'; known: " + ", ".join(optimizers.OPTIMIZERS)),
 ])
 def test_optimizer_flags_are_checked_in_one_line(sample_only, capsys, flags, message):
     assert main(["train", *FAST, *flags]) == 1

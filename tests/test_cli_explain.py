@@ -11,10 +11,10 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import nudges.data  # noqa: E402
-from nudges import plots  # noqa: E402
+import nudges.data.mnist  # noqa: E402
 from nudges.cli import main  # noqa: E402
-from nudges.errors import DataNotFound  # noqa: E402
+from nudges.core.errors import DataNotFound  # noqa: E402
+from nudges.explain import figures  # noqa: E402
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -24,14 +24,14 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def assert_figure(path: Path, name: str) -> None:
-    width, height = plots.SIZES[name]
-    assert png_size(path) == (round(width * plots.DPI), round(height * plots.DPI))
+    width, height = figures.SIZES[name]
+    assert png_size(path) == (round(width * figures.DPI), round(height * figures.DPI))
 
 
 @pytest.fixture(scope="module")
 def sample():
     try:
-        return nudges.data.load_sample()
+        return nudges.data.mnist.load_sample()
     except DataNotFound as e:
         pytest.skip(f"the MNIST sample is not available: {e}")
 
@@ -42,8 +42,8 @@ def only_the_cached_sample(sample, monkeypatch, tmp_path_factory):
     empty = tmp_path_factory.mktemp("empty")
     monkeypatch.setenv("NUDGES_DATA", str(empty))
     monkeypatch.setenv("XDG_CACHE_HOME", str(empty))
-    monkeypatch.setattr(nudges.data, "cache_dir", lambda: empty / "cache")
-    monkeypatch.setattr(nudges.data, "load_sample", lambda: sample)
+    monkeypatch.setattr(nudges.data.mnist, "cache_dir", lambda: empty / "cache")
+    monkeypatch.setattr(nudges.data.mnist, "load_sample", lambda: sample)
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +53,8 @@ def model(sample, tmp_path_factory):
     empty = tmp_path_factory.mktemp("nothing")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("NUDGES_DATA", str(empty))
-        mp.setattr(nudges.data, "cache_dir", lambda: empty / "cache")
-        mp.setattr(nudges.data, "load_sample", lambda: sample)
+        mp.setattr(nudges.data.mnist, "cache_dir", lambda: empty / "cache")
+        mp.setattr(nudges.data.mnist, "load_sample", lambda: sample)
         assert main(["train", "--layers", "784,16,10", "--epochs", "1", "--quiet",
                      "--save", str(path)]) == 0
     return path

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nudges import optim
-from nudges.compiled_updates import scalar_sources, why_not
-from nudges.errors import InvalidInput
+from nudges.core import optimizers
+from nudges.core.errors import InvalidInput
+from nudges.engines.compiled_updates import scalar_sources, why_not
 
 
 def test_momentum_is_rewritten_as_values():
-    assert scalar_sources(optim.Momentum)[-1] == (
+    assert scalar_sources(optimizers.Momentum)[-1] == (
         "def momentum_update_each(p, g, state, eta, h, t):\n"
         "    v, = state\n"
         "    v = v * h[0]\n"
@@ -25,15 +25,15 @@ def test_momentum_is_rewritten_as_values():
 
 
 def test_adamw_calls_the_rewrite_of_adam():
-    sources = scalar_sources(optim.AdamW)
+    sources = scalar_sources(optimizers.AdamW)
     assert sources[0].startswith("def adam_update_each(")
     assert "p, state = adam_update_each(p, g, state, eta, h, t)" in sources[-1]
 
 
-@pytest.mark.parametrize("name", list(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
 def test_every_rewrite_equals_the_update_on_numbers(name):
     """The rewrite, run on one element, moves it as the in-place update moves an array."""
-    optimizer = optim.OPTIMIZERS[name]
+    optimizer = optimizers.OPTIMIZERS[name]
     namespace = {"np": np, "math": math}
     for source in scalar_sources(optimizer):
         exec(source, namespace)                                        # noqa: S102
@@ -52,7 +52,7 @@ def test_every_rewrite_equals_the_update_on_numbers(name):
 def refusal(body: str, folder: Path) -> str | None:
     """why_not for an optimizer whose update is `body`, defined in a file in folder (so that
     its source can be read)."""
-    namespace: dict[str, object] = {"optim": optim, "np": np}
+    namespace: dict[str, object] = {"optim": optimizers, "np": np}
     source = ("class Odd(optim.Optimizer):\n    slots = ('s',)\n"
               f"    @staticmethod\n    def update(p, g, state, eta, h, t):\n{body}\n")
     path = folder / "odd.py"
@@ -75,7 +75,7 @@ def test_updates_not_in_the_form_are_refused_with_the_reason(body, says, tmp_pat
 
 
 def test_an_update_typed_where_no_file_holds_it_is_refused():
-    namespace: dict[str, object] = {"optim": optim}
+    namespace: dict[str, object] = {"optim": optimizers}
     exec("class Typed(optim.Optimizer):\n    @staticmethod\n"             # noqa: S102
          "    def update(p, g, state, eta, h, t):\n        p -= eta * g\n", namespace)
     typed = namespace["Typed"]
@@ -85,9 +85,9 @@ def test_an_update_typed_where_no_file_holds_it_is_refused():
 
 def test_a_refused_update_trains_with_numpy_under_auto_and_is_an_error_for_compiled():
     from nudges import Network
-    from nudges.engines import Rule
-    from nudges.steppers import make_stepper
-    namespace: dict[str, object] = {"optim": optim}
+    from nudges.engines.choose import make_stepper
+    from nudges.engines.reference import Rule
+    namespace: dict[str, object] = {"optim": optimizers}
     exec("class Typed(optim.Optimizer):\n    @staticmethod\n"             # noqa: S102
          "    def update(p, g, state, eta, h, t):\n        p -= eta * g\n", namespace)
     typed = namespace["Typed"]

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from nudges import activations, costs
-from nudges.errors import InvalidInput
+from nudges.core import activations, costs
+from nudges.core.errors import InvalidInput
 
 SIGMOID = activations.activation_named("sigmoid")
 SOFTMAX = costs.output_activation("softmax")

@@ -1,4 +1,5 @@
-"""nudges.data: IDX parsing and validation, finding MNIST, downloading (mocked), the sample."""
+"""nudges.data.mnist: IDX parsing and validation, finding MNIST, downloading (mocked), the
+sample."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nudges import data
-from nudges.data import (
+from nudges.core.errors import DataError, DataNotFound, InvalidInput
+from nudges.data import mnist
+from nudges.data.idx import read_idx
+from nudges.data.mnist import (
     MIRRORS,
     MNIST_SHA256,
     SAMPLE,
@@ -36,8 +39,6 @@ from nudges.data import (
     load_mnist,
     load_sample,
 )
-from nudges.errors import DataError, DataNotFound, InvalidInput
-from nudges.idx import read_idx
 
 CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 0x0B,
          np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D, np.dtype(np.float64): 0x0E}
@@ -75,7 +76,7 @@ def make_digits_dir(directory: Path, n_train: int = 12, n_test: int = 5, gz: boo
 def nowhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """NUDGES_DATA and the cache both point at empty folders, so the user's copies are unseen."""
     monkeypatch.setenv("NUDGES_DATA", str(tmp_path / "env"))
-    monkeypatch.setattr(data, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(mnist, "cache_dir", lambda: tmp_path / "cache")
     return tmp_path
 
 
@@ -327,9 +328,9 @@ def test_download_fetches_the_missing_files(nowhere: Path,
         directory.mkdir(parents=True, exist_ok=True)
         return Path(shutil.copy(nowhere / "mirror" / f"{stem}.gz", directory))
 
-    monkeypatch.setattr(data, "_fetch", fake_fetch)
+    monkeypatch.setattr(mnist, "_fetch", fake_fetch)
     ds = load_mnist(download=True, validation_size=2)
-    assert sorted(fetched) == sorted(data.MNIST_FILES)
+    assert sorted(fetched) == sorted(mnist.MNIST_FILES)
     assert ds.source.startswith(f"cache from {nowhere / 'cache'}")
     load_mnist(download=True, validation_size=2)              # now cached: nothing fetched
     assert len(fetched) == 4
@@ -337,7 +338,7 @@ def test_download_fetches_the_missing_files(nowhere: Path,
 
 def test_download_that_leaves_files_missing_raises(nowhere: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "_fetch", lambda stem, directory: directory / stem)
+    monkeypatch.setattr(mnist, "_fetch", lambda stem, directory: directory / stem)
     with pytest.raises(DataNotFound, match="cache: no such folder; expected a folder holding"):
         load_mnist(download=True)
 
@@ -348,7 +349,7 @@ def test_failed_download_raises_and_load_digits_does_not_fall_back(
     def offline(stem: str, directory: Path) -> Path:
         raise DataNotFound("cannot download MNIST: no network")
 
-    monkeypatch.setattr(data, "_fetch", offline)
+    monkeypatch.setattr(mnist, "_fetch", offline)
     with pytest.raises(DataNotFound, match="no network"):
         load_mnist(download=True)
     with pytest.raises(DataNotFound, match="no network"):
@@ -366,7 +367,7 @@ def test_fetch_passes_mirror_and_checksum_to_pooch(tmp_path: Path,
         return str(tmp_path / kwargs["fname"])
 
     monkeypatch.setattr(pooch, "retrieve", retrieve)
-    assert data._fetch(TRAIN_IMAGES, tmp_path) == tmp_path / f"{TRAIN_IMAGES}.gz"
+    assert mnist._fetch(TRAIN_IMAGES, tmp_path) == tmp_path / f"{TRAIN_IMAGES}.gz"
     url, known_hash, kwargs = calls[0]
     assert url == f"{MIRRORS[0]}{TRAIN_IMAGES}.gz"
     assert known_hash == f"sha256:{MNIST_SHA256[TRAIN_IMAGES]}"
@@ -382,7 +383,7 @@ def test_fetch_network_error_is_one_line(tmp_path: Path,
 
     monkeypatch.setattr(pooch, "retrieve", retrieve)
     with pytest.raises(DataNotFound, match="cannot download MNIST") as info:
-        data._fetch(TEST_LABELS, tmp_path)
+        mnist._fetch(TEST_LABELS, tmp_path)
     message = str(info.value)
     assert "\n" not in message and all(m in message for m in MIRRORS)
 
@@ -390,7 +391,7 @@ def test_fetch_network_error_is_one_line(tmp_path: Path,
 def test_fetch_without_pooch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pooch", None)
     with pytest.raises(DataNotFound, match=r"pip install 'nudges\[download\]'"):
-        data._fetch(TEST_LABELS, tmp_path)
+        mnist._fetch(TEST_LABELS, tmp_path)
 
 
 # --- the embedded sample and load_digits ----------------------------------------------------
@@ -408,7 +409,7 @@ def test_load_sample_is_a_fixed_shuffled_split() -> None:
 
 
 def sample_file() -> dict[str, np.ndarray]:
-    path = importlib.resources.files("nudges").joinpath("sample", data.SAMPLE_FILE)
+    path = importlib.resources.files("nudges").joinpath("data", "sample", mnist.SAMPLE_FILE)
     with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as npz:
         return {name: npz[name] for name in npz.files}
 
@@ -426,7 +427,7 @@ def test_the_sample_is_mnist_test_digits_only(mnist_dir: Path) -> None:
 
 
 def test_a_changed_sample_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(data, "SAMPLE_SHA256", "0" * 64)
+    monkeypatch.setattr(mnist, "SAMPLE_SHA256", "0" * 64)
     with pytest.raises(DataError, match="has changed: its SHA-256 is not 0000"):
         load_sample()
 
@@ -434,7 +435,7 @@ def test_a_changed_sample_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_missing_sample_says_what_to_do_in_the_users_words(monkeypatch: pytest.MonkeyPatch,
                                                               tmp_path: Path,
                                                               nowhere: Path) -> None:
-    monkeypatch.setattr(data, "sample_path", lambda: tmp_path / "none.npz")
+    monkeypatch.setattr(mnist, "sample_path", lambda: tmp_path / "none.npz")
     for load in (load_sample, load_digits):
         with pytest.raises(DataNotFound) as raised:
             load()
@@ -447,18 +448,18 @@ def test_the_sample_is_tracked_in_git_byte_for_byte_what_make_sample_makes(
         mnist_dir: Path, tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     tracked = subprocess.run(["git", "ls-files", "--error-unmatch",
-                              "src/nudges/sample/" + data.SAMPLE_FILE],
+                              "src/nudges/data/sample/" + mnist.SAMPLE_FILE],
                              cwd=root, capture_output=True, text=True)
     if tracked.returncode == 128 and "not a git repository" in tracked.stderr:
         pytest.skip("not a git checkout (an installed copy): nothing to compare with git")
     assert tracked.returncode == 0, tracked.stderr
-    made = data.make_sample(mnist_dir, tmp_path / data.SAMPLE_FILE)
-    assert made.read_bytes() == (root / "src/nudges/sample" / data.SAMPLE_FILE).read_bytes()
+    made = mnist.make_sample(mnist_dir, tmp_path / mnist.SAMPLE_FILE)
+    assert made.read_bytes() == (root / "src/nudges/data/sample" / mnist.SAMPLE_FILE).read_bytes()
 
 
 def test_make_sample_needs_mnist(nowhere: Path, tmp_path: Path) -> None:
     with pytest.raises(DataNotFound, match="making the sample needs full MNIST"):
-        data.make_sample(None, tmp_path / "s.npz")
+        mnist.make_sample(None, tmp_path / "s.npz")
     assert not (tmp_path / "s.npz").exists()
 
 
@@ -481,7 +482,7 @@ def test_load_digits_does_not_fall_back_from_an_explicit_path(nowhere: Path) -> 
 
 
 def test_importing_data_does_not_import_pooch() -> None:
-    code = "import sys, nudges.data; assert 'pooch' not in sys.modules, sorted(sys.modules)"
+    code = "import sys, nudges.data.mnist; assert 'pooch' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

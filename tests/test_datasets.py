@@ -1,4 +1,4 @@
-"""Your own data (nudges.datasets): IDX sets of any shape, image folders, CSV and NumPy tables,
+"""Your own data (nudges.data.own): IDX sets of any shape, image folders, CSV and NumPy tables,
 through the library and the CLI (train, evaluate, predict, explain), and each bad input's line.
 
 Every data set here is built in a temporary folder in milliseconds; networks are tiny.
@@ -16,10 +16,10 @@ import pytest
 
 import nudges
 from nudges.cli import main
-from nudges.data import load_mnist
-from nudges.datasets import load_dataset
-from nudges.datasets.splits import stratified
-from nudges.errors import DataError, InvalidInput
+from nudges.core.errors import DataError, InvalidInput
+from nudges.data.mnist import load_mnist
+from nudges.data.own import load_dataset
+from nudges.data.own.splits import stratified
 
 from .tiny_data import idx_bytes, write_tiny_mnist
 
@@ -162,7 +162,7 @@ def test_a_folder_converts_once_then_comes_from_the_cache(
     root = write_folder(tmp_path / "shapes", per_class=5)
     first = load_dataset(root, image_size=10)
     assert len(list(own_cache.rglob("*.npz"))) == 1
-    monkeypatch.setattr("nudges.datasets.folders.picture_row", pytest.fail)   # not called
+    monkeypatch.setattr("nudges.data.own.folders.picture_row", pytest.fail)   # not called
     again = load_dataset(root, image_size=10)
     assert np.array_equal(first.train[0], again.train[0]) and first.shape == (10, 10)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import nudges
-from nudges import display, svg
+from nudges.explain import display, svg
 
 
 @pytest.fixture(scope="module")

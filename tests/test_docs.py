@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 import nudges
-from nudges.activations import ACTIVATIONS
-from nudges.costs import COSTS
-from nudges.optim import OPTIMIZERS
+from nudges.core.activations import ACTIVATIONS
+from nudges.core.costs import COSTS
+from nudges.core.optimizers import OPTIMIZERS
 
 ROOT = Path(__file__).parent.parent
 NEEDED = ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python")
@@ -46,7 +46,7 @@ def page(site: Path, path: str) -> str:
 
 def test_the_api_reference_is_generated_from_the_docstrings(site):
     network = page(site, "reference/network")
-    assert 'id="nudges.network.Network"' in network
+    assert 'id="nudges.core.network.Network"' in network
     assert "A fully connected feedforward network trained by backpropagation" in network
     assert nudges.Network.gradient.__doc__.split("\n")[0].split(":")[0][:30] in network
 

@@ -1,5 +1,5 @@
 """Every engine computes the reference step: the readable Network.trace/backward/gradient_from
-and the optimizer's update (nudges.engines), for every entry of every registry."""
+and the optimizer's update (nudges.engines.reference), for every entry of every registry."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from nudges import Network, TrainingDiverged, activations, costs, optim
-from nudges.activations import Activation
-from nudges.checks import as_targets
-from nudges.costs import Cost, Delta
-from nudges.engines import Rule, compiled_available
-from nudges.fast import NumpyStepper
-from nudges.steppers import make_stepper
-from nudges.training import Settings, State, run_epoch
+from nudges import Network, TrainingDiverged
+from nudges.core import activations, costs, optimizers
+from nudges.core.activations import Activation
+from nudges.core.checks import as_targets
+from nudges.core.costs import Cost, Delta
+from nudges.engines.choose import make_stepper
+from nudges.engines.numpy_engine import NumpyStepper
+from nudges.engines.reference import Rule, compiled_available
+from nudges.training.settings import Settings, State
+from nudges.training.sgd import run_epoch
 
 FAST = ["numpy"] + (["compiled"] if compiled_available() else [])
 TOLERANCE = {"float64": {"rtol": 1e-10, "atol": 1e-12}, "float32": {"rtol": 1e-4, "atol": 2e-5}}
@@ -76,7 +78,7 @@ def test_divergence_stops_before_the_bad_update(engine, on_batch):
 def test_numpy_path_without_numba(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)            # as if not installed
     net = Network([4, 3, 2], seed=0)
-    rule = Rule(optim.SGD, 1.0, 0.0, ())
+    rule = Rule(optimizers.SGD, 1.0, 0.0, ())
     assert isinstance(make_stepper(net, 10, rule), NumpyStepper)
     assert isinstance(make_stepper(net, 1000, rule), NumpyStepper)
 
@@ -115,7 +117,7 @@ def registered(monkeypatch):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_a_users_activation_and_cost_are_verified_and_every_engine_runs_them(registered, dtype):
-    from nudges import verify
+    from nudges.explain import verify
     assert verify.prime_error(activations.ACTIVATIONS["softsign"]) < verify.PRIME_TOLERANCE
     quartic, sigmoid = costs.COSTS["quartic"], activations.ACTIVATIONS["sigmoid"]
     assert verify.delta_error(quartic, sigmoid) < verify.DELTA_TOLERANCE

@@ -15,11 +15,10 @@ import numpy as np
 import pytest
 
 from nudges import Network
-from nudges.activations import ACTIVATIONS, hidden_names
 from nudges.cli import main
-from nudges.costs import COSTS
-from nudges.data import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
-from nudges.errors import (
+from nudges.core.activations import ACTIVATIONS, hidden_names
+from nudges.core.costs import COSTS
+from nudges.core.errors import (
     DataError,
     DataNotFound,
     InvalidInput,
@@ -27,8 +26,10 @@ from nudges.errors import (
     NudgesError,
     TrainingDiverged,
 )
-from nudges.persist import load, save
-from nudges.training import Settings, train, train_epochs
+from nudges.data.mnist import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
+from nudges.files.models import load, save
+from nudges.training.settings import Settings
+from nudges.training.sgd import train, train_epochs
 
 from .tiny_data import N_TRAIN, TINY, idx_bytes, tiny_arrays, write_tiny_mnist
 
@@ -103,7 +104,7 @@ def test_missing_data(make, message, tmp_path: Path, capsys: pytest.CaptureFixtu
     path = make(tmp_path)
     assert message in one_error_line(capsys, main(["train", "--data", str(path), *TINY]))
     with pytest.raises(DataNotFound):
-        from nudges.data import load_mnist
+        from nudges.data.mnist import load_mnist
         load_mnist(path)
 
 
@@ -413,10 +414,10 @@ def test_divergence_stops_at_the_step_and_keeps_the_last_good_weights() -> None:
 @pytest.mark.parametrize("compiled", [True, False])
 def test_divergence_keeps_finite_weights_when_the_gradient_product_overflows(
         compiled: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    import nudges.engines
-    if compiled and not nudges.engines.compiled_available():
+    import nudges.engines.reference
+    if compiled and not nudges.engines.reference.compiled_available():
         pytest.skip("the compiled step needs the `fast` extra (numba, scipy)")
-    monkeypatch.setattr(nudges.engines, "compiled_available", lambda: compiled)
+    monkeypatch.setattr(nudges.engines.reference, "compiled_available", lambda: compiled)
     rng = np.random.default_rng(0)
     x, y = rng.random((200, 16)), rng.integers(0, 10, 200)
     net = Network([16, 64, 64, 64, 10], activation="relu", output="sigmoid",

@@ -1,4 +1,5 @@
-"""The wishes and nudges of nudges.explain, tied to the math: gradients and finite differences."""
+"""The wishes and nudges of nudges.explain.wishes, tied to the math: gradients and finite
+differences."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import itertools
 import numpy as np
 import pytest
 
-from nudges.errors import DataNotFound, InvalidInput
-from nudges.explain import (
+from nudges.core.errors import DataNotFound, InvalidInput
+from nudges.core.network import Network, Trace
+from nudges.explain.wishes import (
     agreement,
     check_one_weight,
     example_nudges,
@@ -17,7 +19,6 @@ from nudges.explain import (
     step_effect,
     wishes,
 )
-from nudges.network import Network, Trace
 
 HIDDEN = ("sigmoid", "relu", "tanh")
 OUTPUTS = (("sigmoid", "quadratic"), ("sigmoid", "cross-entropy"), ("softmax", "cross-entropy"))
@@ -175,7 +176,7 @@ def test_full_batch_cosine_is_one_and_norm_ratio_one():
 
 
 def test_cosine_rises_with_batch_size_on_real_digits():
-    from nudges.data import load_sample
+    from nudges.data.mnist import load_sample
     try:
         x, y = load_sample().train
     except DataNotFound as e:

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays, scalar_dtypes
 
 from nudges import Network
-from nudges.checks import as_batch, as_targets
-from nudges.errors import DataError, InvalidInput, ModelFileError
-from nudges.idx import load_idx_pair
-from nudges.persist import load, load_saved, save
+from nudges.core.checks import as_batch, as_targets
+from nudges.core.errors import DataError, InvalidInput, ModelFileError
+from nudges.data.idx import load_idx_pair
+from nudges.files.models import load, load_saved, save
 
 from .tiny_data import idx_bytes
 
@@ -249,7 +249,7 @@ def image_bytes(fmt: str) -> bytes:
 @given(fmt=st.sampled_from(["PNG", "BMP", "GIF", "TIFF", "JPEG"]), data=st.data())
 def test_a_damaged_image_reads_or_is_refused(tmp_path: Path, fmt: str,
                                              data: st.DataObject) -> None:
-    from nudges.images import read_image
+    from nudges.data.images import read_image
     raw = bytearray(image_bytes(fmt))
     for _ in range(data.draw(st.integers(1, 4))):
         position = data.draw(st.integers(0, len(raw) - 1))

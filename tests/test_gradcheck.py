@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nudges import Network
-from nudges.gradcheck import check_weight, numeric_derivative
+from nudges.explain.gradcheck import check_weight, numeric_derivative
 from tests.test_network import ALL_COMBINATIONS
 
 

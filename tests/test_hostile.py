@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-import nudges.data
+import nudges.data.mnist
 from nudges import Network
-from nudges.atomic import check_target, new_file_mode, write_atomically
-from nudges.checkpoint import load_checkpoint
 from nudges.cli import main
-from nudges.errors import InvalidInput, ModelFileError
-from nudges.persist import load, save
-from nudges.schema import MAX_DEPTH, MAX_JSON_BYTES, parse_json, read_history
+from nudges.core.errors import InvalidInput, ModelFileError
+from nudges.files.atomic import check_target, new_file_mode, write_atomically
+from nudges.files.checkpoints import load_checkpoint
+from nudges.files.metadata import MAX_DEPTH, MAX_JSON_BYTES, parse_json, read_history
+from nudges.files.models import load, save
 
 from .hostile import checkpoint, members, metadata_of, npy, rewrite, tiny_dir, with_metadata
 from .tiny_data import TINY
@@ -394,8 +394,8 @@ def test_a_failed_download_is_one_line(tmp_path: Path, monkeypatch: pytest.Monke
         port = s.getsockname()[1]
     monkeypatch.setenv("NUDGES_DATA", str(tmp_path / "empty"))
     (tmp_path / "empty").mkdir()
-    monkeypatch.setattr(nudges.data, "cache_dir", lambda: tmp_path / "cache")
-    monkeypatch.setattr(nudges.data, "MIRRORS", (f"http://127.0.0.1:{port}/",))
+    monkeypatch.setattr(nudges.data.mnist, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(nudges.data.mnist, "MIRRORS", (f"http://127.0.0.1:{port}/",))
     line = error_line(capsys, main(["train", "--download", "--epochs", "1"]))
     assert "cannot download MNIST" in line and "no network" in line and len(line) < 400
 
@@ -423,9 +423,9 @@ def test_a_download_that_fails_its_checksum_is_one_line(
     try:
         (tmp_path / "empty").mkdir()
         monkeypatch.setenv("NUDGES_DATA", str(tmp_path / "empty"))
-        monkeypatch.setattr(nudges.data, "cache_dir", lambda: tmp_path / "cache")
+        monkeypatch.setattr(nudges.data.mnist, "cache_dir", lambda: tmp_path / "cache")
         mirror = f"http://127.0.0.1:{server.server_address[1]}/"
-        monkeypatch.setattr(nudges.data, "MIRRORS", (mirror,))
+        monkeypatch.setattr(nudges.data.mnist, "MIRRORS", (mirror,))
         rc = main(["train", "--download", "--epochs", "1"])
     finally:
         server.shutdown()
@@ -452,12 +452,12 @@ def test_nudges_data_naming_a_missing_folder_says_so(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("NUDGES_DATA", str(tmp_path / "missing"))
-    monkeypatch.setattr(nudges.data, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(nudges.data.mnist, "cache_dir", lambda: tmp_path / "cache")
     assert main(["evaluate", str(model)]) == 0
     err = capsys.readouterr().err
     assert f"NUDGES_DATA names {tmp_path / 'missing'}, which does not exist" in err
     assert "--download" in err and len(err.splitlines()) == 1
-    assert nudges.data.nudges_data_problem() is not None
+    assert nudges.data.mnist.nudges_data_problem() is not None
 
 
 def test_figures_and_models_get_ordinary_modes(tmp_path: Path, model: Path,

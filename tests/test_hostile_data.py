@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from nudges.cli import main
-from nudges.datasets import load_dataset
-from nudges.errors import InvalidInput
+from nudges.core.errors import InvalidInput
+from nudges.data.own import load_dataset
 
 from .hostile import one_line
 
@@ -321,7 +321,7 @@ ESTIMATOR: dict[str, dict[str, object]] = {
 
 @pytest.mark.parametrize("case", list(ESTIMATOR))
 def test_the_estimator_refuses_bad_hyperparameters_with_value_error(case: str) -> None:
-    from nudges.sklearn import NudgesClassifier
+    from nudges.sklearn.estimator import NudgesClassifier
 
     x = np.random.default_rng(0).normal(size=(40, 3))
     with pytest.raises(ValueError) as raised:

@@ -22,11 +22,11 @@ import numpy as np
 import pytest
 
 from nudges import Network
-from nudges.checkpoint import load_checkpoint
 from nudges.cli import COMMANDS
-from nudges.data import TRAIN_IMAGES
-from nudges.persist import load, save
-from nudges.schema import read_history
+from nudges.data.mnist import TRAIN_IMAGES
+from nudges.files.checkpoints import load_checkpoint
+from nudges.files.metadata import read_history
+from nudges.files.models import load, save
 
 from .hostile import checkpoint, metadata_of, npy, one_line, run_cli, tiny_dir
 from .tiny_data import TINY, write_tiny_mnist

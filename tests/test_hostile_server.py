@@ -20,8 +20,8 @@ import pytest
 pytest.importorskip("uvicorn")
 
 from nudges.cli import main  # noqa: E402
-from nudges.network import Network  # noqa: E402
-from nudges.persist import save  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
+from nudges.files.models import save  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 from nudges.web.limits import HEAVY_SLOTS, IDLE_SECONDS, MAX_CONNECTIONS, log_once  # noqa: E402
 from nudges.web.quick import quick_settings  # noqa: E402

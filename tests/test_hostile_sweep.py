@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from nudges import sweep_out
 from nudges.cli import main
-from nudges.errors import InvalidInput
-from nudges.sweep_run import sweep
+from nudges.core.errors import InvalidInput
+from nudges.sweeps import results
+from nudges.sweeps.run import sweep
 
 from .hostile import one_line
 from .tiny_data import write_tiny_mnist
@@ -212,15 +212,15 @@ def test_a_results_line_that_is_not_a_row_is_one_line(case: str, tmp_path: Path,
 def test_a_last_line_cut_short_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "results.jsonl"
     path.write_text(row() + "\n" + row(key="k2")[:20])
-    assert list(sweep_out.read_rows(path)) == ["k"]
+    assert list(results.read_rows(path)) == ["k"]
 
 
 def test_a_results_file_over_the_cap_is_refused(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "results.jsonl"
     path.write_text(row() + "\n")
-    monkeypatch.setattr(sweep_out, "MAX_RESULTS_BYTES", 10)
+    monkeypatch.setattr(results, "MAX_RESULTS_BYTES", 10)
     with pytest.raises(InvalidInput, match="more than the 10 a sweep's results may have"):
-        sweep_out.read_rows(path)
+        results.read_rows(path)
 
 
 API_RESULTS: dict[str, tuple[Callable[[Path, Path], None], bool, str]] = {
@@ -365,7 +365,7 @@ def test_a_bad_dask_address_is_one_line(flag: str, address: str, tmp_path: Path,
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
-    from nudges.sweep_run import connect
+    from nudges.sweeps.run import connect
 
     with socket_closed() as port, pytest.raises(InvalidInput, match="cannot reach the Dask"):
         with connect(f"tcp://127.0.0.1:{port}", timeout="1s"):

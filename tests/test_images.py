@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nudges.errors import InvalidInput
-from nudges.images import read_image, to_mnist
+from nudges.core.errors import InvalidInput
+from nudges.data.images import read_image, to_mnist
 
 Image = pytest.importorskip("PIL.Image")
 

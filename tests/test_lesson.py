@@ -1,15 +1,15 @@
-"""nudges.lesson: the tour's lesson network learns from scratch, one reference step at a time,
-replayably, and picks examples on which backprop has something to show."""
+"""nudges.explain.lesson: the tour's lesson network learns from scratch, one reference step at a
+time, replayably, and picks examples on which backprop has something to show."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nudges.checks import as_targets
-from nudges.errors import InvalidInput
-from nudges.lesson import LESSON_ETA, Lesson, recorded, teaching_example
-from nudges.network import Network
+from nudges.core.checks import as_targets
+from nudges.core.errors import InvalidInput
+from nudges.core.network import Network
+from nudges.explain.lesson import LESSON_ETA, Lesson, recorded, teaching_example
 
 from .web_helpers import tiny_dataset
 

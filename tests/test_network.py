@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
 
-from nudges import InvalidInput, Network, activations, costs
-from nudges.network import set_parameters
-from nudges.training import Settings, State, train_step
+from nudges import InvalidInput, Network
+from nudges.core import activations, costs
+from nudges.core.network import set_parameters
+from nudges.training.settings import Settings, State
+from nudges.training.sgd import train_step
 
 ALL_COMBINATIONS = [(h, o, c) for h in activations.hidden_names()     # from the registries
                     for c, cost in costs.COSTS.items() for o in cost.deltas]

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nudges import Network, optim
-from nudges.engines import Rule, reference_step
-from nudges.training import Settings
+from nudges import Network
+from nudges.core import optimizers
+from nudges.engines.reference import Rule, reference_step
+from nudges.training.settings import Settings
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: pip install 'nudges[bench]'")
 
@@ -50,7 +51,7 @@ def torch_steps(params, theirs, x, targets, rows):
     theirs.step()
 
 
-@pytest.mark.parametrize("name", list(optim.OPTIMIZERS))
+@pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
 def test_three_hundred_steps_agree_with_torch_optim(name):
     if name not in L2_IN_TORCH and name not in DECOUPLED_IN_TORCH:
         pytest.skip(f"torch.optim has no {name}")
@@ -59,7 +60,7 @@ def test_three_hundred_steps_agree_with_torch_optim(name):
     net = Network([8, 6, 3], activation="tanh", output="softmax", cost="cross-entropy",
                   dtype="float64", seed=1)
     params = [torch.tensor(p.copy(), requires_grad=True) for p in net.weights + net.biases]
-    optimizer = optim.optimizer_named(name)
+    optimizer = optimizers.optimizer_named(name)
     h = {hyper.name: hyper.default for hyper in optimizer.hypers}        # as declared
     eta = 0.01 if "eps" in optimizer.uses else 0.1          # the adaptive ones
     decay = 0.0 if name in DECOUPLED_IN_TORCH else 0.02

@@ -1,4 +1,4 @@
-"""A model scored on examples it trained on says so (nudges.datasets.overlap): the embedded
+"""A model scored on examples it trained on says so (nudges.data.own.overlap): the embedded
 sample is drawn from MNIST's test files, so a model trained on it and scored on MNIST's test set
 has learned from 4,000 of its 10,000 images; a table split another way overlaps its training part.
 """
@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from nudges.cli import main
-from nudges.data import MNIST_TEST_COUNTS, TEST_IMAGES, TEST_LABELS, load_sample
-from nudges.datasets.overlap import seen
+from nudges.data.mnist import MNIST_TEST_COUNTS, TEST_IMAGES, TEST_LABELS, load_sample
+from nudges.data.own.overlap import seen
 
 from .test_datasets import write_iris
 from .tiny_data import idx_bytes, tiny_arrays, write_tiny_mnist
@@ -37,7 +37,8 @@ def write_mnist_like_test_set(folder: Path) -> Path:
     """MNIST's four files where the t10k files hold the sample's 5,000 digits at their own
     t10k positions (blank images elsewhere), with MNIST's test-label counts, so nudges takes
     the folder for MNIST; the training files are tiny."""
-    raw = importlib.resources.files("nudges").joinpath("sample", "mnist-sample.npz").read_bytes()
+    raw = importlib.resources.files("nudges").joinpath("data", "sample",
+                                                       "mnist-sample.npz").read_bytes()
     with np.load(io.BytesIO(raw)) as npz:
         images, labels, index = npz["images"], npz["labels"], npz["index"]
     t10k = np.zeros((10_000, 28, 28), np.uint8)
@@ -113,7 +114,7 @@ def test_on_full_mnist_the_sample_model_is_warned_and_an_mnist_model_is_not(
     empty = tmp_path / "no-mnist"
     empty.mkdir()
     monkeypatch.setenv("NUDGES_DATA", str(empty))
-    monkeypatch.setattr("nudges.data.cache_dir", lambda: tmp_path / "no-cache")
+    monkeypatch.setattr("nudges.data.mnist.cache_dir", lambda: tmp_path / "no-cache")
     sample_model = tmp_path / "sample.npz"
     assert main(["train", *TINY_NET, "--save", str(sample_model)]) == 0
     capsys.readouterr()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nudges import ModelFileError, Network, load
-from nudges.persist import load_saved, save
+from nudges.files.models import load_saved, save
 
 
 def test_save_load_round_trip_gives_the_same_outputs(tmp_path):

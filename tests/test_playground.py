@@ -1,4 +1,4 @@
-"""nudges.playground: the 2-D data sets are deterministic for a seed, with the class counts
+"""nudges.explain.playground: the 2-D data sets are deterministic for a seed, with the class counts
 asked for, and bad arguments are refused with a message."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nudges.errors import InvalidInput
-from nudges.playground import (
+from nudges.core.errors import InvalidInput
+from nudges.explain.playground import (
     FEATURES,
     SHAPES,
     TWO_CLASSES,

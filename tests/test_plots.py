@@ -10,11 +10,11 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from nudges import plots, plots_backprop  # noqa: E402
-from nudges.errors import InvalidInput  # noqa: E402
-from nudges.explain import agreement, gradient_noise, wishes  # noqa: E402
-from nudges.network import Network  # noqa: E402
-from nudges.training import train  # noqa: E402
+from nudges.core.errors import InvalidInput  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
+from nudges.explain import figures, figures_backprop  # noqa: E402
+from nudges.explain.wishes import agreement, gradient_noise, wishes  # noqa: E402
+from nudges.training.sgd import train  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -27,8 +27,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def expected(name: str) -> tuple[int, int]:
-    width, height = plots.SIZES[name]
-    return round(width * plots.DPI), round(height * plots.DPI)
+    width, height = figures.SIZES[name]
+    return round(width * figures.DPI), round(height * figures.DPI)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def digits():
 
 
 def check_png(fig, tmp_path: Path, name: str) -> Path:
-    path = plots.save(fig, tmp_path / f"{name}.png")
+    path = figures.save(fig, tmp_path / f"{name}.png")
     assert path.stat().st_size > 1000
     assert png_size(path) == expected(name)
     return path
@@ -53,7 +53,7 @@ def check_png(fig, tmp_path: Path, name: str) -> Path:
 
 def test_training_curves(digits, tmp_path):
     _, _, _, history = digits
-    fig = plots.training_curves(history)
+    fig = figures.training_curves(history)
     cost_ax = fig.axes[0]
     np.testing.assert_allclose(cost_ax.lines[0].get_ydata(),
                                [r.training_cost for r in history.epochs])
@@ -62,7 +62,7 @@ def test_training_curves(digits, tmp_path):
 
 def test_weight_images(digits, tmp_path):
     net, *_ = digits
-    fig = plots.weight_images(net)
+    fig = figures.weight_images(net)
     shown = fig.axes[0].images[0].get_array()
     np.testing.assert_allclose(shown, net.weights[0][0].reshape(28, 28))
     check_png(fig, tmp_path, "weights")
@@ -70,15 +70,15 @@ def test_weight_images(digits, tmp_path):
 
 def test_network_diagram(digits, tmp_path):
     net, x, y, _ = digits
-    check_png(plots_backprop.network_diagram(net, x[0], int(y[0])), tmp_path, "network")
+    check_png(figures_backprop.network_diagram(net, x[0], int(y[0])), tmp_path, "network")
     wide = Network([784, 50, 40, 10], seed=0)              # more neurons than MAX_SHOWN
-    check_png(plots_backprop.network_diagram(wide, x[1]), tmp_path, "network")
+    check_png(figures_backprop.network_diagram(wide, x[1]), tmp_path, "network")
 
 
 def test_wishes_figure_draws_the_wishes(digits, tmp_path):
     net, x, y, _ = digits
     w = wishes(net, x[0], int(y[0]))
-    fig = plots_backprop.wishes_figure(w)
+    fig = figures_backprop.wishes_figure(w)
     heights = [bar.get_height() for bar in fig.axes[0].patches]
     np.testing.assert_allclose(heights, w.output_wish, rtol=1e-6)
     hidden = [bar.get_height() for bar in fig.axes[1].patches]
@@ -92,7 +92,7 @@ def test_wishes_figure_draws_the_wishes(digits, tmp_path):
 def test_agreement_figure(digits, tmp_path):
     net, x, y, _ = digits
     ag = agreement(net, x[:100], y[:100], 0)
-    fig = plots_backprop.agreement_figure(ag, 3, 5)
+    fig = figures_backprop.agreement_figure(ag, 3, 5)
     heights = sorted(bar.get_height() for bar in fig.axes[0].patches)
     nudges = ag.nudges_of(3, 5)
     np.testing.assert_allclose(heights, np.sort(nudges[nudges != 0]), rtol=1e-6)
@@ -102,7 +102,7 @@ def test_agreement_figure(digits, tmp_path):
 def test_noise_figure(digits, tmp_path):
     net, x, y, _ = digits
     rows = gradient_noise(net, x, y, batch_sizes=(1, 10, 300), repeats=3, rng=0)
-    fig = plots.noise_figure(rows, len(y))
+    fig = figures.noise_figure(rows, len(y))
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), [r.cosine_mean for r in rows])
     check_png(fig, tmp_path, "noise")
 
@@ -111,22 +111,22 @@ def test_confusion_and_gallery(digits, tmp_path):
     net, x, y, _ = digits
     predicted = net.predict(x)
     m = np.bincount(y * 10 + predicted, minlength=100).reshape(10, 10)
-    fig = plots.confusion_figure(m)
+    fig = figures.confusion_figure(m)
     texts = {t.get_text() for t in fig.axes[0].texts}
     assert str(m[0, 0]) in texts
     check_png(fig, tmp_path, "confusion")
     predicted[:3] = (y[:3] + 1) % 10                        # at least three mistakes
-    gallery = plots.misclassified_gallery(x, y, predicted)
+    gallery = figures.misclassified_gallery(x, y, predicted)
     assert f"#0: {y[0]} → {predicted[0]}" in {ax.get_title() for ax in gallery.axes}
     check_png(gallery, tmp_path, "gallery")
-    check_png(plots.misclassified_gallery(x, y, y), tmp_path, "gallery")   # none wrong
+    check_png(figures.misclassified_gallery(x, y, y), tmp_path, "gallery")   # none wrong
 
 
 def test_svg_and_bad_names(digits, tmp_path):
     net, x, y, _ = digits
-    path = plots.save(plots_backprop.network_diagram(net, x[0]), tmp_path / "net.svg")
+    path = figures.save(figures_backprop.network_diagram(net, x[0]), tmp_path / "net.svg")
     assert b"<svg" in path.read_bytes()[:1000]
     with pytest.raises(InvalidInput, match="png or .svg"):
-        plots.save(plots.confusion_figure(np.eye(10, dtype=int)), tmp_path / "c.jpg")
+        figures.save(figures.confusion_figure(np.eye(10, dtype=int)), tmp_path / "c.jpg")
     with pytest.raises(InvalidInput, match="does not exist"):
-        plots.save(plots.confusion_figure(np.eye(10, dtype=int)), tmp_path / "no" / "c.png")
+        figures.save(figures.confusion_figure(np.eye(10, dtype=int)), tmp_path / "no" / "c.png")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from nudges import activations, costs, optim
 from nudges.cli import build_parser
+from nudges.core import activations, costs, optimizers
 
 ROOT = Path(__file__).parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -86,7 +86,7 @@ def test_every_command_line_is_accepted(page, argv):
 def test_python_blocks_run(page, code, sample_only, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)                  # a snippet may save net.npz
     for module, registry in ((activations, "ACTIVATIONS"), (costs, "COSTS"),
-                             (optim, "OPTIMIZERS")):   # what a snippet registers, undone after
+                             (optimizers, "OPTIMIZERS")):   # what a snippet registers, undone after
         monkeypatch.setattr(module, registry, dict(getattr(module, registry)))
     expected = printed(ROOT / page, code)
     if expected is None or not X86:              # no kernel to name: run here, output unchecked
@@ -99,8 +99,9 @@ def test_python_blocks_run(page, code, sample_only, tmp_path, monkeypatch):
 
 def run_fresh(code: str, tmp_path: Path) -> str:
     """What code prints in a fresh Python with the docs' BLAS settings and only the sample."""
-    prelude = ("import pathlib, nudges.data\n"
-               f"nudges.data.cache_dir = lambda: pathlib.Path({str(tmp_path)!r}) / 'no-cache'\n")
+    prelude = ("import pathlib, nudges.data.mnist\n"
+               f"nudges.data.mnist.cache_dir = lambda: pathlib.Path({str(tmp_path)!r}) / "
+               f"'no-cache'\n")
     done = subprocess.run([sys.executable, "-c", prelude + code], capture_output=True,
                           text=True, cwd=tmp_path, env=os.environ | BLAS, timeout=600)
     assert done.returncode == 0, done.stderr

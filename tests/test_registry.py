@@ -1,15 +1,17 @@
 """The registry is the test: every activation (hidden and output), every cost with each output
 it declares, and every optimizer is checked here, parametrised by iterating the registries at
-collection time, so an entry added anywhere is verified with no test edited (nudges.verify)."""
+collection time, so an entry added anywhere is verified with no test edited
+(nudges.explain.verify)."""
 
 from __future__ import annotations
 
 import pytest
 
-from nudges import activations, costs, verify
-from nudges.activations import ACTIVATIONS, Activation
-from nudges.costs import COSTS, Cost, Delta
-from nudges.engines import ENGINES, compiled_available
+from nudges.core import activations, costs
+from nudges.core.activations import ACTIVATIONS, Activation
+from nudges.core.costs import COSTS, Cost, Delta
+from nudges.engines.reference import ENGINES, compiled_available
+from nudges.explain import verify
 
 ENTRIES = verify.entries()
 ENGINES_TO_CHECK = [e for e in ENGINES if e != "reference" and

@@ -1,5 +1,5 @@
-"""nudges.sklearn: the estimator passes scikit-learn's own checks, trains exactly as nudges
-does, and saves without pickle."""
+"""nudges.sklearn.estimator: the estimator passes scikit-learn's own checks, trains exactly as
+nudges does, and saves without pickle."""
 
 from __future__ import annotations
 
@@ -17,15 +17,9 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 import nudges  # noqa: E402
-from nudges import (  # noqa: E402
-                    InvalidInput,
-                    ModelFileError,
-                    Network,
-                    activations,
-                    costs,
-                    optim,
-)
-from nudges.sklearn import SETTINGS, NudgesClassifier  # noqa: E402
+from nudges import InvalidInput, ModelFileError, Network  # noqa: E402
+from nudges.core import activations, costs, optimizers  # noqa: E402
+from nudges.sklearn.estimator import SETTINGS, NudgesClassifier  # noqa: E402
 
 PAIRS = [(output, cost) for cost in costs.COSTS for output in costs.COSTS[cost].deltas]
 
@@ -36,14 +30,14 @@ def small(**changes) -> NudgesClassifier:
 
 
 def for_optimizer(name: str) -> NudgesClassifier:
-    momentum = 0.6 if "momentum" in optim.OPTIMIZERS[name].uses else 0.0
-    adaptive = "eps" in optim.OPTIMIZERS[name].uses            # divides by √s: a small η
+    momentum = 0.6 if "momentum" in optimizers.OPTIMIZERS[name].uses else 0.0
+    adaptive = "eps" in optimizers.OPTIMIZERS[name].uses            # divides by √s: a small η
     return small(optimizer=name, eta=0.01 if adaptive else 1.0, momentum=momentum)
 
 
 # One estimator per optimizer and per (output, cost) pair, from the registries, and one that
 # stops early. Every check passes, so no expected_failed_checks are listed.
-ESTIMATORS = ([for_optimizer(name) for name in optim.OPTIMIZERS]
+ESTIMATORS = ([for_optimizer(name) for name in optimizers.OPTIMIZERS]
               + [small(output=o, cost=c, eta=0.5, dtype="float64") for o, c in PAIRS]
               + [small(activation="relu", init="he", eta=0.3, early_stopping=True)])
 
@@ -163,7 +157,7 @@ def test_early_stopping_keeps_the_best_epoch_and_stops():
     ({"activation": "no-such-activation"}, activations.hidden_names()),
     ({"output": "no-such-activation"}, costs.output_names()),
     ({"cost": "no-such-cost"}, list(costs.COSTS)),
-    ({"optimizer": "no-such-optimizer"}, list(optim.OPTIMIZERS)),
+    ({"optimizer": "no-such-optimizer"}, list(optimizers.OPTIMIZERS)),
 ])
 def test_unknown_choices_get_the_librarys_message_naming_the_registry(change, names):
     with pytest.raises(InvalidInput, match="known: " + ", ".join(names)):
@@ -261,7 +255,8 @@ def test_a_pickle_holds_plain_data_and_resumes_training_exactly():
     x, y = table()
     est = small(optimizer="adam", eta=0.01, random_state=0).partial_fit(x, y, classes=[0, 1, 2])
     data = pickle.dumps(est)
-    for inner in (b"nudges.network", b"nudges.training", b"nudges.activations", b"nudges.costs"):
+    for inner in (b"nudges.core.network", b"nudges.training.sgd", b"nudges.core.activations",
+                  b"nudges.core.costs"):
         assert inner not in data                 # only the estimator's own class is named
     again = pickle.loads(data)
     for model in (est, again):
@@ -275,6 +270,7 @@ def test_skops_needs_to_trust_only_the_estimator(tmp_path):
     est = small(random_state=0).fit(x, y)
     sio.dump(est, tmp_path / "model.skops")
     assert sio.get_untrusted_types(file=tmp_path / "model.skops") == [
-        "nudges.sklearn.NudgesClassifier"]
-    again = sio.load(tmp_path / "model.skops", trusted=["nudges.sklearn.NudgesClassifier"])
+        "nudges.sklearn.estimator.NudgesClassifier"]
+    again = sio.load(tmp_path / "model.skops",
+                     trusted=["nudges.sklearn.estimator.NudgesClassifier"])
     np.testing.assert_array_equal(again.predict_proba(x), est.predict_proba(x))

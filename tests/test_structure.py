@@ -67,13 +67,45 @@ def cycle_from(start: str, edges: dict[str, set[str]]) -> list[str] | None:
 
 def test_the_graph_is_read():
     edges = graph()
-    assert "nudges.network" in edges["nudges.training"]
-    assert "nudges.activations" in edges["nudges.costs"]
-    assert "nudges.costs" not in edges["nudges.activations"]
-    assert "nudges.compiled" in edges["nudges.steppers"]           # imported inside a function
+    assert "nudges.core.network" in edges["nudges.training.sgd"]
+    assert "nudges.core.activations" in edges["nudges.core.costs"]
+    assert "nudges.core.costs" not in edges["nudges.core.activations"]
+    assert "nudges.engines.compiled" in edges["nudges.engines.choose"]  # imported inside a function
 
 
 def test_no_import_cycle():
     edges = graph()
     cycles = [c for name in edges if (c := cycle_from(name, edges))]
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+# The subpackages, lowest first: each may import only its own modules and those listed before
+# it (nudges/__init__.py and __main__.py sit on top of all of them).
+LAYERS = ("core", "data", "engines", "training", "files", "explain", "sweeps", "sklearn", "web",
+          "notebook", "cli")
+
+
+def layer_of(module: str) -> int | None:
+    """The position in LAYERS of the subpackage module sits in; None for the package's top."""
+    parts = module.split(".")
+    return LAYERS.index(parts[1]) if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def test_every_module_sits_in_a_layer():
+    loose = [name for name in graph() if name.count(".") == 1 and layer_of(name) is None
+             and name not in ("nudges.__main__",)]
+    assert not loose, f"modules outside the subpackages: {loose}"
+
+
+def test_no_import_runs_back_up():
+    edges = graph()
+    upward = [f"{a} -> {b}" for a, targets in edges.items() for b in targets
+              if layer_of(a) is not None and layer_of(b) is not None
+              and layer_of(b) > layer_of(a)]                           # type: ignore[operator]
+    assert not upward, "\n".join(sorted(upward))
+
+
+def test_each_subpackage_says_its_job():
+    for name in LAYERS:
+        doc = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
+        assert doc and len(doc.splitlines()) <= 4, name

@@ -1,13 +1,13 @@
-"""The walk downhill, drawn (nudges.surface): the plane, the grid's costs and both walks."""
+"""The walk downhill, drawn (nudges.explain.surface): the plane, the grid's costs and both walks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nudges.errors import InvalidInput
-from nudges.network import Network, flat
-from nudges.surface import (
+from nudges.core.errors import InvalidInput
+from nudges.core.network import Network, flat
+from nudges.explain.surface import (
     cost_surface,
     filter_normalised,
     surface_value,
@@ -126,7 +126,7 @@ def test_the_grid_is_the_cost_for_every_kind_of_network(kind, data) -> None:
 
 
 def test_an_overflowing_cost_is_refused_not_drawn(net, data, monkeypatch) -> None:
-    from nudges import surface
+    from nudges.explain import surface
     monkeypatch.setattr(surface, "plane_costs", lambda *args: np.full(25, np.inf))
     with pytest.raises(InvalidInput, match="smaller eta"):
         cost_surface(net, *data, steps=2, grid=5)

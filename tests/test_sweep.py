@@ -23,13 +23,13 @@ import pytest
 pytest.importorskip("distributed")
 
 import nudges  # noqa: E402
-from nudges import activations, costs, optim  # noqa: E402
 from nudges.cli import main  # noqa: E402
-from nudges.data import load_digits  # noqa: E402
-from nudges.network import INITS  # noqa: E402
-from nudges.sweep_run import TrialFailed, on_dask, run_trial, serially, sweep  # noqa: E402
-from nudges.sweep_spec import CHOICES, KINDS, SETTABLE, Spec  # noqa: E402
-from nudges.training import Settings  # noqa: E402
+from nudges.core import activations, costs, optimizers  # noqa: E402
+from nudges.core.network import INITS  # noqa: E402
+from nudges.data.mnist import load_digits  # noqa: E402
+from nudges.sweeps.run import TrialFailed, on_dask, run_trial, serially, sweep  # noqa: E402
+from nudges.sweeps.spec import CHOICES, KINDS, SETTABLE, Spec  # noqa: E402
+from nudges.training.sgd import Settings  # noqa: E402
 
 from .tiny_data import write_tiny_mnist  # noqa: E402
 
@@ -68,7 +68,7 @@ def serial(data):
 def test_settable_names_come_from_settings_network_and_registries():
     assert {f.name for f in dataclasses.fields(Settings)} | {
         "hidden", "activation", "output", "cost", "init", "dtype"} == set(SETTABLE)
-    assert list(CHOICES["optimizer"]()) == list(optim.OPTIMIZERS)
+    assert list(CHOICES["optimizer"]()) == list(optimizers.OPTIMIZERS)
     assert list(CHOICES["cost"]()) == list(costs.COSTS)
     assert CHOICES["activation"]() == activations.hidden_names()
     assert list(CHOICES["init"]()) == list(INITS)

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from nudges.cli import main
-from nudges.errors import InvalidInput
-from nudges.sweep_halving import at, best, cost, halving, rungs
-from nudges.sweep_spec import Spec
+from nudges.core.errors import InvalidInput
+from nudges.sweeps.halving import at, best, cost, halving, rungs
+from nudges.sweeps.spec import Spec
 
 from .tiny_data import write_tiny_mnist
 
@@ -96,8 +96,8 @@ def test_the_cli_runs_rungs_and_says_who_stopped(tmp_path, capsys):
 
 
 def test_nudges_sweep_runs_a_halving_spec(tmp_path):
-    from nudges.data import load_digits
-    from nudges.sweep_run import sweep
+    from nudges.data.mnist import load_digits
+    from nudges.sweeps.run import sweep
 
     data = load_digits(write_tiny_mnist(tmp_path / "tiny"))
     spec = Spec({"eta": [0.1, 1.0, 3.0]}, NET | {"epochs": 3}, search="halving")

@@ -6,10 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-from nudges import threads
-from nudges.errors import InvalidInput
-from nudges.network import Network
-from nudges.training import Settings, train_epochs
+from nudges.core.errors import InvalidInput
+from nudges.core.network import Network
+from nudges.engines import threads
+from nudges.training.settings import Settings
+from nudges.training.sgd import train_epochs
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 

@@ -2,14 +2,15 @@ import numpy as np
 import pytest
 
 from nudges import InvalidInput, Network
-from nudges.augment import random_shifts
-from nudges.network import set_parameters
-from nudges.training import History, Settings, State, train, train_epochs, train_step
+from nudges.core.network import set_parameters
+from nudges.training.augment import random_shifts
+from nudges.training.settings import History, Settings, State
+from nudges.training.sgd import train, train_epochs, train_step
 
 
 @pytest.fixture(scope="module")
 def digits():
-    from nudges.data import load_sample
+    from nudges.data.mnist import load_sample
     return load_sample()
 
 
@@ -104,3 +105,15 @@ def test_random_shifts_move_the_image_and_keep_its_ink():
 def test_cosine_schedule_decays_eta():
     s = Settings(epochs=4, eta=1.0, schedule="cosine")
     assert [round(s.eta_at(e), 4) for e in range(4)] == [1.0, 0.8536, 0.5, 0.1464]
+
+
+@pytest.mark.parametrize(("schedule", "made"), [("constant", 1), ("cosine", 3)])
+def test_a_run_makes_its_stepper_once_unless_eta_changes(schedule, made, monkeypatch):
+    import nudges.training.sgd as loop
+    calls = []
+    real = loop.make_stepper
+    monkeypatch.setattr(loop, "make_stepper", lambda *a, **k: calls.append(a) or real(*a, **k))
+    net = Network([4, 3, 2], seed=0)
+    x, y = np.random.default_rng(0).random((12, 4)), np.arange(12) % 2
+    list(train_epochs(net, x, y, Settings(epochs=3, batch_size=4, eta=0.5, schedule=schedule)))
+    assert len(calls) == made

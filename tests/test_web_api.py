@@ -13,9 +13,9 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
-from nudges import activations, costs, optim  # noqa: E402
-from nudges.errors import InvalidInput  # noqa: E402
-from nudges.network import Network  # noqa: E402
+from nudges.core import activations, costs, optimizers  # noqa: E402
+from nudges.core.errors import InvalidInput  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
 from nudges.web import api, choices, schemas, views  # noqa: E402
 from nudges.web.runs import PROBE  # noqa: E402
 
@@ -108,7 +108,7 @@ def test_each_kind_offered_builds_and_trains_with_its_settings(config):
     for kind in config["kinds"]:
         assert kind["label"] and kind["eta"] == kind["etas"]["sgd"]
         Network([784, 4, 10], seed=0, **kind["network"])
-        assert list(kind["etas"]) == list(optim.OPTIMIZERS)
+        assert list(kind["etas"]) == list(optimizers.OPTIMIZERS)
         for optimizer, eta in kind["etas"].items():
             schemas.TrainRequest(session="s" * 8, kind=kind["name"], eta=eta,
                                  batch_size=kind["batch_size"], optimizer=optimizer)
@@ -141,11 +141,11 @@ def test_a_kind_naming_something_unregistered_cannot_be_made(change, message):
 
 def test_config_offers_exactly_the_registered_optimizers(config):
     offered = config["optimizers"]
-    assert [o["name"] for o in offered] == list(optim.OPTIMIZERS)
+    assert [o["name"] for o in offered] == list(optimizers.OPTIMIZERS)
     assert config["defaults"]["train"]["optimizer"] == "sgd"
     shown = {s["name"]: s for s in config["optimizer_settings"]}
     for o in offered:
-        assert o["about"] and o["uses"] == [s for s in optim.OPTIMIZERS[o["name"]].uses
+        assert o["about"] and o["uses"] == [s for s in optimizers.OPTIMIZERS[o["name"]].uses
                                             if s in shown]
     assert shown["momentum"]["default"] == choices.MOMENTUM == 0.9
     assert shown["beta1"]["default"] == 0.9 and shown["beta2"]["default"] == 0.999

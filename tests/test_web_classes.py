@@ -13,9 +13,9 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from nudges.cli import main  # noqa: E402
-from nudges.data import Dataset  # noqa: E402
-from nudges.errors import InvalidInput  # noqa: E402
-from nudges.network import Network  # noqa: E402
+from nudges.core.errors import InvalidInput  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
+from nudges.data.mnist import Dataset  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 from nudges.web.state import ServerState  # noqa: E402
 
@@ -98,8 +98,8 @@ def test_pictures_of_another_size_are_refused_in_one_line():
 def test_a_drawing_is_resized_as_the_data_s_pictures_were():
     from dataclasses import replace
 
-    from nudges.datasets.folders import resized
-    from nudges.images import to_mnist
+    from nudges.data.images import to_mnist
+    from nudges.data.own.folders import resized
     clothes = replace(tiny_dataset(classes=ANIMALS),
                       recipe={"format": "idx", "fit": "resize", "side": 28})
     picture = drawing()
@@ -114,7 +114,7 @@ def test_a_drawing_is_resized_as_the_data_s_pictures_were():
 
 
 def test_resized_keeps_a_plain_grey_and_the_range():
-    from nudges.datasets.folders import resized
+    from nudges.data.own.folders import resized
     flat = resized(np.full((50, 70), 0.4), 28)
     assert flat.shape == (784,) and flat.dtype == np.float32
     np.testing.assert_allclose(flat, np.round(0.4 * 255) / 255, atol=1e-6)

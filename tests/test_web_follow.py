@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from nudges.explain import example_nudges  # noqa: E402
+from nudges.explain.wishes import example_nudges  # noqa: E402
 
 from .test_web_runs import wait_for  # noqa: E402
 from .web_helpers import tiny_client, tiny_dataset  # noqa: E402

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from nudges.network import Network  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 from nudges.web.limits import HEAVY_SLOTS, RETRY_AFTER, HeavyWork, Overloaded  # noqa: E402
 from nudges.web.runs import MAX_RUNS  # noqa: E402

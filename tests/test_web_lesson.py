@@ -1,5 +1,5 @@
 """The tour's lesson network on the server (/api/lesson, and `lesson` in the tour's requests):
-its numbers are nudges.lesson's and the library's, replayed from (seed, steps)."""
+its numbers are nudges.explain.lesson's and the library's, replayed from (seed, steps)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from nudges.explain import wishes  # noqa: E402
-from nudges.lesson import Lesson  # noqa: E402
-from nudges.network import Network  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
+from nudges.explain.lesson import Lesson  # noqa: E402
+from nudges.explain.wishes import wishes  # noqa: E402
 from nudges.web.api import STEP_ROWS  # noqa: E402
 
 from .web_helpers import error_of, tiny_client, tiny_dataset  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from nudges.network import Network, flat  # noqa: E402
+from nudges.core.network import Network, flat  # noqa: E402
 from nudges.web import lessons  # noqa: E402
 
 from .web_helpers import drawing, error_of, tiny_client, tiny_dataset  # noqa: E402

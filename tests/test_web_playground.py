@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from nudges import Network, example_nudges, load, train  # noqa: E402
-from nudges.playground import make_points, split, with_features  # noqa: E402
+from nudges.explain.playground import make_points, split, with_features  # noqa: E402
 
 from .web_helpers import error_of, tiny_client  # noqa: E402
 
@@ -155,11 +155,11 @@ def test_an_uploaded_csv_is_this_sessions_data(client) -> None:
 
 
 def test_the_options_come_from_the_registries(client) -> None:
-    from nudges import activations, costs, optim
+    from nudges.core import activations, costs, optimizers
     options = client.get("/api/playground/options").json()
     assert options["activations"] == activations.hidden_names()
     assert list(options["costs"]) == list(costs.COSTS)
-    assert options["optimizers"] == list(optim.OPTIMIZERS)
+    assert options["optimizers"] == list(optimizers.OPTIMIZERS)
 
 
 def test_the_exported_model_reads_back(client, tmp_path) -> None:

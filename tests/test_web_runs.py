@@ -10,9 +10,10 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("PIL")
 
-from nudges import InvalidInput, Network, optim, save  # noqa: E402
+from nudges import InvalidInput, Network, save  # noqa: E402
 from nudges.cli import main  # noqa: E402
-from nudges.training import Settings  # noqa: E402
+from nudges.core import optimizers  # noqa: E402
+from nudges.training.sgd import Settings  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 from nudges.web.choices import KINDS, MOMENTUM  # noqa: E402
 
@@ -114,7 +115,7 @@ def test_controls_need_a_run_and_a_known_action(client):
 
 # -- optimizers: every registered one, with the settings it uses ------------------------------
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("optimizer", optim.OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", optimizers.OPTIMIZERS)
 def test_each_optimizer_trains_each_kind_at_the_suggested_eta(client, optimizer, kind):
     session = f"optim-{optimizer}-{kind}"
     body = {"session": session, "hidden": [8], "epochs": 2, "kind": kind,
@@ -128,7 +129,7 @@ def test_each_optimizer_trains_each_kind_at_the_suggested_eta(client, optimizer,
     settings = run["settings"]
     assert settings["optimizer"] == optimizer and settings["eta"] == body["eta"]
     assert set(settings) - {"eta", "epochs", "batch_size", "slow", "follow", "optimizer"} \
-        == set(optim.OPTIMIZERS[optimizer].uses)
+        == set(optimizers.OPTIMIZERS[optimizer].uses)
 
 
 def test_adam_runs_with_the_betas_it_is_given(client):
@@ -179,7 +180,7 @@ def test_settings_an_optimizer_cannot_use_are_refused_with_a_message(client, bod
 
 def test_an_unknown_optimizer_gets_the_librarys_message(client):
     with pytest.raises(InvalidInput) as refused:
-        optim.optimizer_named("no-such-optimizer")
+        optimizers.optimizer_named("no-such-optimizer")
     response = client.post("/api/train/start", json={"session": "optim-unknown",
                                                       "optimizer": "no-such-optimizer"})
     assert error_of(response, 422) == f"optimizer: {refused.value}"
@@ -223,7 +224,7 @@ def test_the_model_is_untrained_until_the_quick_one_is_ready_and_the_sample_says
 
 def test_missing_data_is_a_503_with_the_reason(monkeypatch):
     import nudges.web.data_source
-    from nudges.errors import DataNotFound
+    from nudges.core.errors import DataNotFound
 
     def missing(*args, **kwargs):
         raise DataNotFound("no MNIST anywhere")

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from nudges.network import Network
-from nudges.surface import cost_surface
+from nudges.core.network import Network
+from nudges.explain.surface import cost_surface
 
 from .web_helpers import error_of, tiny_client, tiny_dataset
 

@@ -15,8 +15,8 @@ pytest.importorskip("httpx")
 
 from nudges import load_dataset  # noqa: E402
 from nudges.cli import main  # noqa: E402
-from nudges.errors import InvalidInput  # noqa: E402
-from nudges.network import Network  # noqa: E402
+from nudges.core.errors import InvalidInput  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
 from nudges.web import create_app  # noqa: E402
 
 from .web_helpers import TestClient, drawing, error_of, our_threads  # noqa: E402

@@ -13,8 +13,8 @@ pytest.importorskip("anywidget", reason="the widgets need the notebook extra: "
                     "pip install 'nudges[notebook]'")
 
 import nudges  # noqa: E402
+from nudges.notebook.widgets import Draw, Learn, Nudges  # noqa: E402
 from nudges.web import bundle  # noqa: E402
-from nudges.widgets import Draw, Learn, Nudges  # noqa: E402
 
 from .widget_host import host_page  # noqa: E402
 

@@ -1,10 +1,10 @@
-"""nudges.words: the article a class name takes, and what an example is called."""
+"""nudges.explain.words: the article a class name takes, and what an example is called."""
 
 from __future__ import annotations
 
 import pytest
 
-from nudges.words import article, example_noun, with_article
+from nudges.explain.words import article, example_noun, with_article
 
 
 @pytest.mark.parametrize(("name", "said"), [

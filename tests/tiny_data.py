@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nudges.data import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
+from nudges.data.mnist import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
 
 N_TRAIN = 200                    # after load_mnist's 10,000 validation images
 TINY = ["--layers", "16,8,10", "--batch-size", "10"]   # a network that fits this data

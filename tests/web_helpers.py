@@ -12,8 +12,8 @@ with warnings.catch_warnings():            # starlette >= 1 prefers httpx2 and s
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
 
-from nudges.data import Dataset  # noqa: E402
-from nudges.network import Network  # noqa: E402
+from nudges.core.network import Network  # noqa: E402
+from nudges.data.mnist import Dataset  # noqa: E402
 
 __all__ = ["TestClient", "drawing", "error_of", "our_threads", "tiny_client", "tiny_dataset"]
 

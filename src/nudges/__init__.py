@@ -7,11 +7,7 @@
                            evaluation=data.test, seed=0)
 """
 
-from . import display  # noqa: F401  (attaches the rich display to the classes)
-from .data import Dataset, load_digits, load_mnist, load_sample
-from .datasets import load_dataset
-from .engines import ENGINES
-from .errors import (
+from .core.errors import (
                      DataError,
                      DataNotFound,
                      InvalidInput,
@@ -19,7 +15,14 @@ from .errors import (
                      NudgesError,
                      TrainingDiverged,
 )
-from .explain import (
+from .core.network import Network, Trace
+from .core.optimizers import OPTIMIZERS, Optimizer
+from .data.idx import read_idx
+from .data.mnist import Dataset, load_digits, load_mnist, load_sample
+from .data.own import load_dataset
+from .engines.reference import ENGINES
+from .explain import display  # noqa: F401  (attaches the rich display to the classes)
+from .explain.wishes import (
                      Wishes,
                      agreement,
                      check_one_weight,
@@ -29,12 +32,10 @@ from .explain import (
                      step_effect,
                      wishes,
 )
-from .idx import read_idx
-from .network import Network, Trace
-from .optim import OPTIMIZERS, Optimizer
-from .persist import load, save
-from .sweep_run import sweep
-from .training import EpochReport, History, Settings, train
+from .files.models import load, save
+from .sweeps.run import sweep
+from .training.settings import EpochReport, History, Settings
+from .training.sgd import train
 
 __version__ = "0.1.0"
 __all__ = [

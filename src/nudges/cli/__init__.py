@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import NudgesError, shown
+from ..core.errors import NudgesError, shown
 from . import evaluate, explain, gradcheck, noise, plot, predict, serve, sweep, train
 from .common import Help, silence_stdout, tolerate_narrow_encodings
 

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import sweep_spec
-from ..atomic import check_target
-from ..data import Dataset, load_digits, nudges_data_problem
-from ..errors import InvalidInput
+from ..core.errors import InvalidInput
+from ..data.mnist import Dataset, load_digits, nudges_data_problem
+from ..files.atomic import check_target
+from ..sweeps import spec
 from . import data_args
 
 
@@ -64,7 +64,7 @@ def output_folder(path: str, flag: str) -> Path:
 
 
 def output_file(path: str, flag: str) -> Path:
-    """The file `flag` names, checked now as a save to it will be (nudges.atomic)."""
+    """The file `flag` names, checked now as a save to it will be (nudges.files.atomic)."""
     try:
         check_target(path)
     except InvalidInput as e:
@@ -86,7 +86,7 @@ def with_hidden(layers: str, hidden: str, given_layers: str | None) -> str:
     if given_layers is not None:
         raise InvalidInput("give either --hidden (the hidden layers) or --layers (every layer), "
                            "not both")
-    sizes = sweep_spec.hidden(hidden)
+    sizes = spec.hidden(hidden)
     ends = str(layers).split(",")
     return ",".join([ends[0], *map(str, sizes), ends[-1]])
 

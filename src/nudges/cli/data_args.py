@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..data import Dataset, load_mnist, load_sample
-from ..datasets import FORMATS, NAMED, Options, load_dataset, overlap
-from ..datasets.recorded import check_fits, recorded
-from ..errors import InvalidInput, NudgesError
-from ..persist import Saved
+from ..core.errors import InvalidInput, NudgesError
+from ..data.mnist import Dataset, load_mnist, load_sample
+from ..data.own import FORMATS, NAMED, Options, load_dataset, overlap
+from ..data.own.recorded import check_fits, recorded
+from ..files.models import Saved
 
 FLAGS = {"data_format": "format", "dataset": "dataset", "label": "label",
          "image_size": "image_size", "validation_size": "validation_size",

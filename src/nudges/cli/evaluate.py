@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..persist import load_saved
+from ..files.models import load_saved
 from . import data_args
 from .common import add_command, add_data_option, load_data, percent
 

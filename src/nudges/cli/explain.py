@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import words
-from ..datasets.recorded import classes_text, read_inputs, recorded
-from ..errors import InvalidInput
-from ..explain import Wishes, agreement, check_one_weight, step_effect, wishes
-from ..network import Network
-from ..persist import load_saved
+from ..core.errors import InvalidInput
+from ..core.network import Network
+from ..data.own.recorded import classes_text, read_inputs, recorded
+from ..explain import words
+from ..explain.wishes import Wishes, agreement, check_one_weight, step_effect, wishes
+from ..files.models import load_saved
 from . import data_args
 from .common import add_command, add_data_option, load_data, output_folder
 
@@ -215,14 +215,14 @@ def _who(classes: tuple[str, ...], y: np.ndarray, rows: np.ndarray) -> str:
 
 def _figures(args: argparse.Namespace, net: Network, w: Wishes, ag: Any, jk: tuple[int, int]
              ) -> None:
-    from .. import plots
-    from .. import plots_backprop as pb
+    from ..explain import figures
+    from ..explain import figures_backprop as pb
     out = Path(args.figures)
     out.mkdir(parents=True, exist_ok=True)
-    made = [plots.save(pb.network_diagram(net, w.trace.activations[0], w.label),
+    made = [figures.save(pb.network_diagram(net, w.trace.activations[0], w.label),
                        out / f"network.{args.format}"),
-            plots.save(pb.wishes_figure(w), out / f"wishes.{args.format}"),
-            plots.save(pb.agreement_figure(ag, *jk), out / f"agreement.{args.format}")]
+            figures.save(pb.wishes_figure(w), out / f"wishes.{args.format}"),
+            figures.save(pb.agreement_figure(ag, *jk), out / f"agreement.{args.format}")]
     print(f"\nFigures: {', '.join(str(p) for p in made)}")
 
 

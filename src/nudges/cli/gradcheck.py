@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, costs
-from ..gradcheck import check_network
-from ..network import Network
+from ..core import activations, costs
+from ..core.network import Network
+from ..explain.gradcheck import check_network
 from .common import add_command, parse_layers
 
 EXAMPLES = """\

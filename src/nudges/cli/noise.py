@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidInput
-from ..explain import NoiseRow, gradient_noise
-from ..persist import load_saved
+from ..core.errors import InvalidInput
+from ..explain.wishes import NoiseRow, gradient_noise
+from ..files.models import load_saved
 from . import data_args
 from .common import add_command, add_data_option, load_data, output_file, output_folder
 
@@ -90,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
           f"full gradient's direction, at 1/{rows[-1].seconds / max(mid.seconds, 1e-12):.0f} "
           "of its cost: not the actual gradient, but an approximation and a big speed-up.")
     for path in _plot_paths(args):
-        from .. import plots
-        plots.save(plots.noise_figure(rows, n), path)
+        from ..explain import figures
+        figures.save(figures.noise_figure(rows, n), path)
         print(f"Figure: {path}")
     return 0
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidInput
-from ..persist import load_saved
-from ..schema import read_history, reports_from, settings_from
-from ..training import History
+from ..core.errors import InvalidInput
+from ..files.metadata import read_history, reports_from, settings_from
+from ..files.models import load_saved
+from ..training.settings import History
 from . import data_args
 from .common import add_command, add_data_option, load_data, output_folder
 from .evaluate import confusion_matrix
@@ -48,7 +48,7 @@ def _model_history(path: Path, metadata: dict[str, Any]) -> History | None:
 
 def run(args: argparse.Namespace) -> int:
     """Write the figures into --out and list them."""
-    from .. import plots
+    from ..explain import figures as plots
     source, made = Path(args.source), []
     history: History | None
     if source.suffix == ".json":

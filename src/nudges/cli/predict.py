@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..datasets.recorded import read_inputs, recorded
-from ..errors import InvalidInput
-from ..persist import load_saved
+from ..core.errors import InvalidInput
+from ..data.own.recorded import read_inputs, recorded
+from ..files.models import load_saved
 from .common import add_command
 
 EXAMPLES = """\

@@ -7,12 +7,12 @@ import errno
 import socket
 from typing import Any
 
-from .. import sweep_spec
-from ..data import Dataset
-from ..datasets.recorded import check_fits, recorded
-from ..errors import InvalidInput, shown
-from ..persist import Saved, load_saved
-from ..playground import load_csv
+from ..core.errors import InvalidInput, shown
+from ..data.mnist import Dataset
+from ..data.own.recorded import check_fits, recorded
+from ..explain.playground import load_csv
+from ..files.models import Saved, load_saved
+from ..sweeps import spec
 from . import data_args
 from .common import add_command, add_data_option
 
@@ -78,7 +78,7 @@ def quick_hidden(text: str | None, loaded: bool) -> tuple[int, ...]:
     if loaded:
         raise InvalidInput("--hidden shapes the quick model; a MODEL has its own layers: "
                            "drop one of them")
-    return sweep_spec.hidden(text)
+    return spec.hidden(text)
 
 
 def check_address(host: str, port: int) -> None:

@@ -1,7 +1,7 @@
 """`nudges sweep`: a grid or random search over training settings, each trial a Dask task.
 
 One flag per settable setting (derived from training.Settings, Network and the registries, in
-nudges.sweep_spec), each taking comma-separated values; a TOML spec file or a preset gives the
+nudges.sweeps.spec), each taking comma-separated values; a TOML spec file or a preset gives the
 rest. Rows go to OUT/results.jsonl as trials finish; OUT/results.csv and the figures are
 written at the end (and after Ctrl-C, for what finished).
 """
@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .. import sweep_halving as halving
-from .. import sweep_out
-from .. import sweep_run as sweeping
-from ..checks import MAX_PARAMETERS
-from ..errors import InvalidInput
-from ..sweep_out import RESULTS, TABLE, figure_names
-from ..sweep_spec import (
+from ..core.checks import MAX_PARAMETERS
+from ..core.errors import InvalidInput
+from ..sweeps import halving
+from ..sweeps import results as sweep_out
+from ..sweeps import run as sweeping
+from ..sweeps.results import RESULTS, TABLE, figure_names
+from ..sweeps.spec import (
     CHOICES,
     DEFAULTS,
     KINDS,
@@ -145,7 +145,7 @@ def _check_running(args: argparse.Namespace) -> None:
 def _halve(args: argparse.Namespace, trials: list[Trial], data: Any,
            results: sweeping.Results, done: dict[str, Any], swept: list[str]
            ) -> tuple[int, list[dict[str, Any]]]:
-    """Successive halving over the trials (nudges.sweep_halving), each rung run as a grid."""
+    """Successive halving over the trials (nudges.sweeps.halving), each rung run as a grid."""
     status = 0
 
     def rung(todo: list[Trial]) -> bool:
@@ -236,7 +236,7 @@ def _finish(args: argparse.Namespace, out: Path, spec: Spec, rows: list[dict[str
     sweeping.write_csv(out / TABLE, rows)
     written = [out / RESULTS, out / TABLE]
     try:
-        from .. import sweep_plots
+        from ..sweeps import plots as sweep_plots
     except ImportError:
         sweep_plots = None   # type: ignore[assignment]
     if sweep_plots is not None and rows:

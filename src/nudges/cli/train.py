@@ -8,15 +8,16 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from .. import activations, costs, optim, threads
-from ..atomic import check_target
-from ..checkpoint import Checkpoint, check_resumable, data_fingerprint, load_checkpoint
-from ..checks import MAX_PARAMETERS, check_sizes
-from ..data import Dataset, load_digits, load_sample
-from ..engines import ENGINES
-from ..errors import InvalidInput
-from ..network import DTYPES, INITS, Network
-from ..training import SCHEDULES, History, Settings, State, optimizer_for
+from ..core import activations, costs, optimizers
+from ..core.checks import MAX_PARAMETERS, check_sizes
+from ..core.errors import InvalidInput
+from ..core.network import DTYPES, INITS, Network
+from ..data.mnist import Dataset, data_fingerprint, load_digits, load_sample
+from ..engines import threads
+from ..engines.reference import ENGINES
+from ..files.atomic import check_target
+from ..files.checkpoints import Checkpoint, check_resumable, load_checkpoint
+from ..training.settings import SCHEDULES, History, Settings, State, optimizer_for
 from . import common, data_args, train_run
 from .common import add_command, add_data_option, load_data, parse_layers, with_hidden
 
@@ -38,7 +39,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 DEFAULTS: dict[str, Any] = dict(PRESETS["video"], init="scaled", lmbda=0.0,
                                 schedule="constant", shift=0, seed=0, dtype="float32",
                                 optimizer=None,
-                                **{name: getattr(Settings, name) for name in optim.hypers()})
+                                **{name: getattr(Settings, name) for name in optimizers.hypers()})
 
 SETTINGS = [f.name for f in fields(Settings)]
 
@@ -93,7 +94,7 @@ def _add_speed_options(p: argparse.ArgumentParser) -> None:
                         "or compiled (numba); auto: compiled for batches up to 64, else NumPy")
     p.add_argument("--threads", metavar="N", type=int, default=None,
                    help="BLAS threads for everything (default: one for a mini-batch's products, "
-                        "more for large ones while cores are free; see nudges.threads)")
+                        "more for large ones while cores are free; see nudges.engines.threads)")
 
 
 def _add_network_options(p: argparse.ArgumentParser) -> None:
@@ -121,11 +122,11 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, help=f"mini-batch size (default: {d['batch_size']})")
     p.add_argument("--eta", type=float, help=f"learning rate η (default: {d['eta']})")
     p.add_argument("--lmbda", type=float, help="L2 regularisation λ (default: 0)")
-    p.add_argument("--optimizer", metavar=braces(list(optim.OPTIMIZERS)),
+    p.add_argument("--optimizer", metavar=braces(list(optimizers.OPTIMIZERS)),
                    help="how a step moves the parameters (default: sgd, or momentum when "
                         "--momentum is given)")
-    for name, hyper in optim.hypers().items():            # as each optimizer declares them
-        users = ", ".join(o.name for o in optim.OPTIMIZERS.values() if name in o.uses)
+    for name, hyper in optimizers.hypers().items():            # as each optimizer declares them
+        users = ", ".join(o.name for o in optimizers.OPTIMIZERS.values() if name in o.uses)
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float,
                        help=f"{hyper.help} ({users}; default: {d[name]:g})")
     p.add_argument("--schedule", metavar=braces(SCHEDULES),
@@ -148,8 +149,8 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     if getattr(args, "hidden", None) is not None:
         given["layers"] = with_hidden(chosen["layers"], args.hidden, args.layers)
     if given.get("optimizer") is not None:   # a preset's momentum does not bind another optimizer
-        kept = set(optim.optimizer_named(given["optimizer"]).uses) | given.keys()
-        for name in {n for o in optim.OPTIMIZERS.values() for n in o.uses} - kept:
+        kept = set(optimizers.optimizer_named(given["optimizer"]).uses) | given.keys()
+        for name in {n for o in optimizers.OPTIMIZERS.values() for n in o.uses} - kept:
             chosen[name] = DEFAULTS[name]
     return chosen | given
 
@@ -199,8 +200,8 @@ def run(args: argparse.Namespace) -> int:
 
 def refuse_unused(args: argparse.Namespace, optimizer: str) -> None:
     """InvalidInput for an optimizer's flag (--beta1, --momentum, ...) given to another."""
-    chosen = optim.optimizer_named(optimizer)
-    flags = {name for optimizer in optim.OPTIMIZERS.values() for name in optimizer.uses}
+    chosen = optimizers.optimizer_named(optimizer)
+    flags = {name for optimizer in optimizers.OPTIMIZERS.values() for name in optimizer.uses}
     unused = sorted(f"--{name.replace('_', '-')}" for name in flags - set(chosen.uses)
                     if getattr(args, name, None) is not None)
     if unused:

@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from ..atomic import write_atomically
-from ..checkpoint import Checkpoint, data_fingerprint, save_checkpoint
-from ..data import Dataset
-from ..datasets.recorded import describe
-from ..network import Network
-from ..training import EpochReport, History, Settings, State, train_epochs
+from ..core.network import Network
+from ..data.mnist import Dataset, data_fingerprint
+from ..data.own.recorded import describe
+from ..files.atomic import write_atomically
+from ..files.checkpoints import Checkpoint, save_checkpoint
+from ..training.settings import EpochReport, History, Settings, State
+from ..training.sgd import train_epochs
 from .common import percent, progress
 
 INTERRUPTED_FILE = "nudges-interrupted.npz"   # where Ctrl-C saves when no --save was given

@@ -12,15 +12,15 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
-from .. import words
-from ..data import Dataset
-from ..datasets.folders import resized
-from ..datasets.splits import standardised
-from ..errors import InvalidInput
-from ..explain import step_effect, wishes
-from ..images import to_mnist
-from ..network import Network
-from ..noise import gradient_noise
+from ..core.errors import InvalidInput
+from ..core.network import Network
+from ..data.images import to_mnist
+from ..data.mnist import Dataset
+from ..data.own.folders import resized
+from ..data.own.splits import standardised
+from ..explain import words
+from ..explain.noise import gradient_noise
+from ..explain.wishes import step_effect, wishes
 from . import schemas, views
 from .choices import KINDS
 from .data_source import DataSource, feature_names, is_table

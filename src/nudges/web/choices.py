@@ -3,9 +3,9 @@
 A kind is a friendly preset (the video's sigmoid network, a modern ReLU one). Each is checked on
 import by the lookups Network itself makes (activations.activation_named, costs.cost_named
 against the cost's `deltas`), so a preset can never name an activation, output or cost that
-nudges has not registered. The optimizers are nudges.optim.OPTIMIZERS, each with the Settings
-it `uses`, so a newly registered one appears in the menu, with inputs for its settings, without
-a change here.
+nudges has not registered. The optimizers are nudges.core.optimizers.OPTIMIZERS, each with the
+Settings it `uses`, so a newly registered one appears in the menu, with inputs for its settings,
+without a change here.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .. import activations, costs, optim
-from ..checks import check_choice
-from ..network import INITS
-from ..training import Settings
+from ..core import activations, costs
+from ..core import optimizers as optim
+from ..core.checks import check_choice
+from ..core.network import INITS
+from ..training.settings import Settings
 
 MOMENTUM = 0.9       # the page's μ: Settings' default 0 is plain gradient descent
 SHOWN = {            # the optimizer settings the page has inputs for: label, input step

@@ -9,8 +9,8 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
-from ..data import Dataset, load_digits
-from ..errors import InvalidInput, NudgesError
+from ..core.errors import InvalidInput, NudgesError
+from ..data.mnist import Dataset, load_digits
 
 DIGITS = tuple("0123456789")   # the classes while MNIST loads (the only data loaded late)
 FULL_MNIST = ("For all 70,000 MNIST digits, restart with `nudges serve --download` (about 12 MB, "

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from ..explain import example_nudges
-from ..network import Network, flat
-from ..training import State
+from ..core.network import Network, flat
+from ..explain.wishes import example_nudges
+from ..training.settings import State
 from .lessons import Batch, chosen_rows, examples_view, flat_index
 from .views import significant
 

@@ -1,5 +1,5 @@
 """The tour's lesson network on the server: a network of the shown model's shape, seeded and
-untrained, that the learner moves forward one step, ten steps or an epoch (nudges.lesson).
+untrained, that the learner moves forward one step, ten steps or an epoch (nudges.explain.lesson).
 
 A lesson is named by (seed, steps), so a page, a reload and a link all name the same network;
 the server keeps a few lessons and advances the nearest one (LRU, shared by every session,
@@ -17,9 +17,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
-from ..errors import InvalidInput
-from ..lesson import Lesson, teaching_example
-from ..network import Network
+from ..core.errors import InvalidInput
+from ..core.network import Network
+from ..explain.lesson import Lesson, teaching_example
 from . import schemas
 from .api import STEP_ROWS, data_of, heavy_slot, model_of
 from .data_source import DataSource

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import Array
-from ..checks import as_targets
-from ..explain import Wishes, example_nudges
-from ..network import Network, flat
-from ..noise import full_gradient
+from ..core.activations import Array
+from ..core.checks import as_targets
+from ..core.network import Network, flat
+from ..explain.noise import full_gradient
+from ..explain.wishes import Wishes, example_nudges
 from .views import rounded, significant
 
 Param = tuple[int, int, int | None]

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Depends, Request
 
-from ..errors import InvalidInput
-from ..explain import step_effect, wishes
-from ..network import Network
+from ..core.errors import InvalidInput
+from ..core.network import Network
+from ..explain.wishes import step_effect, wishes
 from . import lessons, schemas, views
 from .api import (
     STEP_ROWS,

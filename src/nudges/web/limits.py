@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Seque
 from contextlib import contextmanager
 from typing import Any
 
-from ..errors import NudgesError
+from ..core.errors import NudgesError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

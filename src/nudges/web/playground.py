@@ -1,8 +1,8 @@
 """Each browser session's playground: 2-D points, a small network, and its training so far.
 
-The training is the library's own (nudges.training's State, rule and steppers); a frame, a
-point's backprop and a batch's average are computed by nudges.explain and Network, so the page
-only draws. The same configuration gives the same points, weights and steps, bit for bit.
+The training is the library's own (nudges.training.sgd's State, rule and steppers); a frame, a
+point's backprop and a batch's average are computed by nudges.explain.wishes and Network, so the
+page only draws. The same configuration gives the same points, weights and steps, bit for bit.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from ..checks import as_targets
-from ..engines import Batches
-from ..errors import InvalidInput
-from ..explain import example_nudges, wishes
-from ..network import Network, flat
-from ..playground import Split, check_features, make_points, split, with_features
-from ..steppers import make_stepper
-from ..training import Settings, State, measure, rule, train_step
+from ..core.checks import as_targets
+from ..core.errors import InvalidInput
+from ..core.network import Network, flat
+from ..engines.choose import make_stepper
+from ..engines.reference import Batches
+from ..explain.playground import Split, check_features, make_points, split, with_features
+from ..explain.wishes import example_nudges, wishes
+from ..training.settings import Settings, State
+from ..training.sgd import measure, rule, train_step
 
 HISTORY = 300                 # points kept on the curves (thinned by half when full)
 CHUNK = 50                    # steps between clock checks
@@ -162,7 +163,7 @@ class Playground:
                 **self.counters()}
 
     def description(self) -> dict[str, Any]:
-        """What a saved model records of its data (nudges.datasets.recorded): a table of the
+        """What a saved model records of its data (nudges.data.own.recorded): a table of the
         columns x, y and the features, labels 0..k−1, used as they are (scaling 1), so that
         `nudges evaluate`/`predict` read a CSV with those columns and a label column."""
         columns = ["x", "y", *self.config.features]
@@ -189,7 +190,7 @@ class Playground:
 
     def backprop(self, which: str, index: int) -> dict[str, Any]:
         """One point's cost, output wishes, every nudge and the wishes passed back
-        (nudges.explain.wishes)."""
+        (nudges.explain.wishes.wishes)."""
         x, label, xy = self.example(which, index)
         w = wishes(self.net, x, label)
         return {"which": which, "index": index, "point": rounded(xy), "label": label,

@@ -18,10 +18,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
-from .. import activations, costs, optim, playground
-from ..errors import InvalidInput
-from ..network import INITS
-from ..persist import save
+from ..core import activations, costs, optimizers
+from ..core.errors import InvalidInput
+from ..core.network import INITS
+from ..explain import playground
+from ..files.models import save
 from .api import session_of
 from .playground import Config, Playground
 from .playgrounds import Playgrounds, locked
@@ -114,7 +115,7 @@ def options(request: Request) -> dict[str, Any]:
             "features": playground.FEATURE_LABELS, "activations": activations.hidden_names(),
             "outputs": costs.output_names(), "inits": list(INITS),
             "costs": {name: list(c.outputs) for name, c in costs.COSTS.items()},
-            "optimizers": list(optim.OPTIMIZERS), "defaults": asdict(Config()),
+            "optimizers": list(optimizers.OPTIMIZERS), "defaults": asdict(Config()),
             "csv": playgrounds(request).points is not None,
             "limits": {"hidden": MAX_HIDDEN, "width": MAX_WIDTH, "steps": MAX_STEPS,
                        "points": [playground.MIN_POINTS, playground.MAX_POINTS],

@@ -10,8 +10,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..errors import InvalidInput, NudgesError
-from ..playground import Split
+from ..core.errors import InvalidInput, NudgesError
+from ..explain.playground import Split
 from .playground import Config, Playground
 from .runs import Busy
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 import threading
 
-from ..data import Dataset
-from ..network import Network
-from ..training import Settings
+from ..core.network import Network
+from ..data.mnist import Dataset
+from ..training.settings import Settings
 from .data_source import DataSource, reason_of
 from .runs import Run
 from .served import Served

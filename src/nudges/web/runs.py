@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import optim
-from ..checks import as_batch, as_targets
-from ..data import Dataset
-from ..errors import NudgesError
-from ..network import Network
-from ..training import Settings, State, measure, run_epoch
+from ..core import optimizers
+from ..core.checks import as_batch, as_targets
+from ..core.errors import NudgesError
+from ..core.network import Network
+from ..data.mnist import Dataset
+from ..training.settings import Settings, State
+from ..training.sgd import measure, run_epoch
 from .follow import FOLLOW_SECONDS, next_batch
 
 PROBE = 1000           # validation rows behind each point of the live cost curve
@@ -226,7 +227,7 @@ class Run:
 
     def _settings(self) -> dict[str, Any]:
         """η, epochs, batch size, pace, the optimizer and the settings it uses."""
-        s, optimizer = self.settings, optim.optimizer_named(self.settings.optimizer_name)
+        s, optimizer = self.settings, optimizers.optimizer_named(self.settings.optimizer_name)
         return {"eta": s.eta, "epochs": s.epochs, "batch_size": s.batch_size, "slow": self.slow,
                 "follow": self.follow,
                 "optimizer": optimizer.name, **{n: getattr(s, n) for n in optimizer.uses}}

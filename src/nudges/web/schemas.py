@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-from .. import optim
-from ..errors import InvalidInput
-from ..training import Settings
+from ..core import optimizers as optim
+from ..core.errors import InvalidInput
+from ..training.settings import Settings
 from .choices import (
     DEFAULT_KIND,
     DEFAULT_OPTIMIZER,

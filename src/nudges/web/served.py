@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 
-from ..network import Network
+from ..core.network import Network
 
 CHOSEN = 64                   # sessions whose own chosen model ("Use it") the server keeps:
                               # the least recently used is forgotten (and the page told so)

@@ -23,11 +23,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from .. import threads
-from ..data import Dataset
-from ..errors import InvalidInput, NudgesError
-from ..network import Network
-from ..playground import Split
+from ..core.errors import InvalidInput, NudgesError
+from ..core.network import Network
+from ..data.mnist import Dataset
+from ..engines import threads
+from ..explain.playground import Split
 from . import api, lesson_api, lessons_api, playground_api, surface_api
 from .data_source import DIGITS, NeedsPictures, NotReady
 from .lesson_api import Lessons

@@ -6,8 +6,8 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
-from ..data import Dataset
-from ..network import Network
+from ..core.network import Network
+from ..data.mnist import Dataset
 from .data_source import DIGITS, DataSource
 from .quick import QuickModel, video_network
 from .runs import Runs

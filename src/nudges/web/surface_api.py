@@ -1,6 +1,6 @@
 """The walk downhill, drawn: POST /api/surface, a slice of the cost surface through the lesson
 network's parameters with the paths of gradient descent and of mini-batch SGD on it
-(nudges.surface). The lesson network has the shown model's shape, seeded and untrained."""
+(nudges.explain.surface). The lesson network has the shown model's shape, seeded and untrained."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field, model_validator
 
-from ..network import Network
-from ..surface import Path, Surface, cost_surface, surface_value
+from ..core.network import Network
+from ..explain.surface import Path, Surface, cost_surface, surface_value
 from .api import data_of, heavy_slot, model_of
 from .choices import bounds, defaults
 from .schemas import Eta, Strict

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import Array
-from ..explain import StepEffect, Wishes
-from ..network import Network, Trace
-from ..noise import NoiseRow
+from ..core.activations import Array
+from ..core.network import Network, Trace
+from ..explain.noise import NoiseRow
+from ..explain.wishes import StepEffect, Wishes
 
 EDGES = 400            # most edges drawn between two layers
 INPUT_EDGES = 96       # most lines drawn from input pixels to the first hidden layer

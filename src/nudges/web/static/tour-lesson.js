@@ -1,7 +1,7 @@
 // The tour's lesson network: the loaded model's shape, seeded, starting untrained, which the
 // learner moves forward (+1 step, +10 steps, +1 epoch) while every number of the tour is
 // recomputed on it; its held-out cost curve so far stays in view. A switch puts the trained
-// model in its place. The server computes it all (/api/lesson, nudges.lesson).
+// model in its place. The server computes it all (/api/lesson, nudges.explain.lesson).
 
 import {api} from "./api.js";
 import {dots, frame, line, niceTicks, paint, xAxis, xTitle, yAxis} from "./chart.js";

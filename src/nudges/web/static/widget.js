@@ -1,4 +1,4 @@
-// The notebook widgets (nudges.widgets: Draw, Nudges, Learn), drawn with the page's own modules.
+// The notebook widgets (nudges.notebook.widgets: Draw, Nudges, Learn), drawn with the page's own modules.
 // The kernel computes every number and sends it in the widget's traits; this only draws, and
 // sends back what the reader does (a drawing, a wished digit, a neuron, a button).
 

@@ -1,0 +1,115 @@
+"""An optimizer's update as a function of single numbers, written by code from its one text.
+
+`Optimizer.update` is NumPy array code that moves p and its state in place (nudges.core.optimizers
+says the form). The compiled engine runs it on one element at a time, where nothing is an array and
+nothing can change in place, so this module rewrites its syntax tree:
+
+    x op= e                        →  x = x op e
+    Other.update(p, g, state, …)   →  p, state = <Other's rewrite>(p, g, state, …)
+    the end                        →  return p, (the names unpacked from state)   or p, state
+
+and hands back the source text of the result and of the rewrites it calls. The arithmetic is
+untouched, so the compiled step is the same text the reference engine runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from typing import Any
+
+from ..core.errors import InvalidInput
+
+
+def scalar_name(optimizer: type[Any]) -> str:
+    """The name of the rewrite of optimizer's update."""
+    return f"{optimizer.name}_update_each"
+
+
+def scalar_sources(optimizer: type[Any]) -> list[str]:
+    """The source of optimizer's update rewritten for single numbers (named scalar_name), after
+    the rewrites of the updates it calls."""
+    update = optimizer.update
+    tree = ast.parse(textwrap.dedent(inspect.getsource(update)))
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    rewriter = Rewriter(optimizer.name, update.__globals__)
+    function.body = [rewriter.visit(line) for line in function.body
+                     if not is_docstring(line)] + [rewriter.ending()]
+    function.name, function.decorator_list, function.returns = scalar_name(optimizer), [], None
+    for argument in function.args.args:
+        argument.annotation = None
+    text = ast.unparse(ast.fix_missing_locations(function))
+    return [source for callee in rewriter.callees for source in scalar_sources(callee)] + [text]
+
+
+def why_not(optimizer: type[Any]) -> str | None:
+    """Why optimizer's update cannot be rewritten (its source is not on file, as for code
+    typed into `python -c`, or it is not in the form), or None when it can."""
+    try:
+        scalar_sources(optimizer)
+    except InvalidInput as e:
+        return str(e)
+    except (OSError, TypeError):
+        return (f"the {optimizer.name} optimizer's update has no source file to compile "
+                "(define it in a file or a notebook cell)")
+    return None
+
+
+def is_docstring(line: ast.stmt) -> bool:
+    return isinstance(line, ast.Expr) and isinstance(line.value, ast.Constant)
+
+
+class Rewriter(ast.NodeTransformer):
+    """The rewrite of one update's statements (see the module's docstring)."""
+
+    def __init__(self, name: str, names: dict[str, Any]) -> None:
+        self.name, self.names = name, names
+        self.unpacked: list[str] | None = None
+        self.callees: list[type[Any]] = []
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.Assign:
+        if not isinstance(node.target, ast.Name):
+            raise self.refused(node, "only a name may change in place (p -= …, v *= …)")
+        self.generic_visit(node)
+        return ast.Assign([ast.Name(node.target.id, ast.Store())],
+                          ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value))
+
+    def visit_Assign(self, node: ast.Assign) -> ast.Assign:
+        target = node.targets[0]
+        if isinstance(node.value, ast.Name) and node.value.id == "state":
+            if not isinstance(target, ast.Tuple):
+                raise self.refused(node, "unpack the state (v, = state), do not alias it")
+            self.unpacked = [ast.unparse(e) for e in target.elts]
+        elif any(isinstance(t, ast.Subscript) for t in ast.walk(target)):
+            raise self.refused(node, "change arrays with -=, +=, *= or /=, not p[...] = …")
+        self.generic_visit(node)
+        return node
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.Subscript:
+        if isinstance(node.value, ast.Name) and node.value.id == "state":
+            raise self.refused(node, "unpack the state (v, = state) instead of indexing it")
+        return node
+
+    def visit_Expr(self, node: ast.Expr) -> ast.stmt:
+        call = node.value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and
+                call.func.attr == "update" and isinstance(call.func.value, ast.Name)):
+            raise self.refused(node, "a statement that is a call must be another optimizer's "
+                                     "update(p, g, state, eta, h, t)")
+        callee = self.names[call.func.value.id]
+        self.callees.append(callee)
+        call.func = ast.Name(scalar_name(callee), ast.Load())
+        return ast.Assign([ast.Tuple([ast.Name("p", ast.Store()), ast.Name("state", ast.Store())],
+                                     ast.Store())], call)
+
+    def ending(self) -> ast.Return:
+        """return p, (the unpacked state) or p, state."""
+        state = ("state" if self.unpacked is None
+                 else "(" + "".join(f"{name}, " for name in self.unpacked) + ")")
+        return ast.parse(f"return p, {state}").body[0]  # type: ignore[return-value]
+
+    def refused(self, node: ast.AST, why: str) -> InvalidInput:
+        return InvalidInput(f"the {self.name} optimizer's update cannot run in the compiled "
+                            f"engine: {why}; got `{ast.unparse(node)}`")

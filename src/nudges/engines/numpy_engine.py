@@ -1,0 +1,132 @@
+"""The NumPy engine: the reference step's arithmetic in buffers allocated once per epoch.
+
+engines.reference_step (trace, backward, gradient_from, the optimizer's update) is the
+readable step; this does the same arithmetic into buffers allocated once per epoch, so a
+mini-batch of 10 costs little more than its matrix products:
+
+- one gather per batch, `np.take(x, batch, axis=0, out=...)`, from the contiguous data set;
+- z = a Wᵀ + b into one buffer and a = σ(z) into another (the activation's own `f`, its result
+  copied in), since σ'(z) = prime(z, a) may need both;
+- 1/n folded into δ (small) instead of into ∂C/∂W (large), so each gradient is one matrix
+  product into a buffer; then the optimizer's own update, the same function the reference runs.
+
+Results equal the reference's within float32 (or float64) rounding, not bit for bit: 1/n is
+applied before the product instead of after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.activations import Array
+from ..core.network import Network
+from .reference import Batches, Rule
+
+
+@dataclass
+class Workspace:
+    """Buffers for training steps on mini-batches of up to len(inputs) rows.
+
+    inputs (n, sizes[0]); targets (n, sizes[-1]); zs[l], acts[l], deltas[l]: (n, sizes[l+1]);
+    grad_w[l], grad_b[l] shaped like the parameters (∂C/∂w and ∂C/∂b): views of one flat
+    buffer, `gradient`, so that one call checks them all.
+    """
+
+    inputs: Array
+    targets: Array
+    zs: list[Array]
+    acts: list[Array]
+    deltas: list[Array]
+    grad_w: list[Array]
+    grad_b: list[Array]
+    gradient: Array
+
+    @classmethod
+    def allocate(cls, net: Network, size: int) -> Workspace:
+        """Buffers for `net` and mini-batches of `size` rows."""
+        def rows(n: int) -> Array:
+            return np.zeros((size, n), dtype=net.dtype)
+        hidden, shapes = net.sizes[1:], [p.shape for p in net.weights + net.biases]
+        gradient = np.zeros(sum(int(np.prod(shape)) for shape in shapes), dtype=net.dtype)
+        ends = np.cumsum([int(np.prod(shape)) for shape in shapes])
+        views = [gradient[end - int(np.prod(shape)):end].reshape(shape)
+                 for shape, end in zip(shapes, ends, strict=True)]
+        n_layers = len(net.weights)
+        return cls(rows(net.sizes[0]), rows(net.sizes[-1]), [rows(n) for n in hidden],
+                   [rows(n) for n in hidden], [rows(n) for n in hidden],
+                   views[:n_layers], views[n_layers:], gradient)
+
+    def head(self, m: int) -> Workspace:
+        """Views of the first m rows (for the last, shorter mini-batch); gradients shared."""
+        return Workspace(self.inputs[:m], self.targets[:m], [z[:m] for z in self.zs],
+                         [a[:m] for a in self.acts], [d[:m] for d in self.deltas],
+                         self.grad_w, self.grad_b, self.gradient)
+
+
+class NumpyStepper:
+    """Runs the reference step's arithmetic for one network with one set of buffers."""
+
+    def __init__(self, net: Network, size: int, rule: Rule) -> None:
+        self.net, self.rule, self.full = net, rule, Workspace.allocate(net, size)
+        self.spare = [np.zeros_like(w) for w in net.weights] if rule.decay else []   # for λ w
+        self.layers = [net.layer_activation(k) for k in range(len(net.weights))]
+        self.weights_t = [w.T for w in net.weights]                 # views, (n_in, n_out)
+        self.limit = rule.limit(net.dtype)
+
+    def gather(self, x: Array, targets: Array, batch: np.ndarray) -> Workspace:
+        """Copy the batch's rows of x and targets into the buffers (one gather each)."""
+        ws = self.full if len(batch) == len(self.full.inputs) else self.full.head(len(batch))
+        np.take(x, batch, axis=0, out=ws.inputs, mode="clip")
+        np.take(targets, batch, axis=0, out=ws.targets, mode="clip")
+        return ws
+
+    def forward(self, ws: Workspace) -> None:
+        """zs[l] ← a^(l−1) Wᵀ + b, acts[l] ← σ(zs[l]) for every layer, in the buffers."""
+        a = ws.inputs
+        for w_t, b, z, out, activation in zip(self.weights_t, self.net.biases, ws.zs, ws.acts,
+                                              self.layers, strict=True):
+            np.matmul(a, w_t, out=z)                                 # z (n, n_out)
+            z += b
+            np.copyto(out, activation.f(z))                          # a = σ(z)
+            a = out
+
+    def backward(self, ws: Workspace) -> None:
+        """deltas[l] ← δ^l: the cost's δ^L, then δ^l = (δ^(l+1) W^(l+1)) ⊙ σ'(z^l)."""
+        last = len(ws.deltas) - 1
+        np.copyto(ws.deltas[last], self.net.cost_function.delta(
+            ws.zs[last], ws.acts[last], ws.targets, self.net.output))
+        for k in range(last - 1, -1, -1):                          # layer k+1, downwards
+            np.matmul(ws.deltas[k + 1], self.net.weights[k + 1], out=ws.deltas[k])  # (n, n_k)
+            ws.deltas[k] *= self.layers[k].prime(ws.zs[k], ws.acts[k])  # type: ignore[misc]
+
+    def gradients(self, ws: Workspace) -> bool:
+        """grad_w[l] ← ∂C/∂W^l = δ^lᵀ a^(l−1) / n (+ (λ/n) W^l), grad_b[l] ← ∂C/∂b^l; δ scaled
+        in place. Whether every |∂C/∂p| is below the rule's limit (so the step is finite):
+        two reductions over the flat buffer that holds every gradient (NaN fails both)."""
+        a = ws.inputs
+        for delta, grad_w, grad_b, out in zip(ws.deltas, ws.grad_w, ws.grad_b, ws.acts,
+                                              strict=True):
+            delta *= 1 / len(ws.inputs)                              # δ / n  (n, n_out)
+            np.matmul(delta.T, a, out=grad_w)                        # (n_out, n_in)
+            np.add.reduce(delta, axis=0, out=grad_b)                 # (n_out,)
+            a = out
+        if self.rule.decay:
+            for w, g, spare in zip(self.net.weights, ws.grad_w, self.spare, strict=True):
+                g += np.multiply(w, self.rule.decay, out=spare)      # + (λ/n) w
+        return bool(ws.gradient.max() < self.limit and ws.gradient.min() > -self.limit)
+
+    def steps(self, batches: Batches, first: int, stop: int, slots: list[list[Array]],
+              t: int) -> int:
+        """Steps first, …, stop − 1; how many finished (a step that would not be finite is
+        not taken)."""
+        for s in range(first, stop):
+            ws = self.gather(batches.x, batches.targets, batches.rows(s))
+            self.forward(ws)
+            self.backward(ws)
+            if not self.gradients(ws):
+                return s - first
+            self.rule.apply(self.net.weights + self.net.biases, ws.grad_w + ws.grad_b, slots,
+                            t + s - first + 1)
+        return stop - first
