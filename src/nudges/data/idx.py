@@ -35,9 +35,9 @@ def read_idx(path: StrPath) -> NDArray[Any]:
 
     TT is the type code (IDX_TYPES), DD the number of dims (1-4). Gzip is detected by the
     first two bytes (1f 8b), not the suffix. Returns shape dims in native byte order. The data
-    are counted first (the file's size, or a gzip stream decompressed and dropped chunk by
-    chunk up to the claim + 1 bytes) and read only if they match the header, so a header that
-    claims more than the file holds fails without allocating what it claims.
+    are read (and a gzip stream decompressed) once, chunk by chunk, up to the claim + 1 bytes,
+    so a header that claims more than the file holds fails having allocated only what is
+    really there.
     """
     path, gz = Path(path), False
     try:
@@ -45,11 +45,8 @@ def read_idx(path: StrPath) -> NDArray[Any]:
         with gzip.open(path, "rb") if gz else open(path, "rb") as stream:
             dtype, dims = _read_header(stream, path.name)
             need = math.prod(dims) * dtype.itemsize
-            held = (_count(stream, need + 1) if gz
-                    else min(path.stat().st_size - 4 - 4 * len(dims), need + 1))
-            if held == need:                     # only then allocate: what is really there
-                stream.seek(4 + 4 * len(dims))
-                data = _read_capped(stream, need + 1)
+            data = _read_capped(stream, need + 1)
+            held = len(data)
     except (OSError, EOFError, zlib.error) as e:
         what = "starts like gzip (1f 8b) but is not a valid gzip stream" if gz else "unreadable"
         raise DataError(f"{path.name}: {what} ({type(e).__name__}: {e}); "
@@ -71,18 +68,6 @@ def _is_gzip(path: Path) -> bool:
     if not head:
         raise DataError(f"{path.name}: file is empty; expected an IDX header and data")
     return head == GZIP_MAGIC
-
-
-def _count(stream: io.BufferedIOBase, cap: int) -> int:
-    """How many bytes remain in the stream, counting at most cap, keeping none of them (so a
-    gzip file that claims more than it holds fails without allocating its claim)."""
-    size = 0
-    while size < cap:
-        chunk = stream.read(min(cap - size, CHUNK))
-        if not chunk:
-            break
-        size += len(chunk)
-    return size
 
 
 def _read_capped(stream: io.BufferedIOBase, cap: int) -> bytes:
