@@ -140,7 +140,7 @@ def percent(correct: int, total: int) -> str:
     return f"{correct:,}/{total:,} ({100 * correct / total:.2f}%)"
 
 
-def progress(total: int, description: str, enabled: bool) -> Any:
+def progress(total: int | None, description: str, enabled: bool) -> Any:
     """A tqdm bar on stderr when enabled, on a terminal, and tqdm is installed; else None."""
     if not enabled or not sys.stderr.isatty():
         return None

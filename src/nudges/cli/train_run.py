@@ -143,8 +143,7 @@ def _train(job: Job, stop: StopOnCtrlC) -> None:
 
 def _epochs(job: Job, stop: StopOnCtrlC) -> Any:
     """train_epochs' reports, with a progress bar and the Ctrl-C check after every mini-batch."""
-    n_batches = job.settings.batches(len(job.data.train[0]))
-    bar = progress(n_batches, "epoch", enabled=not job.quiet)
+    bar = progress(None, "epoch", enabled=not job.quiet)   # its total: at the first batch
 
     def on_batch(step: int, total: int) -> None:
         if bar is not None:

@@ -34,19 +34,23 @@ def read_idx(path: StrPath) -> NDArray[Any]:
     """The array in an IDX file: magic 00 00 TT DD, then DD big-endian uint32 dims, then data.
 
     TT is the type code (IDX_TYPES), DD the number of dims (1-4). Gzip is detected by the
-    first two bytes (1f 8b), not the suffix. Returns shape dims in native byte order. The data
-    are read (and a gzip stream decompressed) once, chunk by chunk, up to the claim + 1 bytes,
-    so a header that claims more than the file holds fails having allocated only what is
-    really there.
+    first two bytes (1f 8b), not the suffix. Returns shape dims in native byte order. A header
+    that claims more than the file holds fails without allocating what it claims: a raw file's
+    size is known, and a gzip stream whose trailer (its size mod 2^32) disagrees with the claim
+    is decompressed and dropped chunk by chunk up to the claim + 1 bytes, to count what it
+    holds. Otherwise the data are read once.
     """
     path, gz = Path(path), False
     try:
         gz = _is_gzip(path)
         with gzip.open(path, "rb") if gz else open(path, "rb") as stream:
             dtype, dims = _read_header(stream, path.name)
-            need = math.prod(dims) * dtype.itemsize
-            data = _read_capped(stream, need + 1)
-            held = len(data)
+            need, start = math.prod(dims) * dtype.itemsize, 4 + 4 * len(dims)
+            held = _held(stream, path, gz, start, need)
+            if held == need:                     # only then allocate: what is really there
+                stream.seek(start)
+                data = _read_capped(stream, need + 1)
+                held = len(data)
     except (OSError, EOFError, zlib.error) as e:
         what = "starts like gzip (1f 8b) but is not a valid gzip stream" if gz else "unreadable"
         raise DataError(f"{path.name}: {what} ({type(e).__name__}: {e}); "
@@ -68,6 +72,35 @@ def _is_gzip(path: Path) -> bool:
     if not head:
         raise DataError(f"{path.name}: file is empty; expected an IDX header and data")
     return head == GZIP_MAGIC
+
+
+def _held(stream: io.BufferedIOBase, path: Path, gz: bool, start: int, need: int) -> int:
+    """How many data bytes the file holds (at most need + 1), keeping none of them; a gzip
+    file whose trailer agrees with the claim is taken at its word (the one read checks it)."""
+    if not gz:
+        return min(path.stat().st_size - start, need + 1)
+    if _gzip_size(path) == (start + need) % 2**32:
+        return need
+    return _count(stream, need + 1)
+
+
+def _gzip_size(path: Path) -> int:
+    """What a gzip file's trailer says its content's size is, mod 2^32."""
+    with open(path, "rb") as f:
+        f.seek(-4, 2)
+        return int.from_bytes(f.read(4), "little")
+
+
+def _count(stream: io.BufferedIOBase, cap: int) -> int:
+    """How many bytes remain in the stream, counting at most cap, keeping none of them (so a
+    gzip file that claims more than it holds fails without allocating its claim)."""
+    size = 0
+    while size < cap:
+        chunk = stream.read(min(cap - size, CHUNK))
+        if not chunk:
+            break
+        size += len(chunk)
+    return size
 
 
 def _read_capped(stream: io.BufferedIOBase, cap: int) -> bytes:
