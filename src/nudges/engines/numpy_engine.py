@@ -5,8 +5,8 @@ readable step; this does the same arithmetic into buffers allocated once per epo
 mini-batch of 10 costs little more than its matrix products:
 
 - one gather per batch, `np.take(x, batch, axis=0, out=...)`, from the contiguous data set;
-- z = a Wᵀ + b into one buffer and a = σ(z) into another (the activation's own `f`, its result
-  copied in), since σ'(z) = prime(z, a) may need both;
+- z = a Wᵀ + b into one buffer, and a = σ(z) as the activation's own `f` returns it, kept
+  beside z, since σ'(z) = prime(z, a) may need both;
 - 1/n folded into δ (small) instead of into ∂C/∂W (large), so each gradient is one matrix
   product into a buffer; then the optimizer's own update, the same function the reference runs.
 
@@ -83,20 +83,20 @@ class NumpyStepper:
         return ws
 
     def forward(self, ws: Workspace) -> None:
-        """zs[l] ← a^(l−1) Wᵀ + b, acts[l] ← σ(zs[l]) for every layer, in the buffers."""
+        """zs[l] ← a^(l−1) Wᵀ + b in the buffers, and acts[l] = σ(zs[l]) (the activation's
+        own result: copying it into a buffer would cost a call per layer)."""
         a = ws.inputs
-        for w_t, b, z, out, activation in zip(self.weights_t, self.net.biases, ws.zs, ws.acts,
-                                              self.layers, strict=True):
+        for l, (w_t, b, z, activation) in enumerate(zip(self.weights_t, self.net.biases, ws.zs,
+                                                        self.layers, strict=True)):
             np.matmul(a, w_t, out=z)                                 # z (n, n_out)
             z += b
-            np.copyto(out, activation.f(z))                          # a = σ(z)
-            a = out
+            ws.acts[l] = a = activation.f(z)                         # a = σ(z)
 
     def backward(self, ws: Workspace) -> None:
         """deltas[l] ← δ^l: the cost's δ^L, then δ^l = (δ^(l+1) W^(l+1)) ⊙ σ'(z^l)."""
         last = len(ws.deltas) - 1
-        np.copyto(ws.deltas[last], self.net.cost_function.delta(
-            ws.zs[last], ws.acts[last], ws.targets, self.net.output))
+        ws.deltas[last] = self.net.cost_function.delta(ws.zs[last], ws.acts[last], ws.targets,
+                                                       self.net.output)
         for k in range(last - 1, -1, -1):                          # layer k+1, downwards
             np.matmul(ws.deltas[k + 1], self.net.weights[k + 1], out=ws.deltas[k])  # (n, n_k)
             ws.deltas[k] *= self.layers[k].prime(ws.zs[k], ws.acts[k])  # type: ignore[misc]
