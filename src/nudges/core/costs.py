@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import activations
-from .activations import Activation, Array
+from .activations import Activation, Array, softplus
 from .errors import InvalidInput
 
 
@@ -83,11 +83,6 @@ def quadratic_delta(a: Array, y: Array, sigma_prime: Array) -> Array:
 
 
 # -- cross-entropy -------------------------------------------------------------------------
-def softplus(z: Array) -> Array:
-    """ln(1 + e^z), elementwise, without overflow."""
-    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-
-
 def cross_entropy(z: Array, a: Array, y: Array, output: Activation) -> Array:
     """Cross-entropy per row, from z for stability. Returns (n,).
 
