@@ -277,7 +277,7 @@ BAD_PLAYGROUND: dict[str, tuple[str, dict[str, Any], int, str]] = {
     "a million points": ("configure", {"points": 10**6}, 422, "points"),
     "5 hidden layers": ("configure", {"hidden": [4] * 5}, 422, "hidden"),
     "a layer of 17": ("configure", {"hidden": [17]}, 422, "hidden"),
-    "an unknown activation": ("configure", {"activation": "swish"}, 400, "swish"),
+    "an unknown activation": ("configure", {"activation": "no-such-activation"}, 400, "no-such-activation"),
     "an output that is not one": ("configure", {"output": "relu"}, 400, "relu"),
     "a cost that does not fit": ("configure", {"output": "softmax", "cost": "quadratic"}, 400,
                                  "quadratic"),
