@@ -1,8 +1,8 @@
 """Remake nudges' sample of 5,000 MNIST test digits (nudges.data.mnist.make_sample), which git
-tracks at src/nudges/data/sample/ (tests/test_data.py checks that the tracked file is what this
+tracks at src/nudges/sample/ (tests/test_data.py checks that the tracked file is what this
 makes).
 
-    python scripts/make_sample.py ../shared/data/mnist            # into src/nudges/data/sample/
+    python scripts/make_sample.py ../shared/data/mnist            # into src/nudges/sample/
     python scripts/make_sample.py ../shared/data/mnist OUT.npz
 
 500 images of each digit drawn from MNIST's 10,000 *test* images (default_rng(20261201)), so that

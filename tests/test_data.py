@@ -409,7 +409,7 @@ def test_load_sample_is_a_fixed_shuffled_split() -> None:
 
 
 def sample_file() -> dict[str, np.ndarray]:
-    path = importlib.resources.files("nudges").joinpath("data", "sample", mnist.SAMPLE_FILE)
+    path = importlib.resources.files("nudges").joinpath("sample", mnist.SAMPLE_FILE)
     with np.load(io.BytesIO(path.read_bytes()), allow_pickle=False) as npz:
         return {name: npz[name] for name in npz.files}
 
@@ -448,13 +448,13 @@ def test_the_sample_is_tracked_in_git_byte_for_byte_what_make_sample_makes(
         mnist_dir: Path, tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
     tracked = subprocess.run(["git", "ls-files", "--error-unmatch",
-                              "src/nudges/data/sample/" + mnist.SAMPLE_FILE],
+                              "src/nudges/sample/" + mnist.SAMPLE_FILE],
                              cwd=root, capture_output=True, text=True)
     if tracked.returncode == 128 and "not a git repository" in tracked.stderr:
         pytest.skip("not a git checkout (an installed copy): nothing to compare with git")
     assert tracked.returncode == 0, tracked.stderr
     made = mnist.make_sample(mnist_dir, tmp_path / mnist.SAMPLE_FILE)
-    assert made.read_bytes() == (root / "src/nudges/data/sample" / mnist.SAMPLE_FILE).read_bytes()
+    assert made.read_bytes() == (root / "src/nudges/sample" / mnist.SAMPLE_FILE).read_bytes()
 
 
 def test_make_sample_needs_mnist(nowhere: Path, tmp_path: Path) -> None:

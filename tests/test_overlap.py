@@ -37,7 +37,7 @@ def write_mnist_like_test_set(folder: Path) -> Path:
     """MNIST's four files where the t10k files hold the sample's 5,000 digits at their own
     t10k positions (blank images elsewhere), with MNIST's test-label counts, so nudges takes
     the folder for MNIST; the training files are tiny."""
-    raw = importlib.resources.files("nudges").joinpath("data", "sample",
+    raw = importlib.resources.files("nudges").joinpath("sample",
                                                        "mnist-sample.npz").read_bytes()
     with np.load(io.BytesIO(raw)) as npz:
         images, labels, index = npz["images"], npz["labels"], npz["index"]

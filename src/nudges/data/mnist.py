@@ -2,7 +2,7 @@
 to the embedded sample.
 
 Imports only NumPy; pooch (downloads) is imported when needed. The sample is package data
-(nudges/data/sample/mnist-sample.npz: 5,000 digits from MNIST's test files, see its README).
+(nudges/sample/mnist-sample.npz: 5,000 digits from MNIST's test files, see its README).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MIRRORS = ("https://ossci-datasets.s3.amazonaws.com/mnist/",
            "https://storage.googleapis.com/cvdf-datasets/mnist/")
 MNIST_TEST_COUNTS = (980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009)  # tells MNIST apart
 SAMPLE = "the embedded 5,000-image MNIST sample"
-SAMPLE_FILE = "mnist-sample.npz"  # in the package folder nudges/data/sample
+SAMPLE_FILE = "mnist-sample.npz"  # in the package folder nudges/sample
 # The sample's SHA-256, of its arrays' bytes (images, labels, index) rather than of the zip, which
 # another zlib would compress to other bytes
 SAMPLE_SHA256 = "fd2705671539dc23c14f929e243ac8d2e47e735d418ca46bd861017768a4f887"
@@ -219,8 +219,8 @@ def load_sample() -> Dataset:
 
 
 def sample_path() -> Path:
-    """Where the package keeps the sample (a file in the installed nudges/data/sample folder)."""
-    return Path(str(importlib.resources.files("nudges").joinpath("data", "sample", SAMPLE_FILE)))
+    """Where the package keeps the sample (a file in the installed nudges/sample folder)."""
+    return Path(str(importlib.resources.files("nudges").joinpath("sample", SAMPLE_FILE)))
 
 
 def make_sample(source: StrPath | None = None, out: StrPath | None = None) -> Path:
