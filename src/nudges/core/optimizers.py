@@ -136,17 +136,12 @@ class SGD(Optimizer):
         p -= eta * g
 
 
-class Momentum(Optimizer):
-    """Momentum: v ← μ v − η g, p ← p + v."""
+class Momentum(SGD):
+    """Momentum: v ← μ v − η g, p ← p + v (SGD's decay check holds for it too)."""
 
     name = "momentum"
     hypers = (Hyper("momentum", 0.9, 0, 1, MOMENTUM.help),)
     slots = ("velocity",)
-
-    @classmethod
-    def check(cls, settings: Any, n_train: int) -> None:
-        super().check(settings, n_train)
-        check_decay(settings, n_train)
 
     @staticmethod
     def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
