@@ -74,24 +74,25 @@ def test_updates_not_in_the_form_are_refused_with_the_reason(body, says, tmp_pat
     assert says in (refusal(body, tmp_path) or "")
 
 
-def test_an_update_typed_where_no_file_holds_it_is_refused():
+def typed_optimizer() -> type[optimizers.Optimizer]:
+    """An optimizer defined where no file holds its source, as in `python -c`."""
     namespace: dict[str, object] = {"optim": optimizers}
     exec("class Typed(optim.Optimizer):\n    @staticmethod\n"             # noqa: S102
          "    def update(p, g, state, eta, h, t):\n        p -= eta * g\n", namespace)
     typed = namespace["Typed"]
     typed.name = "typed"                                               # type: ignore[attr-defined]
-    assert "no source file" in (why_not(typed) or "")                  # type: ignore[arg-type]
+    return typed                                                       # type: ignore[return-value]
+
+
+def test_an_update_typed_where_no_file_holds_it_is_refused():
+    assert "no source file" in (why_not(typed_optimizer()) or "")
 
 
 def test_a_refused_update_trains_with_numpy_under_auto_and_is_an_error_for_compiled():
     from nudges import Network
     from nudges.engines.choose import make_stepper
     from nudges.engines.reference import Rule
-    namespace: dict[str, object] = {"optim": optimizers}
-    exec("class Typed(optim.Optimizer):\n    @staticmethod\n"             # noqa: S102
-         "    def update(p, g, state, eta, h, t):\n        p -= eta * g\n", namespace)
-    typed = namespace["Typed"]
-    typed.name = "typed"                                               # type: ignore[attr-defined]
+    typed = typed_optimizer()
     net = Network([4, 3, 2], seed=0)
     rule = Rule(typed, 0.1, 0.0, ())                                   # type: ignore[arg-type]
     assert type(make_stepper(net, 10, rule, "auto")).__name__ == "NumpyStepper"
