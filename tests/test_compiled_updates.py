@@ -18,8 +18,8 @@ def test_momentum_is_rewritten_as_values():
     assert scalar_sources(optimizers.Momentum)[-1] == (
         "def momentum_update_each(p, g, state, eta, h, t):\n"
         "    v, = state\n"
-        "    v = v * h[0]\n"
-        "    v = v - eta * g\n"
+        "    v = v * R(h[0])\n"
+        "    v = v - R(eta) * g\n"
         "    p = p + v\n"
         "    return (p, (v,))")
 
@@ -30,23 +30,34 @@ def test_adamw_calls_the_rewrite_of_adam():
     assert "p, state = adam_update_each(p, g, state, eta, h, t)" in sources[-1]
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
-def test_every_rewrite_equals_the_update_on_numbers(name):
-    """The rewrite, run on one element, moves it as the in-place update moves an array."""
+def test_every_rewrite_equals_the_update_on_numbers(name, dtype):
+    """The rewrite, run on one element, moves it exactly as the in-place update moves an array:
+    in float32 too, where R rounds each number that meets an element as NumPy does."""
     optimizer = optimizers.OPTIMIZERS[name]
-    namespace = {"np": np, "math": math}
+    namespace = {"np": np, "math": math, "R": dtype}
     for source in scalar_sources(optimizer):
         exec(source, namespace)                                        # noqa: S102
     rng = np.random.default_rng(0)
-    p, g = rng.normal(size=5), rng.normal(size=5)
-    state = [rng.random(5) for _ in optimizer.slots]
+    p, g = rng.normal(size=5).astype(dtype), rng.normal(size=5).astype(dtype)
+    state = [rng.random(5).astype(dtype) for _ in optimizer.slots]
     h = tuple(x.default for x in optimizer.hypers)
     each = namespace[f"{name}_update_each"]
     moved = [each(p[i], g[i], tuple(s[i] for s in state), 0.1, h, 3) for i in range(5)]
     optimizer.update(p, g, state, 0.1, h, 3)
-    np.testing.assert_allclose([m[0] for m in moved], p, rtol=1e-15)
+    assert [m[0] for m in moved] == list(p)
+    assert all(m[0].dtype == dtype for m in moved)
     for k, s in enumerate(state):
-        np.testing.assert_allclose([m[1][k] for m in moved], s, rtol=1e-15)
+        assert [m[1][k] for m in moved] == list(s)
+
+
+def test_a_number_is_rounded_only_where_it_meets_an_element():
+    """1 − β₂ᵗ and the step size stay float64 numbers; R wraps them where they meet m and s."""
+    adam = scalar_sources(optimizers.Adam)[-1]
+    assert "root = math.sqrt(1 - beta2 ** t)" in adam
+    assert "step = eta * root / (1 - beta1 ** t)" in adam
+    assert "p = p - R(step) * m / (np.sqrt(s) + R(eps * root))" in adam
 
 
 def refusal(body: str, folder: Path) -> str | None:

@@ -56,10 +56,17 @@ def row_sum(z: Array) -> Array:
     return total
 
 
+EXPONENT_LIMIT = np.float32(88)
+"""The largest exponent sigmoid takes: e^88 ≈ 1.7e38 is still a float32. It is a float32 itself
+because numba, which compiles sigmoid one number at a time, types a bare 88 as an int64 and
+would then take e^ in float64; NumPy rounds a bare 88 to z's dtype, and a float32 88 with z's
+dtype gives that same dtype in both."""
+
+
 def sigmoid(z: Array) -> Array:
     """σ(z) = 1 / (1 + e^(−z)), elementwise. e^(−z) is taken at most e^88, so that it cannot
     overflow: σ(z) for z < −88 is below 1e-38 (float32's smallest normal number) anyway."""
-    return 1 / (1 + np.exp(np.minimum(-z, 88)))
+    return 1 / (1 + np.exp(np.minimum(-z, EXPONENT_LIMIT)))
 
 
 def sigmoid_prime(z: Array, a: Array) -> Array:

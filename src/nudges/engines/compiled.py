@@ -126,7 +126,8 @@ def module_source(pieces: Pieces) -> str:
             "from nudges.engines.compiled import bind, functions\n\n"
             "JIT = {'cache': True, 'nogil': True, 'error_model': 'numpy'}\n"
             "INLINED = {**JIT, 'inline': 'always'}\n"
-            f"PIECES = {pieces!r}\n{bindings}\n\n{template}\n\n"
+            f"PIECES = {pieces!r}\nR = np.{pieces[4]}   # rounds a number that meets an element\n"
+            f"{bindings}\n\n{template}\n\n"
             f"{update_source(optimizers.OPTIMIZERS[pieces[3]])}\n"
             f"{layer_source(activations.ACTIVATIONS[pieces[1]].elementwise)}")
 
@@ -140,17 +141,18 @@ def layer_source(elementwise: bool) -> str:
 
 def update_source(optimizer: type[optimizers.Optimizer]) -> str:
     """The optimizer's update rewritten for single numbers (nudges.engines.compiled_updates), and
-    `update_each`: one loop that hands it each element (p[i], g[i] and its state, as float64
-    numbers) and stores what it returns, so the update runs with no temporary arrays."""
+    `update_each`: one loop that hands it each element (p[i], g[i] and its state, in the
+    network's dtype; η and h stay float64) and stores what it returns, so the update runs with
+    no temporary arrays."""
     n_slots = len(optimizer.slots)
     rewritten = "".join(f"@njit(**INLINED)\n{text}\n\n\n" for text in scalar_sources(optimizer))
-    state = "".join(f"float(state[{k}, i]), " for k in range(n_slots))
+    state = "".join(f"state[{k}, i], " for k in range(n_slots))
     stores = "".join(f"        state[{k}, i] = moved[{k}]\n" for k in range(n_slots))
     return (f"{rewritten}optimizer_update = {scalar_name(optimizer)}\n\n\n@njit(**INLINED)\n"
             "def update_each(p, g, state, eta, hyper, t):\n"
             "    t = float(t)   # so that β ** t is one pow, computed once, not once per i\n"
             "    for i in range(len(p)):\n"
-            f"        p[i], moved = optimizer_update(float(p[i]), float(g[i]), ({state}), eta, "
+            f"        p[i], moved = optimizer_update(p[i], g[i], ({state}), eta, "
             "hyper, t)\n"
             f"{stores}")
 

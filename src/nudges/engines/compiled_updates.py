@@ -7,9 +7,16 @@ nothing can change in place, so this module rewrites its syntax tree:
     x op= e                        →  x = x op e
     Other.update(p, g, state, …)   →  p, state = <Other's rewrite>(p, g, state, …)
     the end                        →  return p, (the names unpacked from state)   or p, state
+    a number meeting an element    →  R(number)
 
-and hands back the source text of the result and of the rewrites it calls. The arithmetic is
-untouched, so the compiled step is the same text the reference engine runs.
+The last is NumPy's rule, made explicit. In `eta * g`, NumPy rounds the Python float η to g's
+dtype and multiplies in float32 when g is float32; numba would instead widen g to float64, as it
+types every Python number as a float64 or int64. So where a side that holds only numbers (η, h,
+t, `1 - h[0]`, math.sqrt(…)) meets a side that holds an element (p, g, the state, and what is
+computed from them), the number side is wrapped in R, which the generated module binds to the
+network's dtype (np.float32 or np.float64). The numbers themselves are still computed in float64,
+as Python computes them. The arithmetic is otherwise untouched, so the compiled step is the same
+text the reference engine runs, rounded as NumPy rounds it.
 """
 
 from __future__ import annotations
@@ -57,6 +64,11 @@ def why_not(optimizer: type[Any]) -> str | None:
     return None
 
 
+def rounding(node: ast.expr) -> ast.Call:
+    """R(node): a number rounded to the elements' dtype."""
+    return ast.Call(ast.Name("R", ast.Load()), [node], [])
+
+
 def is_docstring(line: ast.stmt) -> bool:
     return isinstance(line, ast.Expr) and isinstance(line.value, ast.Constant)
 
@@ -68,13 +80,14 @@ class Rewriter(ast.NodeTransformer):
         self.name, self.names = name, names
         self.unpacked: list[str] | None = None
         self.callees: list[type[Any]] = []
+        self.elements = {"p", "g", "state"}       # names that hold an element, not a number
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.Assign:
         if not isinstance(node.target, ast.Name):
             raise self.refused(node, "only a name may change in place (p -= …, v *= …)")
         self.generic_visit(node)
-        return ast.Assign([ast.Name(node.target.id, ast.Store())],
-                          ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value))
+        return ast.Assign([ast.Name(node.target.id, ast.Store())], self.rounded(
+            ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value)))
 
     def visit_Assign(self, node: ast.Assign) -> ast.Assign:
         target = node.targets[0]
@@ -85,7 +98,32 @@ class Rewriter(ast.NodeTransformer):
         elif any(isinstance(t, ast.Subscript) for t in ast.walk(target)):
             raise self.refused(node, "change arrays with -=, +=, *= or /=, not p[...] = …")
         self.generic_visit(node)
+        if self.holds_element(node.value):
+            self.elements |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
         return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.BinOp:
+        self.generic_visit(node)
+        return self.rounded(node)
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        """np.f(element, number): the number rounded, as for an operator."""
+        self.generic_visit(node)
+        if any(self.holds_element(a) for a in node.args):
+            node.args = [a if self.holds_element(a) else rounding(a) for a in node.args]
+        return node
+
+    def rounded(self, node: ast.BinOp) -> ast.BinOp:
+        """node with its number side in R(…) when its other side holds an element."""
+        left, right = self.holds_element(node.left), self.holds_element(node.right)
+        if left and not right:
+            node.right = rounding(node.right)
+        elif right and not left:
+            node.left = rounding(node.left)
+        return node
+
+    def holds_element(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self.elements for n in ast.walk(node))
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.Subscript:
         if isinstance(node.value, ast.Name) and node.value.id == "state":
