@@ -18,8 +18,9 @@ def test_momentum_is_rewritten_as_values():
     assert scalar_sources(optimizers.Momentum)[-1] == (
         "def momentum_update_each(p, g, state, eta, h, t):\n"
         "    v, = state\n"
+        "    g = g * R(eta)\n"
         "    v = v * R(h[0])\n"
-        "    v = v - R(eta) * g\n"
+        "    v = v - g\n"
         "    p = p + v\n"
         "    return (p, (v,))")
 

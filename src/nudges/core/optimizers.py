@@ -133,7 +133,8 @@ class SGD(Optimizer):
 
     @staticmethod
     def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
-        p -= eta * g
+        g *= eta                                                  # η g (g is the step's own)
+        p -= g                                                    # p − η g
 
 
 class Momentum(SGD):
@@ -146,8 +147,9 @@ class Momentum(SGD):
     @staticmethod
     def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
         v, = state
+        g *= eta                                                  # η g
         v *= h[0]                                                 # μ v
-        v -= eta * g                                              # μ v − η g
+        v -= g                                                    # μ v − η g
         p += v
 
 
@@ -160,10 +162,11 @@ class Nesterov(Momentum):
     @staticmethod
     def update(p: Array, g: Array, state: list[Array], eta: float, h: Constants, t: int) -> None:
         v, = state
+        g *= eta                                                  # η g
         v *= h[0]
-        v -= eta * g                                              # v = μ v − η g
+        v -= g                                                    # v = μ v − η g
         p += h[0] * v
-        p -= eta * g
+        p -= g
 
 
 class Adam(Optimizer):

@@ -7,8 +7,9 @@ mini-batch of 10 costs little more than its matrix products:
 - one gather per batch, `np.take(x, batch, axis=0, out=...)`, from the contiguous data set;
 - z = a Wᵀ + b into one buffer, and a = σ(z) as the activation's own `f` returns it, kept
   beside z, since σ'(z) = prime(z, a) may need both;
-- 1/n folded into δ (small) instead of into ∂C/∂W (large), so each gradient is one matrix
-  product into a buffer; then the optimizer's own update, the same function the reference runs.
+- 1/n folded into δ^L (small) instead of into each ∂C/∂W (large): every δ below is linear in
+  δ^L, so each carries the 1/n and each gradient is one matrix product into a buffer; then the
+  optimizer's own update, the same function the reference runs.
 
 Results equal the reference's within float32 (or float64) rounding, not bit for bit: 1/n is
 applied before the product instead of after.
@@ -93,22 +94,21 @@ class NumpyStepper:
             ws.acts[l] = a = activation.f(z)                         # a = σ(z)
 
     def backward(self, ws: Workspace) -> None:
-        """deltas[l] ← δ^l: the cost's δ^L, then δ^l = (δ^(l+1) W^(l+1)) ⊙ σ'(z^l)."""
+        """deltas[l] ← δ^l / n: the cost's δ^L / n, then δ^l = (δ^(l+1) W^(l+1)) ⊙ σ'(z^l)."""
         last = len(ws.deltas) - 1
         ws.deltas[last] = self.net.cost_function.delta(ws.zs[last], ws.acts[last], ws.targets,
                                                        self.net.output)
+        ws.deltas[last] *= 1 / len(ws.inputs)                      # δ^L / n  (n, n_out)
         for k in range(last - 1, -1, -1):                          # layer k+1, downwards
             np.matmul(ws.deltas[k + 1], self.net.weights[k + 1], out=ws.deltas[k])  # (n, n_k)
             ws.deltas[k] *= self.layers[k].prime(ws.zs[k], ws.acts[k])  # type: ignore[misc]
 
     def gradients(self, ws: Workspace) -> bool:
-        """grad_w[l] ← ∂C/∂W^l = δ^lᵀ a^(l−1) / n (+ (λ/n) W^l), grad_b[l] ← ∂C/∂b^l; δ scaled
-        in place. Whether every |∂C/∂p| is below the rule's limit (so the step is finite):
+        """grad_w[l] ← ∂C/∂W^l = (δ^l / n)ᵀ a^(l−1) (+ (λ/n) W^l), grad_b[l] ← ∂C/∂b^l. Whether every |∂C/∂p| is below the rule's limit (so the step is finite):
         two reductions over the flat buffer that holds every gradient (NaN fails both)."""
         a = ws.inputs
         for delta, grad_w, grad_b, out in zip(ws.deltas, ws.grad_w, ws.grad_b, ws.acts,
                                               strict=True):
-            delta *= 1 / len(ws.inputs)                              # δ / n  (n, n_out)
             np.matmul(delta.T, a, out=grad_w)                        # (n_out, n_in)
             np.add.reduce(delta, axis=0, out=grad_b)                 # (n_out,)
             a = out
