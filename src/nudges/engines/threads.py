@@ -28,6 +28,7 @@ load, and an explicit count (--threads, OPENBLAS_NUM_THREADS) makes such runs bi
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -133,12 +134,13 @@ def flag(n: int | None) -> AbstractContextManager[None]:
 
 
 def _threadpoolctl() -> Any:
-    """threadpoolctl's threadpool_limits, or None where it is not installed.
+    """A function that limits BLAS threads (threadpoolctl's, of a controller made once while
+    no module has been imported since), or None where threadpoolctl is not installed.
 
     The compiled engine's products go through SciPy's BLAS, which numba loads at its first
     call; it is loaded here first, where numba is in use, so that the limits reach it too."""
     try:
-        from threadpoolctl import threadpool_limits
+        import threadpoolctl  # noqa: F401
     except ImportError:
         return None
     if "numba" in sys.modules:
@@ -146,4 +148,13 @@ def _threadpoolctl() -> Any:
             import scipy.linalg.cython_blas  # noqa: F401
         except ImportError:
             pass
-    return threadpool_limits
+    return _controller(len(sys.modules)).limit
+
+
+@functools.lru_cache(maxsize=1)
+def _controller(modules: int) -> Any:
+    """threadpoolctl's view of the loaded BLAS and OpenMP libraries, for as long as no module
+    is imported (a new one may load a library): making it lists every loaded library, 0.25 ms
+    that an epoch's limited() would otherwise pay twice."""
+    from threadpoolctl import ThreadpoolController
+    return ThreadpoolController()
