@@ -38,7 +38,7 @@ def scalar_name(optimizer: type[Any]) -> str:
 def scalar_sources(optimizer: type[Any]) -> list[str]:
     """The source of optimizer's update rewritten for single numbers (named scalar_name), after
     the rewrites of the updates it calls."""
-    return list(rewritten(optimizer, optimizer.update))
+    return list(rewritten(optimizer, optimizer.update))  # type: ignore[arg-type]
 
 
 @functools.lru_cache(maxsize=256)

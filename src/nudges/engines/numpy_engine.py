@@ -104,7 +104,8 @@ class NumpyStepper:
             ws.deltas[k] *= self.layers[k].prime(ws.zs[k], ws.acts[k])  # type: ignore[misc]
 
     def gradients(self, ws: Workspace) -> bool:
-        """grad_w[l] ← ∂C/∂W^l = (δ^l / n)ᵀ a^(l−1) (+ (λ/n) W^l), grad_b[l] ← ∂C/∂b^l. Whether every |∂C/∂p| is below the rule's limit (so the step is finite):
+        """grad_w[l] ← ∂C/∂W^l = (δ^l / n)ᵀ a^(l−1) (+ (λ/n) W^l), grad_b[l] ← ∂C/∂b^l.
+        Whether every |∂C/∂p| is below the rule's limit (so the step is finite):
         two reductions over the flat buffer that holds every gradient (NaN fails both)."""
         a = ws.inputs
         for delta, grad_w, grad_b, out in zip(ws.deltas, ws.grad_w, ws.grad_b, ws.acts,
