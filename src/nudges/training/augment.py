@@ -7,6 +7,7 @@ random every epoch shows the network variations it would otherwise never see.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..core.activations import Array
 
@@ -16,13 +17,12 @@ def random_shifts(x: Array, max_shift: int, rng: np.random.Generator) -> Array:
 
     Pixels shifted in from outside are 0 (background). Returns a new (n, side²) array.
     """
-    n, side = len(x), int(round(np.sqrt(x.shape[1])))
-    images = x.reshape(n, side, side)
-    padded = np.pad(images, ((0, 0), (max_shift, max_shift), (max_shift, max_shift)))
-    dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, n))          # offsets into padding
-    rows = dy[:, None, None] + np.arange(side)[None, :, None]         # (n, side, 1)
-    cols = dx[:, None, None] + np.arange(side)[None, None, :]         # (n, 1, side)
-    shifted: Array = padded[np.arange(n)[:, None, None], rows, cols].reshape(n, side * side)
+    n, side, m = len(x), int(round(np.sqrt(x.shape[1]))), max_shift
+    padded = np.zeros((n, side + 2 * m, side + 2 * m), x.dtype)       # a margin of m zeros
+    padded[:, m:m + side, m:m + side] = x.reshape(n, side, side)
+    dy, dx = rng.integers(0, 2 * m + 1, size=(2, n))                  # each window's corner
+    windows = sliding_window_view(padded, (side, side), axis=(1, 2))  # (n, 2m+1, 2m+1, side, side)
+    shifted: Array = windows[np.arange(n), dy, dx].reshape(n, side * side)
     return shifted
 
 
