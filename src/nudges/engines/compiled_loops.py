@@ -85,9 +85,10 @@ def backward(ys, weights, zs, acts, deltas):
 
 
 def gradients(inputs, weights, acts, deltas, grad_w, grad_b, decay, limit):
-    """grad_w[k] ← δᵀ a / m + (λ/n) W, grad_b[k] ← Σ δ / m; whether every |g| < limit."""
-    a, m, ok = inputs, len(inputs), True
-    scale = inputs.dtype.type(1 / m)
+    """grad_w[k] ← δᵀ a / m + (λ/n) W, grad_b[k] ← Σ δ / m; whether every |g| < limit. The
+    numbers are rounded to the dtype where they meet an element, as NumPy rounds them (R)."""
+    a, m, ok, R = inputs, len(inputs), True, inputs.dtype.type
+    scale, decay, limit = R(1 / m), R(decay), R(limit)
     for k in range(len(deltas)):
         d, g, g_b, w = deltas[k][:m], grad_w[k], grad_b[k], weights[k]
         g_b[:] = 0
