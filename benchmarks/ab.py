@@ -4,7 +4,8 @@
     python benchmarks/ab.py ../before . --data ../shared/data/mnist --repeats 4
 
 Each checkout's own benchmarks/systems.py runs in its own process, with that checkout's src on
-PYTHONPATH, the two alternating within every repeat (so a machine that slows down slows both);
+PYTHONPATH, the two alternating within every repeat (so a machine that slows down slows both),
+each going first in every other repeat (so neither gains from its place);
 each cell is the minimum over repeats of one epoch's seconds. Prints a Markdown table with the
 ratio after ÷ before for every row of bench.py's MAIN grid and each nudges system.
 """
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     best: dict[tuple, float] = {}
     for repeat in range(args.repeats):
         for system in SYSTEMS:
-            for side, tree in (("before", args.before), ("after", args.after)):
+            sides = (("before", args.before), ("after", args.after))
+            for side, tree in sides[::1 if repeat % 2 == 0 else -1]:   # each goes first by turns
                 for row, seconds in epochs(tree.resolve(), system, args.data, repeat,
                                            args.images).items():
                     key = (system, *row, side)
