@@ -17,7 +17,8 @@ from those declarations; `slots` names its state arrays (any number, each shaped
 parameter and saved in checkpoints by name, so a resumed run is bit-exact); `update` is its
 step, NumPy array code that moves p and its state in place. Every engine runs that one text:
 the reference and NumPy engines as it is, and the compiled engine as a function of single
-numbers that nudges.engines.compiled_updates writes from it (each `x op= e` becoming `x = x op e`),
+numbers that nudges.engines.compiled_updates writes from it (each `x op= e` becoming `x = x op e`,
+and each number that meets an element rounded to the element's dtype, as NumPy rounds it),
 which numba runs in one loop over the elements. So an update is written in that form:
 - it binds its state by unpacking (`m, s = state`) or hands it whole to another optimizer's
   update (`Adam.update(p, g, state, eta, h, t)`);
