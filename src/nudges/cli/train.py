@@ -30,7 +30,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                   init="he", epochs=2, batch_size=50, optimizer="adam", eta=0.004,
                   schedule="cosine"),
     "best": dict(layers="784,400,10", activation="relu", output="softmax", cost="cross-entropy",
-                 init="he", epochs=40, batch_size=100, eta=0.1, momentum=0.9, lmbda=5.0,
+                 init="he", epochs=36, batch_size=100, eta=0.1, momentum=0.9, lmbda=5.0,
                  schedule="cosine", shift=2),
     "fashion": dict(layers="784,256,10", activation="relu", output="softmax",
                     cost="cross-entropy", init="he", epochs=15, batch_size=100, eta=0.1,
