@@ -14,8 +14,9 @@ dtype and multiplies in float32 when g is float32; numba would instead widen g t
 types every Python number as a float64 or int64. So where a side that holds only numbers (η, h,
 t, `1 - h[0]`, math.sqrt(…)) meets a side that holds an element (p, g, the state, and what is
 computed from them), the number side is wrapped in R, which the generated module binds to the
-network's dtype (np.float32 or np.float64). The numbers themselves are still computed in float64,
-as Python computes them. The arithmetic is otherwise untouched, so the compiled step is the same
+type the update computes in (nudges.engines.compiled.update_type: the network's dtype for SGD,
+float64 for an optimizer with state). The numbers themselves are still computed in float64, as
+Python computes them. The arithmetic is otherwise untouched, so the compiled step is the same
 text the reference engine runs, rounded as NumPy rounds it.
 """
 
