@@ -2,6 +2,7 @@
 
     git worktree add ../before <commit>                 # the code to compare against
     python benchmarks/ab.py ../before . --data ../shared/data/mnist --repeats 4
+    python benchmarks/ab.py ../before . --systems nudges-f64 --grid '[[[784,100,10],1000]]'
 
 Each checkout's own benchmarks/systems.py runs in its own process, with that checkout's src on
 PYTHONPATH, the two alternating within every repeat (so a machine that slows down slows both),
@@ -26,11 +27,12 @@ from bench import MAIN
 SYSTEMS = ("nudges-f32", "nudges-f64", "nudges-f32-numpy")
 
 
-def epochs(tree: Path, system: str, data: str, seed: int, n: int) -> dict[tuple, float]:
+def epochs(tree: Path, system: str, data: str, seed: int, n: int, grid: list
+           ) -> dict[tuple, float]:
     """{(network, batch): seconds} from one run of the checkout's systems.py."""
     env = dict(os.environ, PYTHONPATH=str(tree / "src"))
     done = subprocess.run([sys.executable, str(tree / "benchmarks" / "systems.py"), system, data,
-                           json.dumps(MAIN), str(seed), str(n)],
+                           json.dumps(grid), str(seed), str(n)],
                           env=env, capture_output=True, text=True, check=False)
     if done.returncode:
         raise SystemExit(f"{tree} {system} failed:\n{done.stderr[-3000:]}")
@@ -47,20 +49,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with the MNIST files (default: $NUDGES_DATA)")
     parser.add_argument("--repeats", type=int, default=4, help="repeats (default: 4)")
     parser.add_argument("--images", type=int, default=20_000, help="images per epoch")
+    parser.add_argument("--systems", default=",".join(SYSTEMS),
+                        help=f"comma-separated (default: {','.join(SYSTEMS)})")
+    parser.add_argument("--grid", type=json.loads, default=MAIN,
+                        help="JSON [[sizes, batch], ...] (default: bench.py's MAIN grid)")
     args = parser.parse_args(argv)
     best: dict[tuple, float] = {}
     for repeat in range(args.repeats):
-        for system in SYSTEMS:
+        for system in args.systems.split(","):
             sides = (("before", args.before), ("after", args.after))
             for side, tree in sides[::1 if repeat % 2 == 0 else -1]:   # each goes first by turns
                 for row, seconds in epochs(tree.resolve(), system, args.data, repeat,
-                                           args.images).items():
+                                           args.images, args.grid).items():
                     key = (system, *row, side)
                     best[key] = min(best.get(key, seconds), seconds)
             print(f"  repeat {repeat + 1}/{args.repeats} {system} done", file=sys.stderr)
     print(f"{datetime.date.today()}, {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores; `python benchmarks/ab.py {args.before} {args.after} "
-          f"--repeats {args.repeats} --images {args.images}`\n")
+          f"--repeats {args.repeats} --images {args.images} --systems {args.systems}"
+          f"{'' if args.grid == MAIN else ' --grid ' + repr(json.dumps(args.grid))}`\n")
     print("| system | network | batch | before s | after s | after ÷ before |")
     print("|---|---|---|---|---|---|")
     for system, net, batch in sorted({k[:3] for k in best}):
