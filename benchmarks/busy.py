@@ -121,11 +121,11 @@ def peak_gflops(n: int = 2048) -> float:
 
     a = np.random.default_rng(0).random((n, n), dtype=np.float32)
     with threadpool_limits(limits=1):
-        best = min(_timed(np.matmul, a, a) for _ in range(3))
+        best = min(timed(np.matmul, a, a) for _ in range(3))
     return 2 * n**3 / best / 1e9
 
 
-def _timed(f: object, *args: object) -> float:
+def timed(f: object, *args: object) -> float:
     start = time.perf_counter()
     f(*args)                                                           # type: ignore[operator]
     return time.perf_counter() - start

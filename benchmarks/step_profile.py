@@ -20,6 +20,7 @@ targets (60% and 45% of peak for the whole step) are bounded by what the product
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -28,29 +29,35 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from busy import header  # noqa: E402
+from busy import header, timed  # noqa: E402
 
 BATCH = 10
 NETWORKS = ([784, 30, 10], [784, 100, 10])
 
 
-Product = tuple[str, tuple[int, int], tuple[int, int], bool]
+Shape = tuple[int, int]
+Product = tuple[str, Shape, Shape, bool, bool]
 
 
 def products(sizes: list[int]) -> list[Product]:
-    """The step's products: (name, left shape, right shape, whether the right is a transposed
-    view, as Wᵀ is; a left of BATCH columns is δᵀ, a transposed view too)."""
+    """The step's products: (name, the left's and the right's shapes as stored, whether each is
+    used transposed: δᵀ and Wᵀ are transposed views, as in the engine)."""
     n_in, hidden, n_out = sizes
-    return [(f"a Wᵀ  {BATCH}×{n_in} · {n_in}×{hidden}", (BATCH, n_in), (hidden, n_in), True),
-            (f"a Wᵀ  {BATCH}×{hidden} · {hidden}×{n_out}", (BATCH, hidden), (n_out, hidden), True),
-            (f"δ W   {BATCH}×{n_out} · {n_out}×{hidden}", (BATCH, n_out), (n_out, hidden), False),
-            (f"δᵀ a  {hidden}×{BATCH} · {BATCH}×{n_in}", (BATCH, hidden), (BATCH, n_in), False),
-            (f"δᵀ a  {n_out}×{BATCH} · {BATCH}×{hidden}", (BATCH, n_out), (BATCH, hidden), False)]
+    return [(f"a Wᵀ  {BATCH}×{n_in} · {n_in}×{hidden}", (BATCH, n_in), (hidden, n_in), False, True),
+            (f"a Wᵀ  {BATCH}×{hidden} · {hidden}×{n_out}", (BATCH, hidden), (n_out, hidden), False,
+             True),
+            (f"δ W   {BATCH}×{n_out} · {n_out}×{hidden}", (BATCH, n_out), (n_out, hidden), False,
+             False),
+            (f"δᵀ a  {hidden}×{BATCH} · {BATCH}×{n_in}", (BATCH, hidden), (BATCH, n_in), True,
+             False),
+            (f"δᵀ a  {n_out}×{BATCH} · {BATCH}×{hidden}", (BATCH, n_out), (BATCH, hidden), True,
+             False)]
 
 
+@functools.cache
 def compiled_loops():  # type: ignore[no-untyped-def]
-    """numba loops: one product `steps` times (left · right or left · rightᵀ, into out), and
-    a square product once, so both go through the BLAS the compiled engine uses."""
+    """A numba loop making one product `steps` times (left · right or left · rightᵀ, into out),
+    compiled once, so that every product goes through the BLAS the compiled engine uses."""
     from numba import njit
 
     @njit(cache=False)
@@ -63,14 +70,14 @@ def compiled_loops():  # type: ignore[no-untyped-def]
     return repeat
 
 
-def arrays(name: str, shape_left: tuple[int, int], shape_right: tuple[int, int],
-           transposed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The product's operands, laid out as the engine's are, and its output."""
+def arrays(shape_left: Shape, shape_right: Shape, left_transposed: bool, transposed: bool
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The product's operands, laid out as the engine's are (the left as a view), and its
+    output."""
     rng = np.random.default_rng(0)
     left = rng.random(shape_left, dtype=np.float32)
     right = rng.random(shape_right, dtype=np.float32)
-    if name.startswith("δᵀ"):
-        left = left.T                                                  # d.T: (n_out, BATCH)
+    left = left.T if left_transposed else left                       # d.T: (n_out, BATCH)
     out_shape = (left.shape[0], shape_right[0] if transposed else shape_right[1])
     return left, right, np.zeros(out_shape, np.float32)
 
@@ -80,10 +87,10 @@ def time_products(sizes: list[int], steps: int, repeats: int) -> list[tuple[str,
     repeats."""
     repeat = compiled_loops()
     rows = []
-    for name, left_shape, right_shape, transposed in products(sizes):
-        left, right, out = arrays(name, left_shape, right_shape, transposed)
+    for name, left_shape, right_shape, left_transposed, transposed in products(sizes):
+        left, right, out = arrays(left_shape, right_shape, left_transposed, transposed)
         repeat(left, right, out, transposed, 2)                          # compile, warm
-        best = min(_timed(repeat, left, right, out, transposed, steps) for _ in range(repeats))
+        best = min(timed(repeat, left, right, out, transposed, steps) for _ in range(repeats))
         flops = 2 * left.shape[0] * left.shape[1] * out.shape[1] * steps / 1e9
         rows.append((name, best, flops))
     return rows
@@ -95,7 +102,7 @@ def peak(repeats: int = 3, n: int = 2048) -> float:
     a = np.random.default_rng(0).random((n, n), dtype=np.float32)
     out = np.zeros_like(a)
     repeat(a, a, out, False, 1)
-    return 2 * n**3 / min(_timed(repeat, a, a, out, False, 1) for _ in range(repeats)) / 1e9
+    return 2 * n**3 / min(timed(repeat, a, a, out, False, 1) for _ in range(repeats)) / 1e9
 
 
 def epoch(sizes: list[int], x: np.ndarray, y: np.ndarray, repeats: int) -> float:
@@ -114,12 +121,6 @@ def epoch(sizes: list[int], x: np.ndarray, y: np.ndarray, repeats: int) -> float
         run_epoch(net, x, targets, settings, state, steppers=steppers)
         times.append(time.perf_counter() - start)
     return min(times[1:])
-
-
-def _timed(f: object, *args: object) -> float:
-    start = time.perf_counter()
-    f(*args)                                                           # type: ignore[operator]
-    return time.perf_counter() - start
 
 
 def table(sizes: list[int], rows: list[tuple[str, float, float]], seconds: float,
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from threadpoolctl import threadpool_limits
 
     from nudges.data.mnist import load_mnist
-    (x, y), _ = load_mnist(args.data).train, None
+    x, y = load_mnist(args.data).train
     x, y = np.ascontiguousarray(x[:args.images], dtype=np.float32), y[:args.images]
     compiled_loops()(x[:1], x[:1], np.zeros((1, 1), np.float32), True, 1)   # loads SciPy's BLAS
     with threadpool_limits(limits=1):
