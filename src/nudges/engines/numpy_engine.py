@@ -32,7 +32,9 @@ class Workspace:
 
     inputs (n, sizes[0]); targets (n, sizes[-1]); zs[l], acts[l], deltas[l]: (n, sizes[l+1]);
     grad_w[l], grad_b[l] shaped like the parameters (∂C/∂w and ∂C/∂b): views of one flat
-    buffer, `gradient`, so that one call checks them all.
+    buffer, `gradient`, so that one call checks them all. Each step replaces acts[l] and the
+    last deltas with the entries' own results (σ(z), the cost's δ^L), which are new arrays:
+    copying them into buffers would cost a call each.
     """
 
     inputs: Array
