@@ -122,15 +122,26 @@ def check_page(tab, axe, where: str, viewport: dict) -> list:
                     for v in violations if v["impact"] in ("serious", "critical")]
 
 
+# The backward pass is shown, for the digit on the pad: the answer it shows is about that digit
+# (an answer about the digit before may arrive after the pad has moved on).
+SETTLED = """() => {
+  const panel = document.getElementById('bw-text');
+  const pad = document.getElementById('pad-hint').textContent.match(/#(\\d+)/);
+  return panel.textContent.includes('6 stages') && pad !== null && panel.dataset.example === pad[1];
+}"""
+
+
 def test_each_stage_of_the_backward_pass_shows_the_librarys_numbers(served, fresh,
                                                                      tmp_path):
     from nudges.explain.wishes import example_nudges, wishes
     tab = fresh(served["url"] + "#nudges")
     tab.wait_for_function("document.getElementById('predicted-digit').textContent !== '?'")
+    shown = tab.text_content("#pad-hint")
     tab.click("#random")
-    tab.wait_for_function("document.getElementById('bw-text').dataset.example !== ''")
+    tab.wait_for_function("(was) => document.getElementById('pad-hint').textContent !== was",
+                          arg=shown)                                 # the new digit is on the pad
     tab.click("#targets button[data-digit='4']")
-    tab.wait_for_function("document.getElementById('bw-text').textContent.includes('6 stages')")
+    tab.wait_for_function(SETTLED)
     index = int(tab.get_attribute("#bw-text", "data-example"))
     x = np.round(served["data"].test[0][index], 3)[None]          # the pixels the page sent
     net, seen = served["net"], set()

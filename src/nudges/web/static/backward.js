@@ -5,7 +5,6 @@
 // through the stages; each highlights the neurons and weights it uses and shows its formula
 // with this example's numbers (the server's: nudges.wishes, nudges.example_nudges).
 
-import {shownExample} from "./pad.js";
 import {onRender, render} from "./see.js";
 import {state} from "./state.js";
 import {$, fmt} from "./util.js";
@@ -109,7 +108,7 @@ function show(r, nudging) {
     state.stage = null;
   }
   const s = stageFilter(), panel = $("bw-text");
-  panel.dataset.example = shownExample() ? shownExample().index : "";
+  panel.dataset.example = state.about ? state.about.index : "";     // the digit r is about
   for (const id of ["bw-back", "bw-step", "bw-play", "bw-all"]) $(id).disabled = !nudging;
   if (!nudging) { panel.textContent = "Pick the right answer to play the backward pass."; return; }
   if (!s) {

@@ -27,12 +27,14 @@ export async function schedule() {
 async function refresh() {
   if (!state.model) return;
   const image = state.kind === "table" ? null : padImage();
-  if (!image && state.kind !== "table") { state.result = null; render(); return; }
+  const about = state.kind === "table" ? null : shownExample();
+  if (!image && state.kind !== "table") { state.result = state.about = null; render(); return; }
   const wishes = state.view === "nudges" && state.target !== null && image;
   const body = state.kind === "table" ? rowBody()
     : wishes ? {image, label: state.target, neuron: state.neuron} : {image};
   try {
     state.result = await api(wishes ? "wishes" : "forward", body);
+    state.about = about;
     state.error = null;
   } catch (e) { state.error = e.message; }
   render();
@@ -42,7 +44,7 @@ export function render() {
   if (!state.model) return;
   const r = state.result, nudging = Boolean(state.view === "nudges" && r && r.nudge_edges);
   const example = state.kind === "table" ? (r && r.test_index !== undefined ? r : null)
-    : shownExample();
+    : state.about;                       // the digit r is about, not the one the pad shows now
   const label = nudging ? r.label : example ? example.label : null;
   $("net").innerHTML = diagram(state.model, r, nudging, state.error,
                                {rescale: state.rescale, follow: state.neuron !== null, label,

@@ -5,6 +5,8 @@ export const state = {
   status: null,     // GET /api/status
   model: null,      // GET /api/model: sizes and strongest edges
   result: null,     // the last /api/forward or /api/wishes answer for the pad's picture
+  about: null,      // the test digit that answer is about (null: a drawing); the pad may have
+                    // moved on to another while the answer was on its way
   error: null,      // the last error message, shown under the diagram
   target: null,     // the digit the network should have said (see the nudges)
   neuron: null,     // the neuron chosen in the diagram: {layer, index}
