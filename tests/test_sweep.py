@@ -8,6 +8,7 @@ same trials run serially in this process; a worker is killed mid-trial, and a cl
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -131,16 +132,28 @@ def test_one_trial_is_reproducible(data):
 
 
 # -- a LocalCluster of 2 processes ---------------------------------------------------------
+@pytest.fixture
+def port_8787_taken():
+    """Dask's default dashboard port held, as by another cluster or a notebook's: a sweep that
+    asked for no dashboard must not need it (Dask would warn, and warnings are errors here)."""
+    with socket.socket() as held:
+        with contextlib.suppress(OSError):                          # taken already: as well
+            held.bind(("", 8787))
+            held.listen()
+        yield
+
+
+
 @pytest.fixture(scope="module")
 def local_client():
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 
 
-def test_local_cluster_gives_the_serial_table(tmp_path, data, serial):
+def test_local_cluster_gives_the_serial_table(tmp_path, data, serial, port_8787_taken):
     rows = sweep(SPEC, data, workers=2, results=tmp_path / "r.jsonl")
     assert comparable(rows) == serial
     written = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]

@@ -159,7 +159,9 @@ def _result(future: Any, trial: Trial) -> Row:
 def connect(scheduler: str | None = None, workers: int | None = None,
             dashboard: str | None = ":8787", timeout: str = "20s") -> Iterator[Any]:
     """A Client of the cluster at `scheduler`, or of a new LocalCluster of `workers` processes
-    (default: one per core), one thread and one BLAS thread each, closed on exit."""
+    (default: one per core), one thread and one BLAS thread each, closed on exit. dashboard:
+    the address it serves its dashboard at; None: any free port (Dask's scheduler serves HTTP
+    even without a dashboard, on :8787 unless told, and only warns when that is taken)."""
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -177,7 +179,7 @@ def connect(scheduler: str | None = None, workers: int | None = None,
     env = {f"{name}_NUM_THREADS": "1" for name in ("OMP", "OPENBLAS", "MKL", "NUMBA")}
     n = workers or len(os.sched_getaffinity(0))
     with LocalCluster(n_workers=n, threads_per_worker=1,  # type: ignore[no-untyped-call]
-                      processes=True, dashboard_address=dashboard, env=env,
+                      processes=True, dashboard_address=dashboard or ":0", env=env,
                       silence_logs=logging.ERROR) as cluster, \
             Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
