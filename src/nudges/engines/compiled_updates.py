@@ -46,8 +46,7 @@ def scalar_sources(optimizer: type[Any]) -> list[str]:
 def rewritten(optimizer: type[Any], update: Any) -> tuple[str, ...]:
     """scalar_sources, once per optimizer and update function (a stepper is made each epoch
     that η changes, and reading and parsing the source took 0.4-2 ms)."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(update)))
-    function = tree.body[0]
+    function = definition(update)
     assert isinstance(function, ast.FunctionDef)
     rewriter = Rewriter(optimizer.name, update.__globals__)
     function.body = [rewriter.visit(line) for line in function.body
@@ -75,6 +74,12 @@ def why_not(optimizer: type[Any]) -> str | None:
 def rounding(node: ast.expr) -> ast.Call:
     """R(node): a number rounded to the elements' dtype."""
     return ast.Call(ast.Name("R", ast.Load()), [node], [])
+
+
+def definition(function: Any) -> ast.stmt:
+    """The syntax tree of the statement that defines `function`, read from its source file
+    (OSError or TypeError where it has none)."""
+    return ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
 
 
 def is_docstring(line: ast.stmt) -> bool:

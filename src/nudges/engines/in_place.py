@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import ast
 import functools
-import inspect
 import numbers
 import re
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from ..core.activations import Array
+from .compiled_updates import definition, is_docstring
 
 KEYWORD_OUT = {"maximum", "minimum"}   # NumPy 2.4 deprecates their positional `out` (the
                                        # others take it positionally: 0.3 µs less a call)
@@ -91,18 +90,17 @@ def rewrite(function: Callable[..., Array]) -> InPlace:
 def parts(function: Callable[..., Array]) -> tuple[list[str], ast.expr]:
     """The names of function's arguments and the expression it returns; Unsupported unless its
     def is a docstring and one `return`, and it uses none of the names the rewrite writes."""
-    definition = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0]
-    if not isinstance(definition, ast.FunctionDef) or definition.name != function.__name__:
+    tree = definition(function)
+    if not isinstance(tree, ast.FunctionDef) or tree.name != function.__name__:
         raise Unsupported("not a def")
-    body = [line for line in definition.body
-            if not (isinstance(line, ast.Expr) and isinstance(line.value, ast.Constant))]
+    body = [line for line in tree.body if not is_docstring(line)]
     if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
         raise Unsupported("not one return")
-    names = {n.id if isinstance(n, ast.Name) else n.arg for n in ast.walk(definition)
+    names = {n.id if isinstance(n, ast.Name) else n.arg for n in ast.walk(tree)
              if isinstance(n, ast.Name | ast.arg)}
     if any(RESERVED.fullmatch(name) for name in names):
         raise Unsupported("uses a name the rewrite writes (out, temps, t0, …)")
-    return [argument.arg for argument in definition.args.args], body[0].value
+    return [argument.arg for argument in tree.args.args], body[0].value
 
 
 class Writer:
